@@ -1,0 +1,56 @@
+# Two commands: `make run` serves the app on an embedded SQLite database filled
+# with demo data; `make test` runs the tests. Both set everything up first.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8501
+
+.PHONY: run test test-fast sysdeps demo clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "需要 Python 3.11 或更高版本（当前：$$($(PYTHON) --version)）" >&2; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); \
+		else echo "请先安装 python3-venv" >&2; exit 1; fi; }
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+## Chromium (browser tests, chart export) and CJK fonts, from Debian, when root and missing.
+sysdeps:
+	@missing=""; \
+	for p in chromium fonts-noto-cjk; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "安装系统软件包：$$missing"; \
+			apt-get install -y -qq $$missing >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $$missing; }; \
+		else echo "缺少系统软件包：$$missing（浏览器测试与图片导出需要；请以root运行或手工安装）" >&2; fi; \
+	fi
+
+## Build the schema and the demo data on first start, then serve on $(HOST):$(PORT).
+run: $(VENV)/.runtime
+	$(PY) -m supervision demo --if-empty
+	$(VENV)/bin/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+
+## (Re)build the demo database from scratch.
+demo: $(VENV)/.runtime
+	$(PY) -m supervision demo --replace
+
+test: $(VENV)/.dev sysdeps
+	$(PY) -m pytest
+
+## Tests without the real-browser tier.
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest -m "not browser"
+
+clean:
+	rm -rf $(VENV) .pytest_cache

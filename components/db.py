@@ -1,0 +1,25 @@
+"""The process's single engine and the cached data functions the pages call."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from supervision.config import Settings, load_settings
+from supervision.db import data_version, open_database
+
+
+@st.cache_resource(show_spinner=False)
+def engine() -> Engine:
+    """One engine per process, created on first use (never at import time)."""
+    settings = load_settings()
+    return open_database(settings.database_url, settings)
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def current_data_version() -> int:
+    """Read on every rerun (one tiny query) and passed into every cached function's key."""
+    return data_version(engine())

@@ -1,0 +1,5 @@
+"""`python -m supervision …`: see supervision.cli."""
+
+from supervision.cli import main
+
+raise SystemExit(main())

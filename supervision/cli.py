@@ -1,0 +1,99 @@
+"""The command line: the same import and checks the app uses, without a browser.
+
+Exit codes (data-exchange spec, section 5): 0 written, 1 rejected (report on
+standard error, nothing written), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from supervision.config import Settings, load_settings, resolve_database_url
+from supervision.db import open_database
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Wrong arguments; printed with the usage and exit code 2."""
+
+
+def _engine(args: argparse.Namespace, settings: Settings) -> Engine:
+    url = resolve_database_url(args.db) if args.db else settings.database_url
+    return open_database(url, settings)
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from supervision.importer import import_package
+
+    path = Path(args.path)
+    if not path.exists():
+        raise UsageError(f"找不到数据包：{path}")
+    engine = _engine(args, settings)
+    report = import_package(path, engine, settings, actor=args.actor, dry_run=args.dry_run)
+    if not report.ok:
+        print(report.summary(), file=sys.stderr)
+        return EXIT_REJECTED
+    print(report.summary())
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from supervision.demo import build_demo_database
+
+    engine = _engine(args, settings)
+    message = build_demo_database(engine, settings, replace=args.replace, if_empty=args.if_empty,
+                                  keep_package=Path(args.out) if args.out else None)
+    print(message)
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    _engine(args, settings)
+    print("数据库结构已是最新。")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m supervision", description="稀土整顿监管平台 命令行")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Callable[[argparse.Namespace, Settings], int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", help="数据库URL（默认取 config.toml 或环境变量 DATABASE_URL）")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("import", cmd_import, "导入数据包（CSV文件夹、.zip或.xlsx），全部成功才写入")
+    p.add_argument("path", help="数据包路径")
+    p.add_argument("--dry-run", action="store_true", help="只校验并报告，不写入")
+    p.add_argument("--actor", default="命令行", help="记入审计日志的操作人")
+
+    p = add("demo", cmd_demo, "生成演示数据包并导入（虚构企业）")
+    p.add_argument("--replace", action="store_true", help="先清空现有业务数据再导入演示数据")
+    p.add_argument("--if-empty", action="store_true", help="仅当数据库没有企业时才导入")
+    p.add_argument("--out", help="同时把演示数据包保存到此文件夹")
+
+    add("migrate", cmd_migrate, "把数据库结构升级到最新版本")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        return int(args.handler(args, settings))
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SQLAlchemyError as exc:
+        print(f"数据库错误：{type(exc).__name__}：{str(exc).splitlines()[0]}", file=sys.stderr)
+        return EXIT_REJECTED

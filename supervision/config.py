@@ -1,0 +1,178 @@
+"""The app's own settings, read from config.toml with environment overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
+
+MILESTONES = (
+    "self_check_start",
+    "self_check_deadline",
+    "inspection_start",
+    "inspection_end",
+    "township_report_deadline",
+    "city_summary_deadline",
+    "annual_summary_deadline",
+)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    min_lon: Decimal
+    max_lon: Decimal
+    min_lat: Decimal
+    max_lat: Decimal
+
+    def contains(self, lon: Decimal, lat: Decimal) -> bool:
+        return self.min_lon <= lon <= self.max_lon and self.min_lat <= lat <= self.max_lat
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    name: str
+    province: str
+    city: str
+    townships_file: Path
+    boundary_file: Path
+    boundary_name_field: str
+    boundary_is_schematic: bool
+    bounds: Bounds
+    aliases: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    relative: Decimal = Decimal("0.05")
+    absolute_t: Decimal = Decimal("1")
+    raw_material_factor: Decimal = Decimal("1.02")
+    quota_warning: Decimal = Decimal("0.90")
+    clean_audit_days: int = 730
+    tipoff_feedback_days: int = 30
+    monthly_report_due_day: int = 10
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Per-year campaign deadlines; a year without its own entry follows the default month-days."""
+
+    default: dict[str, str]
+    years: dict[int, dict[str, dt.date]]
+
+    def for_year(self, year: int) -> dict[str, dt.date]:
+        if year in self.years:
+            return dict(self.years[year])
+        out: dict[str, dt.date] = {}
+        for name, month_day in self.default.items():
+            month, day = (int(p) for p in month_day.split("-"))
+            out[name] = dt.date(year, month, day)
+        return out
+
+    def configured_years(self) -> list[int]:
+        return sorted(self.years)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    jurisdiction: Jurisdiction
+    calendar: Calendar
+    tolerances: Tolerances
+    max_upload_mb: int
+    max_unpacked_mb: int
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+def _resolve_path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def resolve_database_url(url: str) -> str:
+    """Make a relative SQLite path relative to the project folder, not the working directory."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        rest = url[len(prefix):]
+        if rest and not rest.startswith(":memory:"):
+            return prefix + str(_resolve_path(rest))
+    return url
+
+
+def _parse_calendar(raw: dict[str, Any]) -> Calendar:
+    default = {k: str(v) for k, v in raw.get("default", {}).items()}
+    missing = [m for m in MILESTONES if m not in default]
+    if missing:
+        raise ValueError(f"config.toml [calendar.default] lacks {missing}")
+    years: dict[int, dict[str, dt.date]] = {}
+    for key, table in raw.items():
+        if key == "default":
+            continue
+        year = int(key)
+        dates = {m: dt.date.fromisoformat(str(table[m])) if m in table else None for m in MILESTONES}
+        for name, value in list(dates.items()):
+            if value is None:
+                month, day = (int(p) for p in default[name].split("-"))
+                dates[name] = dt.date(year, month, day)
+        years[year] = dates  # type: ignore[assignment]
+    return Calendar(default=default, years=years)
+
+
+def parse_settings(raw: dict[str, Any]) -> Settings:
+    """Build typed settings from the parsed TOML (environment overrides applied by load_settings)."""
+    j = raw["jurisdiction"]
+    b = j["bounds"]
+    tol = raw.get("tolerances", {})
+    defaults = Tolerances()
+    tolerances = Tolerances(
+        relative=Decimal(str(tol.get("relative", defaults.relative))),
+        absolute_t=Decimal(str(tol.get("absolute_t", defaults.absolute_t))),
+        raw_material_factor=Decimal(str(tol.get("raw_material_factor", defaults.raw_material_factor))),
+        quota_warning=Decimal(str(tol.get("quota_warning", defaults.quota_warning))),
+        clean_audit_days=int(tol.get("clean_audit_days", defaults.clean_audit_days)),
+        tipoff_feedback_days=int(tol.get("tipoff_feedback_days", defaults.tipoff_feedback_days)),
+        monthly_report_due_day=int(tol.get("monthly_report_due_day", defaults.monthly_report_due_day)),
+    )
+    jurisdiction = Jurisdiction(
+        name=j["name"],
+        province=j.get("province", ""),
+        city=j.get("city", ""),
+        townships_file=_resolve_path(j["townships_file"]),
+        boundary_file=_resolve_path(j["boundary_file"]),
+        boundary_name_field=j.get("boundary_name_field", "name"),
+        boundary_is_schematic=bool(j.get("boundary_is_schematic", True)),
+        bounds=Bounds(*(Decimal(str(b[k])) for k in ("min_lon", "max_lon", "min_lat", "max_lat"))),
+        aliases={str(k).strip(): str(v).strip() for k, v in j.get("aliases", {}).items()},
+    )
+    imp = raw.get("import", {})
+    return Settings(
+        database_url=resolve_database_url(raw["database"]["url"]),
+        jurisdiction=jurisdiction,
+        calendar=_parse_calendar(raw.get("calendar", {})),
+        tolerances=tolerances,
+        max_upload_mb=int(imp.get("max_upload_mb", 200)),
+        max_unpacked_mb=int(imp.get("max_unpacked_mb", 2000)),
+        raw=raw,
+    )
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, database_url_env: str | None) -> Settings:
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    if database_url_env:
+        raw.setdefault("database", {})["url"] = database_url_env
+    return parse_settings(raw)
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Settings from SUPERVISION_CONFIG or config.toml; DATABASE_URL overrides the database URL."""
+    chosen = path or os.environ.get("SUPERVISION_CONFIG") or DEFAULT_CONFIG
+    return _load(str(chosen), os.environ.get("DATABASE_URL") or None)

@@ -1,0 +1,100 @@
+"""Engines, sessions, schema migrations and the data-version counter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from supervision.config import Settings
+from supervision.models import DataVersion
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """A new engine; SQLite gets foreign keys, WAL and a busy timeout so readers never block writers."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:" and not path.startswith("file:"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {"timeout": 30})
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def alembic_config(engine: Engine | None = None) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def schema_is_current(engine: Engine) -> bool:
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current == heads
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema up to the newest migration (a no-op when it already is)."""
+    if schema_is_current(engine):
+        return
+    command.upgrade(alembic_config(engine), "head")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One session in one transaction: committed on success, rolled back on any error."""
+    with session_factory(engine)() as session, session.begin():
+        yield session
+
+
+def bump_data_version(conn: Connection | Session) -> None:
+    """Mark that data changed; call inside the writing transaction."""
+    conn.execute(
+        update(DataVersion)
+        .where(DataVersion.id == 1)
+        .values(version=DataVersion.version + 1, changed_at=dt.datetime.now(dt.UTC))
+    )
+
+
+def data_version(engine: Engine) -> int:
+    """The current data version: part of every cache key in the app."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar_one())
+
+
+def open_database(url: str, settings: Settings) -> Engine:
+    """An engine on an up-to-date schema with the jurisdiction's townships in place."""
+    from supervision.townships import sync_townships
+
+    engine = make_engine(url)
+    upgrade(engine)
+    sync_townships(engine, settings)
+    return engine

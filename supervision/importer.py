@@ -1,0 +1,572 @@
+"""Import of a data package: validate every row, then write all of it in one transaction or nothing.
+
+The same function serves the command line and the app (with dry_run=True for
+the preview an officer confirms before anything is written).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, tuple_, update
+
+from supervision import values as v
+from supervision.config import Settings
+from supervision.coords import to_wgs84
+from supervision.db import bump_data_version
+from supervision.geo import Boundaries, boundaries
+from supervision.models import DATA_MODELS, AuditEntry, Enterprise, ImportBatch, ScoringItem
+from supervision.package import Package, PackageError, SourceTable, Upload, read_package
+from supervision.spec import PRODUCT_CATEGORY_NAMES, TABLES, Column, Kind, TableSpec
+from supervision.townships import TownshipDirectory, directory
+
+CHUNK = 5000
+MAX_PROBLEMS = 200_000
+MAX_CHANGE_SAMPLES = 1000
+_TABLE_ORDER = {t.key: i for i, t in enumerate(TABLES)}
+_ENUM_ALIASES: dict[str, dict[str, str]] = {
+    "product_category": {name: code for code, name in PRODUCT_CATEGORY_NAMES.items()},
+    "coord_system": {"WGS-84": "WGS84", "GCJ-02": "GCJ02", "BD-09": "BD09"},
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a package (or, for warnings, a row) needs attention, located for the user."""
+
+    file: str
+    reason: str
+    table: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = f"［{self.file}］"
+        if self.row is not None:
+            where += f" 第{self.row}行"
+        if self.column:
+            where += f" 列“{self.column}”"
+        if self.value is not None and self.value != "":
+            shown = self.value if len(self.value) <= 60 else self.value[:57] + "…"
+            where += f" 值“{shown}”"
+        return f"{where}：{self.reason}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A row the import replaces: its key and the columns that differ (old → new)."""
+
+    key: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+
+
+@dataclass
+class TableResult:
+    key: str
+    name: str
+    sources: list[str] = field(default_factory=list)
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    changes: list[Change] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did; `written` is true only when the transaction committed."""
+
+    source: str
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    tables: dict[str, TableResult] = field(default_factory=dict)
+    problems_not_listed: int = 0
+    written: bool = False
+    import_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.problems_not_listed
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + self.problems_not_listed
+
+    @property
+    def added(self) -> int:
+        return sum(t.added for t in self.tables.values())
+
+    @property
+    def changed(self) -> int:
+        return sum(t.changed for t in self.tables.values())
+
+    def summary(self) -> str:
+        """One paragraph in Chinese: the outcome first, then every problem and warning."""
+        lines: list[str] = []
+        if not self.ok:
+            lines.append(f"数据包“{self.source}”被拒绝：发现{self.problem_count}处错误，数据库未作任何修改。")
+            lines.extend(str(p) for p in self.problems)
+            if self.problems_not_listed:
+                lines.append(f"……另有{self.problems_not_listed}处错误未列出。")
+        else:
+            verb = "已导入" if self.written else ("无变化" if not (self.added or self.changed) else "预览")
+            lines.append(f"数据包“{self.source}”{verb}：新增{self.added}行，更新{self.changed}行。")
+            for t in sorted(self.tables.values(), key=lambda t: _TABLE_ORDER[t.key]):
+                lines.append(f"  {t.name}：{t.rows}行（新增{t.added}，更新{t.changed}，未变{t.unchanged}）")
+        if self.warnings:
+            lines.append(f"数据质量提示{len(self.warnings)}条（不影响导入）：")
+            lines.extend(str(w) for w in self.warnings)
+        return "\n".join(lines)
+
+
+class _Problems:
+    """Collects problems up to a cap, counting the rest."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+
+    def add(self, problem: Problem) -> None:
+        if len(self.report.problems) < MAX_PROBLEMS:
+            self.report.problems.append(problem)
+        else:
+            self.report.problems_not_listed += 1
+
+
+@dataclass
+class _Context:
+    settings: Settings
+    towns: TownshipDirectory
+    bounds: Boundaries | None
+    enterprises: set[str]
+    scoring: dict[tuple[int, str], Decimal]
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def _parse_cell(col: Column, raw: Any, ctx: _Context) -> Any:
+    kind = col.kind
+    if kind is Kind.TEXT:
+        return v.text(raw, v.MAX_KEY_TEXT if col.natural_key or col.key.endswith("_no") else v.MAX_TEXT)
+    if kind is Kind.USCC:
+        return v.uscc(raw)
+    if kind is Kind.ENUM:
+        return v.choice(raw, col.choices, _ENUM_ALIASES.get(col.key))
+    if kind is Kind.TONNES:
+        return v.decimal(raw, 3)
+    if kind is Kind.TONNES_SIGNED:
+        return v.decimal(raw, 3, signed=True)
+    if kind is Kind.YUAN:
+        return v.decimal(raw, 2)
+    if kind is Kind.YUAN_SIGNED:
+        return v.decimal(raw, 2, signed=True)
+    if kind is Kind.SCORE:
+        return v.decimal(raw, 2)
+    if kind is Kind.COORD:
+        return v.coordinate(raw)
+    if kind is Kind.INT:
+        return v.integer(raw, col.min_value, col.max_value)
+    if kind is Kind.YEAR:
+        return v.year(raw)
+    if kind is Kind.DATE:
+        return v.date(raw)
+    if kind is Kind.PERIOD:
+        return v.period(raw)
+    if kind is Kind.BOOL:
+        return v.boolean(raw)
+    if kind is Kind.HS_CODE:
+        return v.hs_code(raw)
+    if kind is Kind.TOWNSHIP:
+        name = ctx.towns.resolve(v.text(raw))
+        if name is None:
+            raise v.Invalid(f"未知镇区，应为：{'、'.join(ctx.towns.names)}（或其简称、配置的别名）")
+        return name
+    raise AssertionError(kind)
+
+
+class _RowChecker:
+    """Turns one table's raw rows into clean records, reporting every bad cell."""
+
+    def __init__(self, source: SourceTable, ctx: _Context, problems: _Problems, report: ImportReport) -> None:
+        self.source = source
+        self.spec = source.spec
+        self.ctx = ctx
+        self.problems = problems
+        self.report = report
+        self.columns: list[tuple[int, Column, str]] = []  # (index, column, header as written)
+        self.seen_keys: dict[Any, int] = {}
+
+    def problem(self, reason: str, row: int | None = None, column: str | None = None, value: Any = None) -> None:
+        self.problems.add(
+            Problem(self.source.label, reason, self.spec.key, row, column, None if value is None else _shown(value))
+        )
+
+    def warn(self, reason: str, row: int, column: str | None = None, value: Any = None) -> None:
+        self.report.warnings.append(
+            Problem(self.source.label, reason, self.spec.key, row, column, None if value is None else _shown(value))
+        )
+
+    def read_header(self, cells: list[Any]) -> bool:
+        found: dict[str, str] = {}
+        ok = True
+        last = max((i for i, c in enumerate(cells) if not v.is_blank(c)), default=-1)
+        for index, cell in enumerate(cells[: last + 1]):
+            if v.is_blank(cell):
+                self.problem(f"第{index + 1}列没有表头", 1)
+                ok = False
+                continue
+            header = str(cell).strip().lstrip("\ufeff").strip()
+            col = self.spec.match_header(header)
+            if col is None:
+                allowed = "、".join(f"{c.header}（{c.key}）" for c in self.spec.columns)
+                self.problem(f"未知列“{header}”，本表允许的列：{allowed}", 1, header)
+                ok = False
+                continue
+            if col.key in found:
+                self.problem(f"列“{col.header}”重复出现（已有“{found[col.key]}”）", 1, header)
+                ok = False
+                continue
+            found[col.key] = header
+            self.columns.append((index, col, header))
+        for col in self.spec.columns:
+            if (col.required or col.natural_key and col.default is None) and col.key not in found:
+                self.problem(f"缺少必需的列“{col.header}”（{col.key}）", 1, col.header)
+                ok = False
+        return ok
+
+    def check(self, number: int, cells: list[Any]) -> dict[str, Any] | None:
+        record: dict[str, Any] = {}
+        bad = False
+        given = {col.key for _, col, _ in self.columns}
+        for index, col, header in self.columns:
+            raw = cells[index] if index < len(cells) else None
+            if v.is_blank(raw):
+                if col.required:
+                    self.problem("必填项为空", number, header)
+                    bad = True
+                    continue
+                record[col.key] = None if col.default is None else col.default
+                continue
+            try:
+                record[col.key] = _parse_cell(col, raw, self.ctx)
+            except v.Invalid as exc:
+                self.problem(str(exc), number, header, raw)
+                bad = True
+        for col in self.spec.columns:
+            if col.key not in given:
+                record[col.key] = col.default
+        if bad:
+            self._remember_enterprise(record)
+            return None
+        if not self._cross_checks(number, record):
+            self._remember_enterprise(record)
+            return None
+        key = tuple(record[c.key] for c in self.spec.key_columns)
+        first = self.seen_keys.get(key)
+        if first is not None:
+            shown = "、".join(f"{c.header}={_shown(record[c.key])}" for c in self.spec.key_columns)
+            self.problem(f"主键重复：与第{first}行相同（{shown}）", number, self.spec.key_columns[0].header)
+            return None
+        self.seen_keys[key] = number
+        self._remember_enterprise(record)
+        return record
+
+    def _remember_enterprise(self, record: dict[str, Any]) -> None:
+        # Other tables may cite an enterprise whose own row has another error:
+        # report that error once instead of every row that cites it.
+        if self.spec.key == "enterprises" and isinstance(record.get("uscc"), str):
+            self.ctx.enterprises.add(record["uscc"])
+
+    def header_of(self, key: str) -> str:
+        return next((h for _, c, h in self.columns if c.key == key), self.spec.column(key).header)
+
+    def _cross_checks(self, n: int, r: dict[str, Any]) -> bool:
+        ok = True
+
+        def fail(reason: str, key: str) -> None:
+            nonlocal ok
+            self.problem(reason, n, self.header_of(key), r.get(key))
+            ok = False
+
+        for key in self.spec.enterprise_refs:
+            if r.get(key) and r[key] not in self.ctx.enterprises:
+                fail("企业名录中没有该统一社会信用代码（请先导入企业名录，或在同一数据包中提供）", key)
+        table = self.spec.key
+        if table == "enterprises":
+            ok = self._check_location(n, r) and ok
+        elif table == "invoices":
+            for key in ("quantity", "reo_t", "amount_yuan"):
+                value = r.get(key)
+                if value is None:
+                    continue
+                if value < 0 and r["status"] != "红冲":
+                    fail("只有红冲发票的数量、金额可以为负数", key)
+                elif value > 0 and r["status"] == "红冲":
+                    fail("红冲发票的数量、金额应为负数（按负数计入）", key)
+        elif table == "licenses":
+            if r["valid_from"] > r["valid_to"]:
+                fail("有效期止早于有效期起", "valid_to")
+        elif table == "environment":
+            if r.get("resolved_on") and r["resolved_on"] < r["recorded_on"]:
+                fail("整改完成日期早于发现日期", "resolved_on")
+        elif table == "self_checks":
+            if _gt(r.get("problems_rectified"), r.get("problems_found")):
+                fail("已整改数不能大于发现问题数", "problems_rectified")
+        elif table == "township_reports":
+            if _gt(r.get("enterprises_checked"), r.get("enterprises_total")):
+                fail("已排查企业数不能大于企业总数", "enterprises_checked")
+            if _gt(r.get("problems_rectified"), r.get("problems_found")):
+                fail("已整改数不能大于发现问题数", "problems_rectified")
+        elif table == "inspection_scores":
+            maximum = self.ctx.scoring.get((r["year"], r["item_code"]))
+            if maximum is None:
+                fail(f"{r['year']}年的督查评价表中没有此条目编号（请先导入督查评价表条目）", "item_code")
+            elif r["score"] > maximum:
+                fail(f"得分超过该条目分值{maximum.normalize():f}", "score")
+        elif table == "scoring_items":
+            if r["max_score"] <= 0:
+                fail("分值必须大于0", "max_score")
+        elif table == "tipoffs":
+            for key in ("resolved_on", "feedback_on"):
+                if r.get(key) and r[key] < r["received_on"]:
+                    fail("日期早于受理日期", key)
+        return ok
+
+    def _check_location(self, n: int, r: dict[str, Any]) -> bool:
+        lon, lat = r.get("lon"), r.get("lat")
+        if (lon is None) != (lat is None):
+            missing = "lat" if lat is None else "lon"
+            self.problem("经度和纬度须同时填写", n, self.header_of(missing))
+            return False
+        if lon is None:
+            return True
+        wlon, wlat = to_wgs84(float(lon), float(lat), r["coord_system"] or "WGS84")
+        r["lon"], r["lat"] = Decimal(f"{wlon:.6f}"), Decimal(f"{wlat:.6f}")
+        j = self.ctx.settings.jurisdiction
+        if not j.bounds.contains(r["lon"], r["lat"]):
+            self.problem(
+                f"坐标（换算为WGS-84后 {r['lon']}, {r['lat']}）不在{j.name}范围内；请检查经纬度是否填反或坐标系是否正确",
+                n, self.header_of("lon"), lon,
+            )
+            return False
+        if self.ctx.bounds is not None and self.ctx.bounds.contains(r["township"], wlon, wlat) is False:
+            actual = self.ctx.bounds.township_at(wlon, wlat)
+            where = f"，落在{actual}" if actual else ""
+            label = "（示意边界）" if self.ctx.bounds.schematic else ""
+            self.warn(f"点位不在所属镇区“{r['township']}”范围内{label}{where}", n, self.header_of("lon"), lon)
+        return True
+
+
+def _gt(a: int | None, b: int | None) -> bool:
+    return a is not None and b is not None and a > b
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def record_key(key: tuple[Any, ...]) -> str:
+    """A natural key as the audit log stores it: its parts joined by "|"."""
+    return "|".join(str(_jsonable(part)) for part in key)
+
+
+def _same(old: Any, new: Any) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    return bool(old == new)
+
+
+class _Writer:
+    """Upserts one table's records by natural key, recording every replacement in the audit log."""
+
+    def __init__(self, conn: Connection, spec: TableSpec, actor: str, import_id: int, result: TableResult) -> None:
+        self.conn = conn
+        self.spec = spec
+        self.model = DATA_MODELS[spec.key]
+        self.table = self.model.__table__
+        self.actor = actor
+        self.import_id = import_id
+        self.result = result
+        self.attrs = [c.attribute for c in spec.columns]
+        self.key_attrs = [c.attribute for c in spec.key_columns]
+        self.now = dt.datetime.now(dt.UTC)
+
+    def _row_values(self, record: dict[str, Any]) -> dict[str, Any]:
+        return {c.attribute: record[c.key] for c in self.spec.columns}
+
+    def _existing(self, keys: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
+        cols = [self.table.c[a] for a in self.key_attrs]
+        condition = cols[0].in_([k[0] for k in keys]) if len(cols) == 1 else tuple_(*cols).in_(keys)
+        rows = self.conn.execute(select(self.table).where(condition))
+        return {tuple(getattr(r, a) for a in self.key_attrs): r for r in rows}
+
+    def write(self, records: list[dict[str, Any]]) -> None:
+        rows = [self._row_values(r) for r in records]
+        keys = [tuple(r[a] for a in self.key_attrs) for r in rows]
+        existing: dict[tuple[Any, ...], Any] = {}
+        for start in range(0, len(keys), 500):
+            existing.update(self._existing(keys[start:start + 500]))
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        audits: list[dict[str, Any]] = []
+        for key, row in zip(keys, rows, strict=True):
+            old = existing.get(key)
+            if old is None:
+                inserts.append({**row, "version": 1, "import_id": self.import_id})
+                continue
+            diff = [a for a in self.attrs if not _same(getattr(old, a), row[a])]
+            if not diff:
+                self.result.unchanged += 1
+                continue
+            updates.append({**{f"k_{a}": row[a] for a in self.key_attrs}, **row,
+                            "version": (old.version or 0) + 1, "import_id": self.import_id})
+            old_values = {a: _jsonable(getattr(old, a)) for a in diff}
+            new_values = {a: _jsonable(row[a]) for a in diff}
+            key_text = record_key(key)
+            audits.append({
+                "at": self.now, "actor": self.actor, "action": "replace", "table_name": self.spec.key,
+                "record_key": key_text, "old_values": old_values, "new_values": new_values,
+                "import_id": self.import_id,
+            })
+            if len(self.result.changes) < MAX_CHANGE_SAMPLES:
+                self.result.changes.append(Change(key_text, old_values, new_values))
+        if inserts:
+            self.conn.execute(insert(self.table), inserts)
+        if updates:
+            condition = and_(*(self.table.c[a] == bindparam(f"k_{a}") for a in self.key_attrs))
+            values = {a: bindparam(a) for a in [*self.attrs, "version", "import_id"] if a not in self.key_attrs}
+            self.conn.execute(update(self.table).where(condition).values(values), updates)
+        if audits:
+            self.conn.execute(insert(AuditEntry), audits)
+        self.result.added += len(inserts)
+        self.result.changed += len(updates)
+
+
+def _load_context(conn: Connection, settings: Settings) -> _Context:
+    enterprises = set(conn.execute(select(Enterprise.uscc)).scalars())
+    scoring = {(r.year, r.item_code): r.max_score for r in conn.execute(select(ScoringItem))}
+    try:
+        bounds: Boundaries | None = boundaries(settings)
+    except (OSError, ValueError):
+        bounds = None
+    return _Context(settings, directory(settings), bounds, enterprises, scoring)
+
+
+def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _check_table(source: SourceTable, ctx: _Context, problems: _Problems, report: ImportReport,
+                 result: TableResult) -> Iterator[dict[str, Any]]:
+    """Yield the valid records of one table; every invalid one is reported instead."""
+    checker = _RowChecker(source, ctx, problems, report)
+    rows = source.read_rows()
+    header: list[Any] | None = None
+    try:
+        for number, cells in rows:
+            if header is None:
+                if all(v.is_blank(c) for c in cells):
+                    continue
+                header = cells
+                if not checker.read_header(cells):
+                    return
+                continue
+            if all(v.is_blank(c) for c in cells):
+                continue
+            result.rows += 1
+            record = checker.check(number, cells)
+            if record is not None:
+                if source.spec.key == "scoring_items":
+                    ctx.scoring[(record["year"], record["item_code"])] = record["max_score"]
+                yield record
+    except PackageError as exc:
+        problems.add(Problem(source.label, str(exc), source.spec.key))
+        return
+    if header is None:
+        problems.add(Problem(source.label, "文件为空（没有表头）", source.spec.key))
+
+
+def _group_tables(package: Package, problems: _Problems) -> list[SourceTable]:
+    by_key: dict[str, SourceTable] = {}
+    for table in package.tables:
+        if table.spec.key in by_key:
+            problems.add(Problem(table.label, f"与“{by_key[table.spec.key].label}”是同一张表（{table.spec.name}），一个数据包中每张表只能有一个文件", table.spec.key))
+            continue
+        by_key[table.spec.key] = table
+    return sorted(by_key.values(), key=lambda t: _TABLE_ORDER[t.spec.key])
+
+
+def import_package(
+    source: Path | Upload,
+    engine: Engine,
+    settings: Settings,
+    *,
+    actor: str = "命令行",
+    dry_run: bool = False,
+    progress: Callable[[str, int], None] | None = None,
+) -> ImportReport:
+    """Validate and write a package: all of it in one transaction, or nothing."""
+    label = source.name if isinstance(source, Upload) else Path(source).name
+    report = ImportReport(source=label)
+    problems = _Problems(report)
+    package = read_package(source, settings.max_unpacked_mb * 2**20)
+    for file_label, reason in package.problems:
+        problems.add(Problem(file_label, reason))
+    tables = _group_tables(package, problems)
+
+    with engine.connect() as conn, conn.begin() as trans:
+        ctx = _load_context(conn, settings)
+        batch_id = conn.execute(
+            insert(ImportBatch).values(at=dt.datetime.now(dt.UTC), actor=actor, source=label, summary={})
+            .returning(ImportBatch.id)
+        ).scalar_one()
+        for source_table in tables:
+            spec = source_table.spec
+            result = report.tables.setdefault(spec.key, TableResult(spec.key, spec.name))
+            result.sources.append(source_table.label)
+            writer = _Writer(conn, spec, actor, batch_id, result)
+            for chunk in _chunks(_check_table(source_table, ctx, problems, report, result), CHUNK):
+                # Once anything is wrong the transaction will be rolled back: keep
+                # checking to report every bad row, but stop writing.
+                if report.ok:
+                    writer.write(chunk)
+                if progress is not None:
+                    progress(spec.key, result.rows)
+        if report.ok and not any(t.rows for t in report.tables.values()):
+            problems.add(Problem(label, "数据包中没有任何数据行"))
+        if not report.ok or dry_run or not (report.added or report.changed):
+            trans.rollback()
+            return report
+        summary = {k: {"rows": t.rows, "added": t.added, "changed": t.changed, "unchanged": t.unchanged}
+                   for k, t in report.tables.items()}
+        conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(summary=summary))
+        bump_data_version(conn)
+        trans.commit()
+    report.written = True
+    report.import_id = batch_id
+    return report
