@@ -1,5 +1,11 @@
 """Entry script: page configuration and navigation only; each page lives in app_pages/.
 
+The navigation holds only the pages the signed-in role may open
+(supervision.permissions.PAGE_ROLES), so another role's page cannot be reached
+even by its URL: Streamlit answers "page not found" and shows the home page.
+Signed out, every page's URL shows the sign-in form, so a bookmark still lands
+on its page after signing in.
+
 The folder is not named pages/: with that name a cold deep link (a bookmarked
 /map opened as the server's first request) runs the page without this frame.
 See README, "Why app_pages/".
@@ -7,11 +13,33 @@ See README, "Why app_pages/".
 
 import streamlit as st
 
+from components import session
+from supervision.permissions import may_open
+
 st.set_page_config(page_title="稀土整顿监管平台", page_icon=":material/shield:", layout="wide")
 
-navigation = st.navigation(
-    [
-        st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
-    ]
-)
+PAGES = [
+    st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview"),
+    st.Page("app_pages/admin_users.py", title="用户管理", icon=":material/manage_accounts:", url_path="users"),
+    st.Page("app_pages/audit_log.py", title="审计日志", icon=":material/history:", url_path="audit"),
+    st.Page("app_pages/account.py", title="我的账号", icon=":material/person:", url_path="account"),
+]
+LOGIN = "app_pages/login.py"
+
+principal = session.resolve()
+if principal is None:
+    navigation = st.navigation(
+        [st.Page(LOGIN, title="登录", url_path="login", default=True)]
+        + [st.Page(LOGIN, title="登录", url_path=page.url_path, visibility="hidden") for page in PAGES],
+        position="hidden",
+    )
+else:
+    allowed = [page for page in PAGES if may_open(principal, page.url_path)]
+    session.sidebar(principal)
+    navigation = st.navigation(
+        [*allowed, st.Page(LOGIN, title="登录", url_path="login", visibility="hidden")],
+        position="top" if session.is_screen() else "sidebar",
+    )
+    if navigation.url_path == "login":
+        st.switch_page(allowed[0])
 navigation.run()
