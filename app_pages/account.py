@@ -25,7 +25,7 @@ with st.form("change_password_form", clear_on_submit=True):
                           help=f"至少{security.password_min_length}位，包含小写字母、大写字母、数字、其他字符中的至少"
                                f"{security.password_min_classes}类，不含用户名")
     second = st.text_input("再次输入新密码", type="password", key="new_password_again", max_chars=256)
-    done = st.form_submit_button("修改密码", type="primary")
+    done = st.form_submit_button("修改密码", type="primary", key="change_password_submit")
 if done:
     if first != second:
         st.error("两次输入的新密码不一致")

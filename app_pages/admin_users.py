@@ -33,7 +33,7 @@ with new_tab:
         township = st.selectbox("所属镇区（仅镇区人员）", towns, index=None, key="new_township")
         department = st.selectbox("所属部门（仅局办人员）", departments, index=None, key="new_department")
         sso_subject = st.text_input("统一身份标识（可选，单点登录用）", key="new_sso", max_chars=200)
-        create = st.form_submit_button("创建账号", type="primary")
+        create = st.form_submit_button("创建账号", type="primary", key="create_user_submit")
     if create:
         password = auth.generate_password(security)
         try:
@@ -61,7 +61,7 @@ with edit_tab:
             department = st.selectbox("所属部门（仅局办人员）", departments, key="edit_department",
                                       index=departments.index(row["部门"]) if row["部门"] in departments else None)
             sso_subject = st.text_input("统一身份标识", value=row["统一身份标识"], key="edit_sso", max_chars=200)
-            save = st.form_submit_button("保存修改", type="primary")
+            save = st.form_submit_button("保存修改", type="primary", key="edit_user_submit")
         if save:
             try:
                 auth.update_user(engine(), principal, security, chosen, display_name=display_name, role=role,
@@ -101,7 +101,7 @@ with screen_tab:
         label = st.text_input("大屏名称", key="token_label", max_chars=60, placeholder="如：指挥中心大屏")
         days = st.number_input("有效天数（0为长期）", min_value=0, max_value=3650,
                                value=security.screen_token_days, key="token_days")
-        make = st.form_submit_button("创建大屏链接")
+        make = st.form_submit_button("创建大屏链接", key="create_token_submit")
     if make:
         try:
             token_id, token = auth.create_screen_token(engine(), principal, label, int(days) or None)

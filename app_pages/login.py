@@ -20,7 +20,7 @@ if pending is not None:
     with st.form("new_password_form", clear_on_submit=True):
         first = st.text_input("新密码", type="password", key="new_password", max_chars=256)
         second = st.text_input("再次输入新密码", type="password", key="new_password_again", max_chars=256)
-        done = st.form_submit_button("设置并登录", type="primary")
+        done = st.form_submit_button("设置并登录", type="primary", key="new_password_submit")
     if done:
         if first != second:
             st.error("两次输入的密码不一致")
@@ -40,7 +40,7 @@ with st.form("login_form", clear_on_submit=True):
     username = st.text_input("用户名", key="login_username", max_chars=40, autocomplete="username")
     password = st.text_input("密码", type="password", key="login_password", max_chars=256,
                              autocomplete="current-password")
-    submitted = st.form_submit_button("登录", type="primary")
+    submitted = st.form_submit_button("登录", type="primary", key="login_submit")
 if submitted:
     result = session.sign_in_with_password(username, password)
     if result.ok:

@@ -164,3 +164,57 @@ def fast(security: SecuritySettings) -> SecuritySettings:
 
 def iter_roles() -> Iterator[tuple[str, Principal]]:
     yield from PRINCIPALS.items()
+
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PASSWORD = "Test-Passw0rd!"
+
+
+def fast_config(tmp: Path, extra: str = "") -> Path:
+    """A copy of config.toml with a cheap argon2 cost (and optional extra TOML appended)."""
+    import re
+
+    from supervision.config import DEFAULT_CONFIG
+
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    for name, value in (("argon2_time_cost", 1), ("argon2_memory_kib", 1024), ("argon2_parallelism", 1)):
+        text, n = re.subn(rf"(?m)^{name} = \d+", f"{name} = {value}", text)
+        assert n == 1, name
+    path = tmp / "config.toml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+def clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    from components import db as app_db
+
+    app_db.engine().dispose()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def add_account(engine: Engine, settings: Settings, username: str, role: Role, *, township: str | None = None,
+                department: str | None = None, display_name: str | None = None, must_change: bool = False) -> int:
+    from supervision import auth
+
+    return auth.create_user(engine, SYSTEM, fast(settings.security), username=username,
+                            display_name=display_name or username, role=role, password=PASSWORD,
+                            township=township, department=department, must_change_password=must_change)
+
+
+def new_app() -> "AppTest":  # noqa: F821 - imported lazily, Streamlit's testing module is heavy
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(APP), default_timeout=30)
+
+
+def sign_in(at: "AppTest", username: str, password: str = PASSWORD) -> "AppTest":  # noqa: F821
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    return at.button(key="login_submit").click().run()
+
+
+def on_login_page(at: "AppTest") -> bool:  # noqa: F821
+    return any(w.key == "login_username" for w in at.text_input)
