@@ -36,7 +36,7 @@ if pending is not None:
         st.rerun()
     st.stop()
 
-with st.form("login_form", clear_on_submit=True):
+with st.columns([2, 3])[0], st.form("login_form", clear_on_submit=True):
     username = st.text_input("用户名", key="login_username", max_chars=40, autocomplete="username")
     password = st.text_input("密码", type="password", key="login_password", max_chars=256,
                              autocomplete="current-password")
