@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from supervision import audit
 from supervision.config import SecuritySettings
 from supervision.models import LinkToken, Township, User
-from supervision.permissions import PermissionDenied, require_role
+from supervision.permissions import require_role
 from supervision.principal import SYSTEM, Principal, Role
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -562,7 +562,10 @@ DEMO_ACCOUNTS = (
 )
 
 
-def create_demo_accounts(engine: Engine, security: SecuritySettings) -> tuple[list[tuple[DemoAccount, str]], str] | None:
+DemoAccounts = tuple[list[tuple[DemoAccount, str]], str]
+
+
+def create_demo_accounts(engine: Engine, security: SecuritySettings) -> DemoAccounts | None:
     """One account per role with a random password, and a wall-screen token, when there is no account yet.
 
     Returns the accounts with their passwords and the token, to be printed once; None when accounts exist.

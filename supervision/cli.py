@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from supervision.config import Settings, load_settings, resolve_database_url
 from supervision.auth import AuthError
+from supervision.config import Settings, load_settings, resolve_database_url
 from supervision.db import open_database
 from supervision.permissions import PermissionDenied
 

@@ -178,7 +178,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             from supervision.cli import UsageError
 
             raise UsageError("数据库中已有账号，未创建演示账号")
-        print("已有账号，跳过创建演示账号（忘记密码请用：python -m supervision users reset-password 用户名 --generate）。")
+        print("已有账号，跳过创建演示账号"
+              "（忘记密码请用：python -m supervision users reset-password 用户名 --generate）。")
         return 0
     accounts, token = made
     print("=" * 64)

@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
-
 from auth_support import clear_streamlit_caches, fast_config
+from sqlalchemy import Engine
 
 
 @pytest.fixture

@@ -19,6 +19,9 @@ from supervision.importer import import_package
 from supervision.principal import SYSTEM, Principal, Role
 from supervision.values import USCC_CHARSET, uscc_check_char
 
+# table → (header, rows, the townships each row belongs to)
+Tables = dict[str, tuple[list[str], list[list[str]], list[frozenset[str]]]]
+
 OWN = "浮桥镇"
 OTHER = "城厢镇"
 THIRD = "沙溪镇"
@@ -51,9 +54,9 @@ def _per_enterprise(table: str, header: list[str], row_of) -> tuple[list[str], l
     return header, rows, [frozenset({town_of(u)}) for u in E]
 
 
-def seed_tables() -> dict[str, tuple[list[str], list[list[str]], list[frozenset[str]]]]:
+def seed_tables() -> Tables:
     """table → (header, rows, townships of each row)."""
-    t: dict[str, tuple[list[str], list[list[str]], list[frozenset[str]]]] = {}
+    t: Tables = {}
     t["enterprises"] = (
         ["uscc", "name", "category", "township", "status", "eia_approved", "eia_accepted"],
         [[u, n, c, town, "在产", "是", "是"] for u, (n, c, town) in ENTERPRISES.items()],
@@ -102,7 +105,7 @@ def seed_tables() -> dict[str, tuple[list[str], list[list[str]], list[frozenset[
     return t
 
 
-def write_package(folder: Path, tables: dict[str, tuple[list[str], list[list[str]], list[frozenset[str]]]]) -> Path:
+def write_package(folder: Path, tables: Tables) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for key, (header, rows, _) in tables.items():
         with open(folder / f"{key}.csv", "w", newline="", encoding="utf-8") as fh:
@@ -112,14 +115,14 @@ def write_package(folder: Path, tables: dict[str, tuple[list[str], list[list[str
     return folder
 
 
-def seed(engine: Engine, settings: Settings, folder: Path) -> dict[str, tuple[list[str], list[list[str]], list[frozenset[str]]]]:
+def seed(engine: Engine, settings: Settings, folder: Path) -> Tables:
     tables = seed_tables()
     report = import_package(write_package(folder, tables), engine, settings, actor="测试数据")
     assert report.ok and report.written, report.summary()
     return tables
 
 
-def expected_rows(tables: dict[str, tuple[list[str], list[list[str]], list[frozenset[str]]]],
+def expected_rows(tables: Tables,
                   visible: frozenset[str] | None) -> dict[str, int]:
     """Rows per table a principal should see: `visible` townships, or None for all of them.
 
@@ -204,17 +207,17 @@ def add_account(engine: Engine, settings: Settings, username: str, role: Role, *
                             township=township, department=department, must_change_password=must_change)
 
 
-def new_app() -> "AppTest":  # noqa: F821 - imported lazily, Streamlit's testing module is heavy
+def new_app() -> AppTest:  # noqa: F821 - imported lazily, Streamlit's testing module is heavy
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(str(APP), default_timeout=30)
 
 
-def sign_in(at: "AppTest", username: str, password: str = PASSWORD) -> "AppTest":  # noqa: F821
+def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:  # noqa: F821
     at.text_input(key="login_username").input(username)
     at.text_input(key="login_password").input(password)
     return at.button(key="login_submit").click().run()
 
 
-def on_login_page(at: "AppTest") -> bool:  # noqa: F821
+def on_login_page(at: AppTest) -> bool:  # noqa: F821
     return any(w.key == "login_username" for w in at.text_input)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine
-
 from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import OWN, add_account, fast, new_app, on_login_page, sign_in
+from sqlalchemy import Engine
+
 from supervision import auth
 from supervision.config import Settings
 from supervision.principal import Role

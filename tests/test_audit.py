@@ -9,9 +9,9 @@ from typing import Any
 
 import openpyxl
 import pytest
+from auth_support import OWN, PASSWORD, PRINCIPALS, E, add_account, fast, seed, seed_tables, write_package
 from sqlalchemy import Engine, select
 
-from auth_support import OWN, PASSWORD, PRINCIPALS, E, add_account, fast, seed, seed_tables, write_package
 from supervision import audit, auth
 from supervision.config import Settings
 from supervision.importer import import_package

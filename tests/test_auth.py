@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
-
 from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import OWN, PASSWORD, add_account, fast, new_app, on_login_page, sign_in
+from sqlalchemy import Engine, select
+
 from supervision import auth
 from supervision.config import SecuritySettings, Settings
 from supervision.models import AuditEntry, User

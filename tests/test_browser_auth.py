@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from auth_support import PASSWORD, fast_config
+
 from supervision.db import open_database
 from supervision.principal import SYSTEM, Role
 

@@ -17,21 +17,21 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine
-
 from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import (
     APP,
+    ENTERPRISES,
     OTHER,
     OWN,
     THIRD,
-    ENTERPRISES,
     add_account,
     new_app,
     on_login_page,
     seed,
     sign_in,
 )
+from sqlalchemy import Engine
+
 from supervision import auth
 from supervision.config import Settings
 from supervision.permissions import PAGE_ROLES

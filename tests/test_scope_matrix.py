@@ -13,8 +13,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, func, select
-
 from auth_support import (
     OTHER,
     OWN,
@@ -28,6 +26,8 @@ from auth_support import (
     visible_towns,
     write_package,
 )
+from sqlalchemy import Engine, func, select
+
 from supervision import audit, auth, queries
 from supervision.config import Settings
 from supervision.importer import import_package
@@ -118,7 +118,8 @@ MUTATE = {
     "traceability": ("production_t", "99"), "resource_tax": ("ore_t", "9"), "licenses": ("quantity_t", "99"),
     "customs": ("quantity_t", "2"), "environment": ("kind", "超标排放"), "self_checks": ("problems_found", "9"),
     "penalties": ("measure", "责令停产"), "invoices": ("reo_t", "2.5"), "township_reports": ("enterprises_total", "3"),
-    "scoring_items": ("item", "修改后的条目"), "inspection_scores": ("score", "7"), "tipoffs": ("subject_name", "另一企业"),
+    "scoring_items": ("item", "修改后的条目"), "inspection_scores": ("score", "7"),
+    "tipoffs": ("subject_name", "另一企业"),
 }
 
 

@@ -11,16 +11,16 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, func, inspect, select
-
 from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import PASSWORD, PRINCIPALS, add_account, fast, new_app, seed, sign_in, write_package
+from sqlalchemy import Engine, func, inspect, select
+
 from supervision import audit, auth, queries
 from supervision.config import Settings
 from supervision.importer import import_package
 from supervision.models import AuditEntry, Enterprise, LinkToken, User
 from supervision.package import Upload
-from supervision.principal import SYSTEM, Role
+from supervision.principal import Role
 from supervision.safety import (
     csv_bytes,
     md_escape,
@@ -141,7 +141,7 @@ def test_upload_names_never_write_outside_a_temporary_folder(db: Engine, setting
     work.mkdir(parents=True)
     monkeypatch.chdir(work)
     before = {p for p in tmp_path.rglob("*")}
-    csv = "uscc,name,category,township\n".encode()
+    csv = b"uscc,name,category,township\n"
     for name in (TRAVERSAL, "../../enterprises.csv", "..\\..\\enterprises.csv", "/etc/cron.d/x.csv"):
         report = import_package(Upload(name, csv), db, settings)
         assert not report.written
@@ -274,7 +274,8 @@ def test_enterprise_named_like_html_appears_literally_in_the_audit_page(app_db: 
     code = make_uscc(30)
     header = ["uscc", "name", "category", "township"]
     for name in ("原名称", XSS):
-        folder = write_package(tmp_path / str(len(name)), {"enterprises": (header, [[code, name, "贸易流通", "浮桥镇"]], [])})
+        rows = [[code, name, "贸易流通", "浮桥镇"]]
+        folder = write_package(tmp_path / str(len(name)), {"enterprises": (header, rows, [])})
         assert import_package(folder, app_db, settings, actor=XSS).written
     at = _admin_app(app_db, settings).switch_page("app_pages/audit_log.py").run()
     table = at.dataframe[0].value
