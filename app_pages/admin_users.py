@@ -35,7 +35,7 @@ with new_tab:
         sso_subject = st.text_input("统一身份标识（可选，单点登录用）", key="new_sso", max_chars=200)
         create = st.form_submit_button("创建账号", type="primary", key="create_user_submit")
     if create:
-        password = auth.generate_password(security)
+        password = auth.generate_password(security, username.strip().lower())
         try:
             auth.create_user(engine(), principal, security, username=username, display_name=display_name,
                              role=role, password=password, township=township, department=department,
@@ -73,7 +73,7 @@ with edit_tab:
                 st.rerun()
         left, middle, right = st.columns(3)
         if left.button("重置密码", key="reset_password"):
-            password = auth.generate_password(security)
+            password = auth.generate_password(security, chosen)
             try:
                 auth.set_password(engine(), principal, security, chosen, password, must_change=True)
             except (auth.AuthError, PermissionDenied) as exc:

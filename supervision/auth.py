@@ -106,14 +106,18 @@ def password_problems(password: str, username: str, security: SecuritySettings) 
     return problems
 
 
-def generate_password(security: SecuritySettings) -> str:
-    """A random password that meets the policy, with at least one character of every class."""
+def generate_password(security: SecuritySettings, username: str = "") -> str:
+    """A random password that meets the policy (for this user), with at least one character of every class."""
     length = max(16, security.password_min_length)
-    chars = [secrets.choice(alphabet) for alphabet in _PASSWORD_ALPHABETS]
     pool = "".join(_PASSWORD_ALPHABETS[:3])
-    chars += [secrets.choice(pool) for _ in range(length - len(chars))]
-    secrets.SystemRandom().shuffle(chars)
-    return "".join(chars)
+    while True:
+        chars = [secrets.choice(alphabet) for alphabet in _PASSWORD_ALPHABETS]
+        chars += [secrets.choice(pool) for _ in range(length - len(chars))]
+        secrets.SystemRandom().shuffle(chars)
+        password = "".join(chars)
+        # A short user name can turn up by chance inside a random password, which the policy forbids.
+        if not password_problems(password, username, security):
+            return password
 
 
 
@@ -575,7 +579,7 @@ def create_demo_accounts(engine: Engine, security: SecuritySettings) -> DemoAcco
         return None
     created: list[tuple[DemoAccount, str]] = []
     for account in DEMO_ACCOUNTS:
-        password = generate_password(security)
+        password = generate_password(security, account.username)
         create_user(engine, SYSTEM, security, username=account.username, display_name=account.display_name,
                     role=account.role, password=password, township=account.township,
                     department=account.department, must_change_password=False)

@@ -50,7 +50,7 @@ def _password(args: argparse.Namespace, settings: Settings, username: str) -> tu
     from supervision.cli import UsageError
 
     if args.generate:
-        return generate_password(settings.security), True
+        return generate_password(settings.security, username.strip().lower()), True
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif sys.stdin.isatty():
@@ -184,10 +184,11 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     accounts, token = made
     print("=" * 64)
     print("已创建演示账号（仅供本机演示；密码只显示这一次，数据库只保存其哈希）：")
+    print(f"  {'用户名':<8}{'密码':<18}角色")
     for account, password in accounts:
-        where = account.township or account.department or ""
-        print(f"  {account.role.value:<6}{where:<6} 用户名 {account.username:<8} 密码 {password}")
-    print(f"  大屏只读链接：{screen_link(token)}")
+        where = account.township or account.department
+        print(f"  {account.username:<11}{password:<20}{account.role.value}" + (f"（{where}）" if where else ""))
+    print(f"  大屏只读链接：{args.base_url.rstrip('/')}{screen_link(token)}")
     print("=" * 64)
     return 0
 
@@ -252,3 +253,4 @@ def register(sub: Any) -> None:
 
     p = add("demo", cmd_demo, "创建演示账号（每个角色一个）和一个大屏链接，密码只显示一次")
     p.add_argument("--if-none", action="store_true", help="已有任何账号时什么也不做")
+    p.add_argument("--base-url", default="", help="本系统的网址，用于显示完整的大屏链接，如 http://127.0.0.1:8501")

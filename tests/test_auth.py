@@ -58,9 +58,10 @@ def test_password_policy(security: SecuritySettings) -> None:
     assert auth.password_problems("short1A!", "zhang", security)  # too short
     assert auth.password_problems("alllowercaseletters", "zhang", security)  # one class only
     assert auth.password_problems("Zhang-2019-abc", "zhang", security)  # contains the username
-    for _ in range(20):
-        generated = auth.generate_password(security)
-        assert auth.password_problems(generated, "zhang", security) == []
+    for _ in range(200):
+        # With a two-letter user name about one random password in fifty would contain it by chance.
+        generated = auth.generate_password(security, "fq")
+        assert auth.password_problems(generated, "fq", security) == []
 
 
 def test_sign_in_success_and_generic_failure(db: Engine, security: SecuritySettings) -> None:
@@ -312,3 +313,64 @@ def test_single_sign_on_maps_the_identity_to_an_account(sso_app: Engine, setting
     stranger.user = {"is_logged_in": True, "email": "someone@example.com"}
     stranger.run()
     assert on_login_page(stranger) and any("尚未开通" in i.value for i in stranger.info)
+
+
+def test_command_line_accounts(db: Engine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from supervision.cli import main
+
+    url = db.url.render_as_string(hide_password=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO("First-Admin-Pass1\n"))
+    assert main(["users", "add", "Chief", "--role", "管理员", "--name", "张主任", "--password-stdin", "--db", url]) == 0
+    assert auth.authenticate(db, "chief", "First-Admin-Pass1", load_security()).ok
+    monkeypatch.setattr("sys.stdin", io.StringIO("weak\n"))
+    assert main(["users", "add", "weakling", "--role", "leader", "--password-stdin", "--db", url]) == 2
+    assert main(["users", "add", "fq", "--role", "镇区人员", "--township", OWN, "--generate", "--db", url]) == 0
+    generated = capsys.readouterr().out.strip().splitlines()[-1].split("：")[-1]
+    assert auth.authenticate(db, "fq", generated, load_security()).must_change_password
+    assert main(["users", "add", "x", "--role", "镇区人员", "--township", "火星", "--generate", "--db", url]) == 1
+    assert main(["users", "set-role", "fq", "局办人员", "--department", "海关", "--db", url]) == 0
+    assert main(["users", "disable", "chief", "--db", url]) == 1  # the last administrator
+    assert main(["users", "reset-password", "fq", "--generate", "--keep", "--db", url]) == 0
+    reset = capsys.readouterr().out.strip().splitlines()[-1].split("：")[-1]
+    assert auth.authenticate(db, "fq", reset, load_security()).ok
+    assert main(["users", "screen-token", "add", "指挥中心", "--days", "30", "--db", url]) == 0
+    link = capsys.readouterr().out.strip().splitlines()[-1]
+    assert auth.screen_principal(db, link.split("token=")[1].split("&")[0]) is not None
+    assert main(["users", "screen-token", "revoke", "1", "--db", url]) in (0, 1)
+    assert main(["users", "list", "--db", url]) == 0
+    listing = capsys.readouterr().out
+    assert "chief" in listing and "张主任" in listing and "海关" in listing and "$argon2" not in listing
+    assert main(["users", "demo", "--if-none", "--db", url]) == 0  # accounts exist: nothing created
+    assert "跳过" in capsys.readouterr().out
+    with db.connect() as conn:
+        actors = set(conn.execute(select(AuditEntry.actor)).scalars())
+    assert any(a.startswith("命令行：") for a in actors)
+
+
+def test_demo_accounts_are_created_once_with_printed_passwords(db: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    from supervision.cli import main
+
+    url = db.url.render_as_string(hide_password=False)
+    assert main(["users", "demo", "--if-none", "--base-url", "http://127.0.0.1:8501", "--db", url]) == 0
+    out = capsys.readouterr().out
+    security = load_security()
+    for account in auth.DEMO_ACCOUNTS:
+        line = next(x for x in out.splitlines() if x.strip().startswith(account.username + " "))
+        password = line.split()[1]
+        signed = auth.authenticate(db, account.username, password, security)
+        assert signed.ok and signed.principal is not None and signed.principal.role is account.role
+    token = out.split("token=")[1].split("&")[0]
+    assert auth.screen_principal(db, token) is not None
+    with db.connect() as conn:
+        hashes = list(conn.execute(select(User.password_hash)).scalars())
+    assert all(h.startswith("$argon2id$") for h in hashes) and not any(h in out for h in hashes)
+    assert main(["users", "demo", "--if-none", "--db", url]) == 0
+    assert auth.count_users(db) == len(auth.DEMO_ACCOUNTS)
+
+
+def load_security() -> SecuritySettings:
+    from supervision.config import load_settings
+
+    return load_settings().security

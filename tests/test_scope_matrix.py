@@ -62,6 +62,23 @@ READS: list[Read] = [
 ]
 
 
+# Domain queries that take no principal, and why that is safe.
+UNSCOPED = {
+    "holds_demo_data": "says only whether the demo generator's package was imported (a yes/no, no rows)",
+}
+
+
+def test_every_query_is_in_the_matrix() -> None:
+    """A new function in supervision.queries must be added to READS (or justified in UNSCOPED)."""
+    import inspect
+
+    public = {name: fn for name, fn in inspect.getmembers(queries, inspect.isfunction)
+              if fn.__module__ == queries.__name__ and not name.startswith("_")}
+    scoped = {name for name, fn in public.items() if "principal" in inspect.signature(fn).parameters}
+    assert scoped == {r.name for r in READS}
+    assert set(public) - scoped == set(UNSCOPED)
+
+
 def _expected_towns(read: Read, principal: Principal) -> set[str]:
     visible = visible_towns(principal)
     if read.name == "townships":  # the list of townships is reference data: all, or the officer's own
