@@ -265,3 +265,17 @@ def test_every_figure_has_a_chinese_label(db, settings):
     keys = {k for f in found for k in f.figures}
     assert keys - set(FIGURE_LABELS) == set()
     assert findings_csv(found).count(b"\r\n") == len(found) + 1
+
+
+def test_migrations_give_the_covering_invoice_indexes_the_models_declare(db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from supervision.models import Base
+
+    indexes = {ix["name"]: ix["column_names"] for ix in inspect(db).get_indexes("invoices")}
+    assert indexes["ix_invoices_seller_issued"] == ["seller_uscc", "issued_on", "status", "reo_t"]
+    assert indexes["ix_invoices_buyer_issued"] == ["buyer_uscc", "issued_on", "status", "product_category", "reo_t"]
+    with db.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

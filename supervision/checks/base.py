@@ -210,23 +210,25 @@ class CheckContext:
         )
 
     def evidence(self, stmt: Select[Any], subject: Any, order_by: Sequence[Any], subjects: Sequence[str],
-                 make: Callable[[Any], EvidenceRow]) -> dict[str, tuple[list[EvidenceRow], int]]:
+                 make: Callable[[Any], EvidenceRow], *, count: bool = True,
+                 ) -> dict[str, tuple[list[EvidenceRow], int]]:
         """Up to EVIDENCE_LIMIT source rows per subject, and how many there are in all.
 
         `stmt` selects the rows; one LIMITed query per flagged subject walks the index on the
         subject column, so a finding behind 10,000 invoices reads 50 of them (a ROW_NUMBER over
         all of a subject's rows cost seconds at a million invoices on SQLite). Only when the
-        cap is reached is the full count asked for.
+        cap is reached is the full count asked for, and not at all with count=False (the
+        caller has it from its aggregate; the number returned is then the rows listed).
         """
         out: dict[str, tuple[list[EvidenceRow], int]] = {}
         for value in sorted(set(subjects)):
             mine = stmt.where(subject == value)
             rows = self.conn.execute(mine.order_by(*order_by).limit(EVIDENCE_LIMIT)).all()
-            count = len(rows)
-            if count == EVIDENCE_LIMIT:
-                count = int(self.conn.execute(select(func.count()).select_from(mine.subquery())).scalar_one())
+            total_rows = len(rows)
+            if count and total_rows == EVIDENCE_LIMIT:
+                total_rows = int(self.conn.execute(select(func.count()).select_from(mine.subquery())).scalar_one())
             if rows:
-                out[value] = ([make(r) for r in rows], count)
+                out[value] = ([make(r) for r in rows], total_rows)
         return out
 
 

@@ -45,7 +45,7 @@ def r09(ctx: CheckContext) -> list[Finding]:
                lic.direction.label("licensed_direction"), lic.valid_from, lic.valid_to)
         .join(lic, lic.license_no == c.license_no).where(ctx.in_year(c.declared_on)),
         c.license_no, [c.declared_on, c.declaration_no], list(flagged),
-        _declaration_row,
+        _declaration_row, count=False,
     )
     out = []
     for r in found:

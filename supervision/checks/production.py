@@ -199,7 +199,15 @@ def r04(ctx: CheckContext) -> list[Finding]:
         .where(times(mt.c.production, q) > times(sources, p))
     )
     found = ctx.conn.execute(stmt).all()
-    months = _monthly_evidence(ctx, [r.uscc for r in found], m.production_t, "产量", only_positive=False)
+    bought = (zero_if_null(m.purchase_ore_domestic_t) + zero_if_null(m.purchase_ore_imported_t)
+              + zero_if_null(m.purchase_compound_t) + zero_if_null(m.purchase_scrap_t))
+    months = ctx.evidence(
+        select(m.uscc, m.period, bought.label("bought"), m.production_t, m.raw_inventory_t)
+        .where(ctx.in_year_periods(m.period)),
+        m.uscc, [m.period], [r.uscc for r in found],
+        lambda r: monthly_row(r, f"{r.period} 采购{t(r.bought)}吨 产量{t(r.production_t)}吨 "
+                                 f"期末原料库存{t(r.raw_inventory_t)}吨"),
+    )
     factor = (ctx.tol.raw_material_factor * 100).normalize()
     out = []
     for r in found:
