@@ -32,17 +32,22 @@ def test_r16_self_check_on_the_deadline_day_and_the_day_after(db, settings):
     assert only(found, "R16", missing).figures["days_overdue"] == 1
 
 
-def test_r16_later_years_follow_the_configured_calendar(db, settings):
+def test_r16_r17_bind_in_configured_campaign_years_with_their_own_deadlines(db, settings):
     d = Data()
     e = d.enterprise()
     d.self_check(e, dt.date(2021, 8, 5), year=2021)
     d.save(db)
-    # No [calendar.2021] table: the default month-day 07-31 applies.
-    assert fired(check(db, settings, ["R16"], as_of=dt.date(2021, 9, 1), year=2021), "R16") == {e}
-    years = dict(settings.calendar.years)
-    years[2021] = {**settings.calendar.for_year(2021), "self_check_deadline": dt.date(2021, 8, 10)}
-    moved = dataclasses.replace(settings, calendar=Calendar(settings.calendar.default, years))
-    assert check(db, moved, ["R16"], as_of=dt.date(2021, 9, 1), year=2021) == []
+    # No [calendar.2021] table: 2021 is no campaign year, there is no self-check or report to miss.
+    assert check(db, settings, ["R16", "R17"], as_of=dt.date(2021, 12, 31), year=2021) == []
+
+    def with_deadline(deadline: dt.date):
+        years = {**settings.calendar.years,
+                 2021: {**settings.calendar.for_year(2021), "self_check_deadline": deadline}}
+        return dataclasses.replace(settings, calendar=Calendar(settings.calendar.default, years))
+
+    found = check(db, with_deadline(dt.date(2021, 8, 4)), ["R16", "R17"], as_of=dt.date(2021, 9, 1), year=2021)
+    assert [(f.rule, f.subject) for f in found] == [("R16", e), ("R17", "城厢镇")]
+    assert check(db, with_deadline(dt.date(2021, 8, 5)), ["R16"], as_of=dt.date(2021, 9, 1), year=2021) == []
 
 
 def test_r17_township_report_on_13_and_14_august(db, settings):

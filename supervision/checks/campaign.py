@@ -36,9 +36,10 @@ def r16(ctx: CheckContext) -> list[Finding]:
     """R16 企业自查逾期: a smelter, recycler or trader without a self-check for Y submitted on or before the
     deadline, once D is past it. Late and missing both fire; no status is exempt (the spec names none),
     so a closed enterprise that still had to fill in 附件1 is listed too. A row with an empty
-    submitted_on, or one submitted after D, is missing as of D."""
+    submitted_on, or one submitted after D, is missing as of D. Only a campaign year (one with its own
+    [calendar.YYYY] table in config.toml) has a self-check to miss."""
     deadline = ctx.calendar["self_check_deadline"]
-    if not ctx.as_of > deadline:
+    if not ctx.settings.calendar.is_campaign_year(ctx.year) or not ctx.as_of > deadline:
         return []
     e = ctx.enterprises(SMELTING, RECYCLING, TRADING)
     sc = SelfCheck
@@ -58,9 +59,9 @@ def r16(ctx: CheckContext) -> list[Finding]:
 
 def r17(ctx: CheckContext) -> list[Finding]:
     """R17 镇区汇总逾期: a township with at least one enterprise (any category or status, as the spec says)
-    and no township_report for Y submitted on or before the deadline, once D is past it."""
+    and no township_report for Y submitted on or before the deadline, once D is past it; campaign years only."""
     deadline = ctx.calendar["township_report_deadline"]
-    if not ctx.as_of > deadline:
+    if not ctx.settings.calendar.is_campaign_year(ctx.year) or not ctx.as_of > deadline:
         return []
     towns = ctx.scoped(
         select(Enterprise.township.label("township"), func.count().label("enterprises")).group_by(Enterprise.township),
