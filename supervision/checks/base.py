@@ -15,13 +15,12 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    cast,
     func,
     literal,
     or_,
     select,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from supervision.config import Settings, Tolerances
 from supervision.findings import RULES_BY_ID, EvidenceRow, Finding
@@ -47,25 +46,6 @@ class EnterpriseInfo:
     township: str
     category: str
     status: str
-
-
-class days_between(FunctionElement[int]):  # noqa: N801 - used like a SQL function
-    """Whole days from the first date to the second, on both backends (SQLite keeps dates as text)."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(days_between)
-def _days_between_default(element: days_between, compiler: Any, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return f"CAST(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}) AS INTEGER)"
 
 
 def ratio(value: Decimal) -> tuple[int, int]:
@@ -163,6 +143,12 @@ class CheckContext:
             self._directory = {r.uscc: EnterpriseInfo(r.uscc, r.name, r.township, r.category, r.status)
                                for r in self.conn.execute(stmt)}
         return self._directory
+
+    def days_between(self, start: Any, end: Any) -> ColumnElement[int]:
+        """Whole days from one date column to another (SQLite keeps dates as ISO text)."""
+        if self.conn.dialect.name == "sqlite":
+            return cast(func.julianday(end) - func.julianday(start), Integer)
+        return end - start  # PostgreSQL: date − date is an integer number of days
 
     def in_year(self, column: Any) -> ColumnElement[bool]:
         return column.between(literal(self.first_day, Date), literal(self.last_day, Date))

@@ -14,7 +14,6 @@ from supervision.checks.base import (
     SMELTING,
     TRADING,
     CheckContext,
-    days_between,
     key_of,
 )
 from supervision.findings import EvidenceRow, Finding
@@ -98,10 +97,10 @@ def r18(ctx: CheckContext) -> list[Finding]:
     no_feedback = or_(tip.feedback_on.is_(None), tip.feedback_on > as_of)
     stmt = ctx.scoped(
         select(tip.tipoff_id, tip.received_on, tip.township, tip.subject_uscc, tip.subject_name, tip.department,
-               tip.status, tip.feedback_on, days_between(tip.received_on, tip.feedback_on).label("took"))
+               tip.status, tip.feedback_on, ctx.days_between(tip.received_on, tip.feedback_on).label("took"))
         .where(ctx.in_year(tip.received_on), tip.received_on <= as_of,
                or_(and_(no_feedback, tip.received_on < overdue_since),
-                   and_(tip.feedback_on <= as_of, days_between(tip.received_on, tip.feedback_on) > days))),
+                   and_(tip.feedback_on <= as_of, ctx.days_between(tip.received_on, tip.feedback_on) > days))),
         Tipoff,
     )
     out = []
