@@ -6,6 +6,7 @@ A new query is covered by adding one line to READS; a new table is covered by th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,8 @@ from auth_support import (
 from sqlalchemy import Engine, func, select
 
 from supervision import audit, auth, queries
-from supervision.config import Settings
+from supervision.checks import findings_frame, risk_ranking
+from supervision.config import Settings, load_settings
 from supervision.importer import import_package
 from supervision.models import DATA_MODELS
 from supervision.permissions import PermissionDenied, writable_tables
@@ -51,6 +53,25 @@ class Read:
     call: Callable[..., pd.DataFrame]  # (engine, principal, township=None)
     towns: Callable[[pd.DataFrame], set[str]] | None = None  # townships that appear with data
     counts: Callable[[pd.DataFrame], dict[str, int]] | None = None  # rows per spec table
+    # For derived results (findings, rankings): the principal gets exactly the command line's answer
+    # restricted to the townships it may see; `rows` names each row for that comparison.
+    rows: Callable[[pd.DataFrame], set[tuple[Any, ...]]] | None = None
+
+
+SETTINGS = load_settings()
+YEAR, AS_OF = 2019, dt.date(2019, 12, 31)
+
+
+def _findings(engine: Engine, principal: Principal, township: str | None = None) -> pd.DataFrame:
+    return findings_frame(engine, SETTINGS, principal, YEAR, AS_OF, township=township)
+
+
+def _ranking(engine: Engine, principal: Principal, township: str | None = None) -> pd.DataFrame:
+    return risk_ranking(engine, SETTINGS, principal, YEAR, AS_OF, township=township)
+
+
+def _towns_of(frame: pd.DataFrame) -> set[str]:
+    return {t for t in frame["township"] if isinstance(t, str)}
 
 
 READS: list[Read] = [
@@ -59,7 +80,12 @@ READS: list[Read] = [
     Read("enterprise_status_counts", queries.enterprise_status_counts,
          counts=lambda df: {"enterprises": int(df["n"].sum()) if not df.empty else 0}),
     Read("table_freshness", queries.table_freshness, counts=lambda df: dict(zip(df["table"], df["rows"], strict=True))),
+    Read("findings", _findings, towns=_towns_of,
+         rows=lambda df: {(r.rule, r.subject, r.township) for r in df.itertuples()}),
+    Read("risk_ranking", _ranking, towns=_towns_of,
+         rows=lambda df: {(r.uscc, r.township, r.score, r.rules) for r in df.itertuples()}),
 ]
+DERIVED = {"findings", "risk_ranking"}  # not in supervision.queries
 
 
 # Domain queries that take no principal, and why that is safe.
@@ -75,7 +101,7 @@ def test_every_query_is_in_the_matrix() -> None:
     public = {name: fn for name, fn in inspect.getmembers(queries, inspect.isfunction)
               if fn.__module__ == queries.__name__ and not name.startswith("_")}
     scoped = {name for name, fn in public.items() if "principal" in inspect.signature(fn).parameters}
-    assert scoped == {r.name for r in READS}
+    assert scoped == {r.name for r in READS} - DERIVED
     assert set(public) - scoped == set(UNSCOPED)
 
 
@@ -102,6 +128,14 @@ def auth_towns_all() -> list[str]:
 def test_read_matrix(world: dict[str, Any], db: Engine, read: Read, role: str) -> None:
     principal = PRINCIPALS[role]
     frame = read.call(db, principal)
+    if read.rows is not None:
+        everything = read.call(db, SYSTEM)
+        assert read.towns is not None and read.towns(everything) == set(SEEDED_TOWNS)  # the seed fires everywhere
+        visible = visible_towns(principal)
+        expected = read.rows(everything if visible is None else everything[everything["township"].isin(visible)])
+        assert read.rows(frame) == expected
+        assert read.towns(frame) <= (set(SEEDED_TOWNS) if visible is None else set(visible))
+        return
     if read.towns is not None:
         assert read.towns(frame) == _expected_towns(read, principal)
     if read.counts is not None:

@@ -1,11 +1,8 @@
 """users and wall-screen link tokens
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002_check_indexes
 Create Date: 2026-11-21 12:00:00
-
-Branches from 0001 for now: 0002 (check indexes) is built in parallel, and the
-two are chained when both are merged (this file's down_revision becomes "0002").
 """
 
 from __future__ import annotations
@@ -14,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002_check_indexes"
 branch_labels = None
 depends_on = None
 
