@@ -20,6 +20,16 @@ st.set_page_config(page_title="稀土整顿监管平台", page_icon=":material/s
 
 PAGES = [
     st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview"),
+    st.Page("app_pages/data_entry.py", title="数据上传", icon=":material/upload_file:", url_path="data_entry"),
+    st.Page("app_pages/form_self_checks.py", title="企业自查表", icon=":material/fact_check:",
+            url_path="form_self_checks"),
+    st.Page("app_pages/form_township_reports.py", title="镇区汇总表", icon=":material/summarize:",
+            url_path="form_township_reports"),
+    st.Page("app_pages/form_tipoffs.py", title="举报线索", icon=":material/campaign:", url_path="form_tipoffs"),
+    st.Page("app_pages/form_scores.py", title="督查评分", icon=":material/grading:", url_path="form_scores"),
+    st.Page("app_pages/form_penalties.py", title="处罚与黑名单", icon=":material/gavel:", url_path="form_penalties"),
+    st.Page("app_pages/form_environment.py", title="环保问题整改", icon=":material/eco:",
+            url_path="form_environment"),
     st.Page("app_pages/admin_users.py", title="用户管理", icon=":material/manage_accounts:", url_path="users"),
     st.Page("app_pages/audit_log.py", title="审计日志", icon=":material/history:", url_path="audit"),
     st.Page("app_pages/account.py", title="我的账号", icon=":material/person:", url_path="account"),

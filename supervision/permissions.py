@@ -38,6 +38,14 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "tipoffs": _READERS,
     "findings": _READERS,
     "data_entry": frozenset({Role.BUREAU, Role.TOWNSHIP}),
+    # Forms (issue 6). Which department may save is still decided per table by writable_tables();
+    # a page here only says who may open it. Scoring, penalties and environment records are bureau work.
+    "form_scores": frozenset({Role.BUREAU}),
+    "form_tipoffs": frozenset({Role.BUREAU, Role.TOWNSHIP}),
+    "form_penalties": frozenset({Role.BUREAU}),
+    "form_environment": frozenset({Role.BUREAU}),
+    "form_self_checks": frozenset({Role.BUREAU, Role.TOWNSHIP}),
+    "form_township_reports": frozenset({Role.BUREAU, Role.TOWNSHIP}),
     "users": frozenset({Role.ADMIN}),
     "audit": frozenset({Role.ADMIN}),
     "account": _EVERYONE - {Role.SCREEN},
