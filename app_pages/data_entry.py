@@ -1,7 +1,5 @@
 """数据上传: upload a package (xlsx, csv or zip), see what it would change, confirm; download templates and forms."""
 
-import datetime as dt
-
 import streamlit as st
 
 from components import record_form as rf
@@ -9,6 +7,7 @@ from components import upload_panel as up
 from components.db import engine, settings
 from components.session import current_principal
 from supervision import records, templates
+from supervision.forms import local_today
 from supervision.permissions import writable_tables
 from supervision.safety import md_escape
 from supervision.spec import TABLES_BY_KEY
@@ -97,4 +96,4 @@ with template_tab:
                 "下载镇（区）自查情况汇总表（附件3）", data=township_form,
                 file_name=f"{township or '镇区'}自查情况汇总表_{year}.docx", mime=templates.DOCX_MIME,
                 key="print_township_report", on_click="ignore", icon=":material/print:")
-    st.caption(f"生成于{dt.date.today():%Y-%m-%d}；表格栏目以数据交换规范第1版为准。")
+    st.caption(f"生成于{local_today():%Y-%m-%d}；表格栏目以数据交换规范第1版为准。")

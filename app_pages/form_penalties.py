@@ -1,6 +1,5 @@
 """处罚与黑名单: record a penalty decision, and put an enterprise on the blacklist until a date."""
 
-import datetime as dt
 
 import streamlit as st
 
@@ -9,7 +8,7 @@ from components.db import engine
 from components.session import current_principal
 from supervision import records
 from supervision.findings import RULES_BY_ID
-from supervision.forms import FormRow
+from supervision.forms import FormRow, local_today
 from supervision.importer import record_key
 from supervision.spec import TABLES_BY_KEY
 
@@ -50,8 +49,15 @@ if mode == UPDATE:
     loaded = rf.bind(PREFIX, f"edit:{row}", {row: (record, version)}, rf.record_widgets(PREFIX, spec, record, FIELDS))
 else:
     key, record, row = None, None, "new"
-    defaults = {"decided_on": dt.date.today(), "department": principal.department or ""}
+    defaults = {"decided_on": local_today(), "department": principal.department or ""}
     loaded = rf.bind(PREFIX, "new", {row: (None, None)}, rf.record_widgets(PREFIX, spec, None, FIELDS, defaults))
+
+# A free-text violation or measure already stored stays selectable as it was written.
+stored_violation = record.get("violation") if record else None
+stored_measure = record.get("measure") if record else None
+violations = list(RULES_BY_ID) + ([stored_violation] if stored_violation and stored_violation not in RULES_BY_ID
+                                  else [])
+measures = MEASURES + ([stored_measure] if stored_measure and stored_measure not in MEASURES else [])
 
 with st.form("pn_form"):
     c1, c2 = st.columns([1, 2])
@@ -63,10 +69,10 @@ with st.form("pn_form"):
     rf.field_input(PREFIX, spec, "department", container=c4)
     rf.field_input(PREFIX, spec, "fine_yuan", container=c5, help="元，最多2位小数")
     c6, c7, c8 = st.columns(3)
-    rf.field_input(PREFIX, spec, "violation", container=c6, options=list(RULES_BY_ID), accept_new=True,
+    rf.field_input(PREFIX, spec, "violation", container=c6, options=violations, accept_new=True,
                    format_func=lambda r: f"{r} {RULES_BY_ID[r].name}" if r in RULES_BY_ID else r,
                    help="选择核查规则，或直接输入违法行为")
-    rf.field_input(PREFIX, spec, "measure", container=c7, options=MEASURES, accept_new=True,
+    rf.field_input(PREFIX, spec, "measure", container=c7, options=measures, accept_new=True,
                    help="选择或直接输入处罚措施")
     rf.field_input(PREFIX, spec, "blacklisted_until", container=c8, help="留空表示不列入黑名单")
     submitted = st.form_submit_button("保存", type="primary", key="pn_submit")
@@ -81,7 +87,7 @@ if key is not None:
     rf.history_panel(PREFIX, principal, TABLE, key)
 
 st.subheader("当前黑名单")
-today = dt.date.today()
+today = local_today()
 blacklist = listed[listed["blacklisted_until"].map(lambda d: d is not None and d >= today)] if not listed.empty \
     else listed
 if blacklist.empty:

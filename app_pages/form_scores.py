@@ -1,6 +1,5 @@
 """督查评分 (107号 附件2): the inspection team scores a township on each item of the year's evaluation table."""
 
-import datetime as dt
 from decimal import Decimal
 
 import streamlit as st
@@ -9,7 +8,7 @@ from components import record_form as rf
 from components.db import engine
 from components.session import current_principal
 from supervision import records
-from supervision.forms import FormRow
+from supervision.forms import FormRow, local_today
 from supervision.importer import record_key
 from supervision.safety import md_escape
 from supervision.spec import TABLES_BY_KEY
@@ -45,7 +44,7 @@ for code in codes:
     rows[record_key((township, year, code))] = (record, version)
     widgets.update(rf.record_widgets(PREFIX, spec, record, ["score", "note"], row=code))
 first = next((r for r, _ in rows.values() if r is not None), None)
-shared = {"inspected_on": dt.date.today(), "inspector": principal.display_name}
+shared = {"inspected_on": local_today(), "inspector": principal.display_name}
 widgets.update(rf.record_widgets(PREFIX, spec, first, ["inspected_on", "inspector"], shared))
 loaded = rf.bind(PREFIX, f"{township}|{year}", rows, widgets)
 

@@ -1,6 +1,5 @@
 """举报线索: register a tip-off and follow it through 已受理 → 核查中 → 已办结 and the feedback to the reporter."""
 
-import datetime as dt
 
 import streamlit as st
 
@@ -8,7 +7,7 @@ from components import record_form as rf
 from components.db import engine, settings
 from components.session import current_principal
 from supervision import records
-from supervision.forms import FormRow
+from supervision.forms import FormRow, local_today
 from supervision.importer import record_key
 from supervision.spec import TABLES_BY_KEY, TIPOFF_STATUSES
 
@@ -61,7 +60,7 @@ else:
     key = None
     record = None
     row = "new"
-    defaults = {"received_on": dt.date.today(), "status": "已受理", "township": towns[0] if len(towns) == 1 else None,
+    defaults = {"received_on": local_today(), "status": "已受理", "township": towns[0] if len(towns) == 1 else None,
                 "department": principal.department or ""}
     loaded = rf.bind(PREFIX, "new", {row: (None, None)}, rf.record_widgets(PREFIX, spec, None, FIELDS, defaults))
 

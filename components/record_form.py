@@ -20,7 +20,7 @@ import streamlit as st
 
 from components.db import engine, settings
 from supervision import forms, records, values
-from supervision.forms import FormRow, Outcome
+from supervision.forms import FormRow, Outcome, local_today
 from supervision.permissions import writable_tables
 from supervision.principal import Principal, Role
 from supervision.safety import md_escape
@@ -72,7 +72,7 @@ def require_writable(principal: Principal, table: str) -> None:
 def years() -> list[int]:
     """The years a form offers: the configured campaign years and the current one, newest first."""
     configured = settings().calendar.configured_years()
-    return sorted({*configured, dt.date.today().year}, reverse=True)
+    return sorted({*configured, local_today().year}, reverse=True)
 
 
 def default_year_index() -> int:

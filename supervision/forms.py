@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from supervision import values as v
-from supervision.audit import actor_label
+from supervision.audit import LOCAL_TZ, actor_label
 from supervision.config import Settings
 from supervision.importer import import_package
 from supervision.package import Upload
@@ -55,6 +55,11 @@ ENUM_ALIASES: dict[str, dict[str, str]] = {
 }
 
 FORM_ROW = ""  # the "field" of an error that concerns the whole row
+
+
+def local_today() -> dt.date:
+    """Today in Taicang, whatever the server's time zone (a date typed this morning is not "in the future")."""
+    return dt.datetime.now(LOCAL_TZ).date()
 
 
 def text_limit(col: Column) -> int:
@@ -202,7 +207,7 @@ def validate(engine: Engine, settings: Settings, principal: Principal, table: st
     """
     spec = TABLES_BY_KEY[table]
     towns = directory(settings)
-    today = today or dt.date.today()
+    today = today or local_today()
     checked = Checked(records=[])
     for index, raw in enumerate(rows):
         record, errors = parse_row(spec, raw, towns)
