@@ -77,7 +77,8 @@ def run_preview(data: bytes, name: str, principal: Principal) -> pv.Preview:
     """Dry-run the file with a progress bar and keep the preview until it is confirmed or cancelled."""
     show, bar = _progress_bar()
     meter = pv.ProgressMeter(pv.estimate_rows(data, name), show, verb="校验")
-    result = pv.build_preview(data, name, engine(), settings(), principal, progress=meter)
+    result = pv.build_preview(data, name, engine(), settings(), principal, progress=meter,
+                              stage=lambda text: show(0.99, text))
     bar.empty()
     st.session_state[_PENDING] = result
     return result

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ from supervision.spec import TABLES_BY_KEY, Column, TableSpec
 from supervision.townships import TownshipDirectory, directory
 
 ADDS_PER_TABLE = 200  # rows to add listed per table (all are counted)
+# Rows read per table to find them: the importer does not say which rows it adds, so they are found by
+# reading the file again; past this many rows (a few seconds of an .xlsx) the list stops, the count stays.
+ADD_SCAN_ROWS = 20_000
 _CONTENT_CHARS = 200
 
 REJECTION_COLUMNS = ["文件", "数据表", "行号", "列", "值", "原因"]
@@ -216,7 +220,9 @@ def _table_adds(engine: Engine, table: SourceTable, towns: TownshipDirectory, wa
     seen_header = False
     batch: list[tuple[int, tuple[Any, ...], list[Any]]] = []
     found: list[dict[str, Any]] = []
-    for number, cells in _rows(table):
+    for scanned, (number, cells) in enumerate(_rows(table)):
+        if scanned > ADD_SCAN_ROWS:
+            break
         if all(v.is_blank(c) for c in cells):
             continue
         if not seen_header:
@@ -251,13 +257,19 @@ def _added_rows(source: Upload, engine: Engine, settings: Settings, report: Impo
 
 
 def build_preview(data: bytes, name: str, engine: Engine, settings: Settings, principal: Principal,
-                  progress: Callable[[str, int], None] | None = None) -> Preview:
-    """Dry-run the upload as the signed-in user and describe what confirming it would do."""
+                  progress: Callable[[str, int], None] | None = None,
+                  stage: Callable[[str], None] | None = None) -> Preview:
+    """Dry-run the upload as the signed-in user and describe what confirming it would do.
+
+    `progress` follows the dry run (the importer's callback); `stage` hears of the step after it.
+    """
     upload = Upload(name, data)
     report = import_package(upload, engine, settings, actor=actor_label(principal), dry_run=True,
                             progress=progress, principal=principal)
     changes, changes_not_listed = _changes(report)
     if report.ok:
+        if stage is not None and report.added:
+            stage("正在列出将新增的行……")
         adds, adds_not_listed = _added_rows(upload, engine, settings, report)
     else:
         # All or nothing: a package with any bad row writes nothing, so the plan is only the errors.
@@ -333,23 +345,46 @@ def estimate_rows(data: bytes, name: str) -> dict[str, int]:
                     out[spec.key] = out.get(spec.key, 0) + max(lines - 1, 0)
             return out
         if suffix == "xlsx":
-            from openpyxl import load_workbook
-
-            book = load_workbook(io.BytesIO(data), read_only=True)
-            try:
-                out = {}
-                for sheet in book.worksheets:
-                    if sheet.title.strip().lower() in RESERVED_SHEETS or sheet.title.startswith("_"):
-                        continue
-                    spec = _spec_for(sheet.title)
-                    if spec is not None:
-                        out[spec.key] = max((sheet.max_row or 1) - 1, 0)  # the file's own dimension, an estimate
-                return out
-            finally:
-                book.close()
+            return _xlsx_dimensions(data)
     except (zipfile.BadZipFile, OSError, ValueError, KeyError):
         return {}
     return {}
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|'
+                  rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+
+
+def _xlsx_dimensions(data: bytes) -> dict[str, int]:
+    """Rows per data sheet from each sheet's own <dimension> (the first bytes of its XML), without parsing cells.
+
+    Excel and WPS write the dimension; a sheet written without one (some exporters) is simply not estimated.
+    """
+    import html
+
+    out: dict[str, int] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        rels: dict[bytes, bytes] = {}
+        for found in _REL.finditer(archive.read("xl/_rels/workbook.xml.rels")):
+            rel_id, target = (found.group(1), found.group(2)) if found.group(1) else (found.group(4), found.group(3))
+            rels[rel_id] = target
+        for name, rel_id in _SHEET.findall(archive.read("xl/workbook.xml")):
+            title = html.unescape(name.decode("utf-8"))
+            if title.strip().lower() in RESERVED_SHEETS or title.startswith("_") or rel_id not in rels:
+                continue
+            spec = _spec_for(title)
+            target = rels[rel_id].decode("utf-8").lstrip("/")
+            path = target if target.startswith("xl/") else f"xl/{target}"
+            if spec is None or path not in archive.namelist():
+                continue
+            with archive.open(path) as fh:
+                head = fh.read(4096)
+            dimension = _DIMENSION.search(head)
+            if dimension and dimension.group(1):
+                out[spec.key] = out.get(spec.key, 0) + max(int(dimension.group(1)) - 1, 0)
+    return out
 
 
 def _spec_for(name: str) -> TableSpec | None:

@@ -159,7 +159,12 @@ def test_progress_meter_and_row_estimates(settings: Settings) -> None:
         book["举报线索"].append([f"JB{i}", "2019-06-01", None, OWN, None, None, None, None, "已受理"])
     out = io.BytesIO()
     book.save(out)
-    assert pv.estimate_rows(out.getvalue(), "线索.xlsx") == {"tipoffs": 40}
+    assert pv.estimate_rows(out.getvalue(), "线索.xlsx") == {"tipoffs": 40}  # from the sheet's dimension
+    streamed = openpyxl.Workbook(write_only=True)
+    streamed.create_sheet("tipoffs").append(["tipoff_id"])
+    out = io.BytesIO()
+    streamed.save(out)
+    assert pv.estimate_rows(out.getvalue(), "流式.xlsx") == {}  # no dimension written: no estimate, no guess
     assert pv.estimate_rows(b"not a zip", "x.zip") == {}
     shown: list[tuple[float | None, str]] = []
     meter = pv.ProgressMeter({"enterprises": 3, "self_checks": 2}, lambda f, t: shown.append((f, t)))
