@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -303,8 +304,6 @@ def _column_format(col: Column, f: _Formats) -> Any:
 
 
 def _width(text: str) -> int:
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
@@ -332,11 +331,16 @@ class _Lists:
         sheet.hide()
 
 
-def _validation(spec: TableSpec, col: Column, settings: Settings, lists: _Lists,
-                townships: Sequence[str] | None, cell: str) -> dict[str, Any] | None:
+def _validation(col: Column, settings: Settings, lists: _Lists, townships: Sequence[str] | None,
+                cell: str) -> dict[str, Any] | None:
     """An Excel data validation mirroring the importer's rule for the column (checked as the user types)."""
     title = col.header[:32]
     choices = choices_of(col, settings, townships)
+    if choices and col.kind is Kind.TOWNSHIP:
+        # The importer also takes short names and configured aliases (港区, 高新区): warn, do not refuse.
+        return {"validate": "list", "source": lists.source(col.header, choices), "error_type": "warning",
+                "error_title": title, "error_message": "建议从下拉列表中选择镇区全称；简称或规定的别名也可导入。",
+                "input_title": title, "input_message": "请从下拉列表中选择镇区"}
     if choices:
         return {"validate": "list", "source": lists.source(col.header, choices),
                 "error_title": title, "error_message": f"请从下拉列表中选择：{'、'.join(choices)}"[:255],
@@ -349,9 +353,9 @@ def _validation(spec: TableSpec, col: Column, settings: Settings, lists: _Lists,
     if kind in (Kind.INT, Kind.YEAR):
         low = v.MIN_YEAR if kind is Kind.YEAR else (col.min_value if col.min_value is not None else -(10**9))
         high = v.MAX_YEAR if kind is Kind.YEAR else (col.max_value if col.max_value is not None else 10**9)
+        bounded = kind is Kind.YEAR or col.min_value is not None or col.max_value is not None
         return {"validate": "integer", "criteria": "between", "minimum": low, "maximum": high,
-                "error_title": title, "error_message": f"请填写{low}至{high}之间的整数"
-                if kind is Kind.YEAR or col.min_value is not None or col.max_value is not None else "请填写整数"}
+                "error_title": title, "error_message": f"请填写{low}至{high}之间的整数" if bounded else "请填写整数"}
     places = {Kind.TONNES: 3, Kind.TONNES_SIGNED: 3, Kind.YUAN: 2, Kind.YUAN_SIGNED: 2, Kind.SCORE: 2}.get(kind)
     if places is not None:
         signed = kind in (Kind.TONNES_SIGNED, Kind.YUAN_SIGNED)
@@ -389,7 +393,7 @@ def _write_data_sheet(book: xlsxwriter.Workbook, spec: TableSpec, settings: Sett
         sheet.write_string(0, index, col.header, f.head_required if col.required or col.natural_key else f.head)
         sheet.write_comment(0, index, _header_comment(spec, col, settings), {"x_scale": 2.2, "y_scale": 1.6})
         first = xl_rowcol_to_cell(1, index)
-        rule = _validation(spec, col, settings, lists, townships, first)
+        rule = _validation(col, settings, lists, townships, first)
         if rule is not None:
             sheet.data_validation(1, index, _LAST_ROW, index, {"ignore_blank": True, **rule})
 

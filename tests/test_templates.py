@@ -55,6 +55,7 @@ def test_one_table_template_is_headed_and_formatted_from_the_spec(settings: Sett
         choices = templates.choices_of(col, settings)
         if choices:
             assert dv.type == "list"
+            assert (dv.errorStyle or "stop") == ("warning" if col.kind is Kind.TOWNSHIP else "stop")  # stop: default
             ref = dv.formula1.split("!")[1].replace("$", "")
             assert [c.value for row in lists[ref] for c in row] == choices
         elif col.kind is Kind.DATE:
