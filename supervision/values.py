@@ -12,9 +12,10 @@ _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_INDEX = {c: i for i, c in enumerate(USCC_CHARSET)}
 
 MAX_TEXT = 2000
-MAX_KEY_TEXT = 40
 MIN_YEAR, MAX_YEAR = 1980, 2100
 _MAX_MAGNITUDE = Decimal("1e12")
+# Every integer column is a 32-bit INTEGER: a larger count would fail the insert on PostgreSQL.
+MAX_INT = 2**31 - 1
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
@@ -91,9 +92,10 @@ def _to_decimal(value: Any) -> Decimal:
     return number
 
 
-def decimal(value: Any, places: int, *, signed: bool = False) -> Decimal:
+def decimal(value: Any, places: int, *, signed: bool = False, limit: Decimal = _MAX_MAGNITUDE) -> Decimal:
+    """A decimal with at most `places` places whose magnitude is below `limit` (the column's precision)."""
     number = _to_decimal(value)
-    if abs(number) >= _MAX_MAGNITUDE:
+    if abs(number) >= min(limit, _MAX_MAGNITUDE):
         raise Invalid("数值过大")
     if number < 0 and not signed:
         raise Invalid("不能为负数")
@@ -130,6 +132,8 @@ def integer(value: Any, min_value: int | None = None, max_value: int | None = No
         raise Invalid(f"不能小于{min_value}" if min_value else "不能为负数")
     if max_value is not None and number > max_value:
         raise Invalid(f"不能大于{max_value}")
+    if abs(number) > MAX_INT:
+        raise Invalid(f"数值过大（不能大于{MAX_INT}）")
     return number
 
 
@@ -153,7 +157,12 @@ def _checked_date(y: int, m: int, d: int) -> dt.date:
 def excel_serial_date(serial: float) -> dt.date:
     if not 1 <= serial < 2958466:
         raise Invalid("不是有效的Excel日期")
-    return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    if serial != int(serial):
+        # Like a datetime cell with a time: a date column must not silently lose the time of day.
+        raise Invalid("日期不应包含时刻")
+    day = _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    # Through the same year check as typed dates: a stray 5 in a date column is not 1900-01-04.
+    return _checked_date(day.year, day.month, day.day)
 
 
 def date(value: Any) -> dt.date:
