@@ -7,13 +7,14 @@ the preview an officer confirms before anything is written).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, String, and_, bindparam, insert, select, tuple_, update
 
 from supervision import values as v
 from supervision.config import Settings
@@ -22,13 +23,17 @@ from supervision.db import bump_data_version
 from supervision.geo import Boundaries, boundaries
 from supervision.models import DATA_MODELS, AuditEntry, Enterprise, ImportBatch, ScoringItem
 from supervision.package import Package, PackageError, SourceTable, Upload, read_package
-from supervision.spec import PRODUCT_CATEGORY_NAMES, TABLES, Column, Kind, TableSpec
+from supervision.spec import PRODUCT_CATEGORY_NAMES, TABLES, TABLES_BY_KEY, Column, Kind, TableSpec
 from supervision.townships import TownshipDirectory, directory
+from supervision.types import ExactDecimal
 
 CHUNK = 5000
 MAX_PROBLEMS = 200_000
 MAX_CHANGE_SAMPLES = 1000
 _TABLE_ORDER = {t.key: i for i, t in enumerate(TABLES)}
+# GCJ-02 and BD-09 move a point by well under 0.02 degree in China: a point farther than this
+# outside the jurisdiction's box is outside it in every coordinate system.
+_NEAR = Decimal("0.1")
 _ENUM_ALIASES: dict[str, dict[str, str]] = {
     "product_category": {name: code for code, name in PRODUCT_CATEGORY_NAMES.items()},
     "coord_system": {"WGS-84": "WGS84", "GCJ-02": "GCJ02", "BD-09": "BD09"},
@@ -153,29 +158,59 @@ def _shown(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, Decimal):
+        # A parsed quantity is quantized (1.5 -> 1.500); show it as the user wrote it.
+        return format(value.normalize(), "f")
     if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
         return value.date().isoformat()
     return str(value).strip()
 
 
-def _parse_cell(col: Column, raw: Any, ctx: _Context) -> Any:
+@dataclass(frozen=True)
+class _Limits:
+    """What the column's database type can hold; checked here so no write ever fails half-way."""
+
+    text: int = v.MAX_TEXT
+    magnitude: Decimal = Decimal("1e12")
+
+
+@functools.cache
+def _column_limits(table: str) -> dict[str, _Limits]:
+    """Per column of a table, the width of its String or the precision of its exact decimal in the model."""
+    spec = TABLES_BY_KEY[table]
+    columns = DATA_MODELS[table].__table__.c
+    out: dict[str, _Limits] = {}
+    for col in spec.columns:
+        kind = columns[col.attribute].type
+        if isinstance(kind, String) and kind.length:
+            out[col.key] = _Limits(text=min(kind.length, v.MAX_TEXT))
+        elif isinstance(kind, ExactDecimal):
+            out[col.key] = _Limits(magnitude=Decimal(10) ** (kind.precision - kind.scale))
+        else:
+            out[col.key] = _Limits()
+    return out
+
+
+def _parse_cell(col: Column, raw: Any, ctx: _Context, limits: _Limits = _Limits()) -> Any:
     kind = col.kind
     if kind is Kind.TEXT:
-        return v.text(raw, v.MAX_KEY_TEXT if col.natural_key or col.key.endswith("_no") else v.MAX_TEXT)
+        # The column's width, not a guess from its name: item_code is VARCHAR(20), not 40.
+        return v.text(raw, limits.text)
     if kind is Kind.USCC:
         return v.uscc(raw)
     if kind is Kind.ENUM:
         return v.choice(raw, col.choices, _ENUM_ALIASES.get(col.key))
     if kind is Kind.TONNES:
-        return v.decimal(raw, 3)
+        return v.decimal(raw, 3, limit=limits.magnitude)
     if kind is Kind.TONNES_SIGNED:
-        return v.decimal(raw, 3, signed=True)
+        return v.decimal(raw, 3, signed=True, limit=limits.magnitude)
     if kind is Kind.YUAN:
-        return v.decimal(raw, 2)
+        return v.decimal(raw, 2, limit=limits.magnitude)
     if kind is Kind.YUAN_SIGNED:
-        return v.decimal(raw, 2, signed=True)
+        return v.decimal(raw, 2, signed=True, limit=limits.magnitude)
     if kind is Kind.SCORE:
-        return v.decimal(raw, 2)
+        # Points are NUMERIC(8, 2): a score of 10^6 would fail the insert on PostgreSQL.
+        return v.decimal(raw, 2, limit=limits.magnitude)
     if kind is Kind.COORD:
         return v.coordinate(raw)
     if kind is Kind.INT:
@@ -209,6 +244,8 @@ class _RowChecker:
         self.report = report
         self.columns: list[tuple[int, Column, str]] = []  # (index, column, header as written)
         self.seen_keys: dict[Any, int] = {}
+        self.width = 0  # cells per row that have a header
+        self.limits = _column_limits(self.spec.key)
 
     def problem(self, reason: str, row: int | None = None, column: str | None = None, value: Any = None) -> None:
         self.problems.add(
@@ -224,6 +261,7 @@ class _RowChecker:
         found: dict[str, str] = {}
         ok = True
         last = max((i for i, c in enumerate(cells) if not v.is_blank(c)), default=-1)
+        self.width = last + 1
         for index, cell in enumerate(cells[: last + 1]):
             if v.is_blank(cell):
                 self.problem(f"第{index + 1}列没有表头", 1)
@@ -252,6 +290,12 @@ class _RowChecker:
         record: dict[str, Any] = {}
         bad = False
         given = {col.key for _, col, _ in self.columns}
+        # A value right of the last header would be silently dropped, like an unknown column.
+        extra = next((i for i in range(self.width, len(cells)) if not v.is_blank(cells[i])), None)
+        if extra is not None:
+            self.problem(f"第{extra + 1}列有数据但没有表头（多出的数据不会被导入，请删除或补上表头）",
+                         number, None, cells[extra])
+            bad = True
         for index, col, header in self.columns:
             raw = cells[index] if index < len(cells) else None
             if v.is_blank(raw):
@@ -262,7 +306,7 @@ class _RowChecker:
                 record[col.key] = None if col.default is None else col.default
                 continue
             try:
-                record[col.key] = _parse_cell(col, raw, self.ctx)
+                record[col.key] = _parse_cell(col, raw, self.ctx, self.limits[col.key])
             except v.Invalid as exc:
                 self.problem(str(exc), number, header, raw)
                 bad = True
@@ -279,7 +323,8 @@ class _RowChecker:
         first = self.seen_keys.get(key)
         if first is not None:
             shown = "、".join(f"{c.header}={_shown(record[c.key])}" for c in self.spec.key_columns)
-            self.problem(f"主键重复：与第{first}行相同（{shown}）", number, self.spec.key_columns[0].header)
+            # The header as written in this file (English or Chinese), like every other problem.
+            self.problem(f"主键重复：与第{first}行相同（{shown}）", number, self.header_of(self.spec.key_columns[0].key))
             return None
         self.seen_keys[key] = number
         self._remember_enterprise(record)
@@ -354,9 +399,17 @@ class _RowChecker:
             return False
         if lon is None:
             return True
+        j = self.ctx.settings.jurisdiction
+        b = j.bounds
+        if not (b.min_lon - _NEAR <= lon <= b.max_lon + _NEAR and b.min_lat - _NEAR <= lat <= b.max_lat + _NEAR):
+            # Far outside (the GCJ-02 inverse even raises a math domain error at a pole): reject unconverted.
+            self.problem(
+                f"坐标（{_shown(lon)}, {_shown(lat)}）不在{j.name}范围内；请检查经纬度是否填反或坐标系是否正确",
+                n, self.header_of("lon"), lon,
+            )
+            return False
         wlon, wlat = to_wgs84(float(lon), float(lat), r["coord_system"] or "WGS84")
         r["lon"], r["lat"] = Decimal(f"{wlon:.6f}"), Decimal(f"{wlat:.6f}")
-        j = self.ctx.settings.jurisdiction
         if not j.bounds.contains(r["lon"], r["lat"]):
             self.problem(
                 f"坐标（换算为WGS-84后 {r['lon']}, {r['lat']}）不在{j.name}范围内；请检查经纬度是否填反或坐标系是否正确",
@@ -507,6 +560,8 @@ def _check_table(source: SourceTable, ctx: _Context, problems: _Problems, report
     except PackageError as exc:
         problems.add(Problem(source.label, str(exc), source.spec.key))
         return
+    # A file with a header and no rows is accepted (0 rows): it is a department's template with
+    # nothing new, not an empty file. A package whose files hold no row at all is rejected below.
     if header is None:
         problems.add(Problem(source.label, "文件为空（没有表头）", source.spec.key))
 
