@@ -257,32 +257,33 @@ class _RowChecker:
             Problem(self.source.label, reason, self.spec.key, row, column, None if value is None else _shown(value))
         )
 
-    def read_header(self, cells: list[Any]) -> bool:
+    def read_header(self, cells: list[Any], row: int = 1) -> bool:
+        """Match the header cells to the spec's columns; `row` is where it is (blank rows above are skipped)."""
         found: dict[str, str] = {}
         ok = True
         last = max((i for i, c in enumerate(cells) if not v.is_blank(c)), default=-1)
         self.width = last + 1
         for index, cell in enumerate(cells[: last + 1]):
             if v.is_blank(cell):
-                self.problem(f"第{index + 1}列没有表头", 1)
+                self.problem(f"第{index + 1}列没有表头", row)
                 ok = False
                 continue
             header = str(cell).strip().lstrip("\ufeff").strip()
             col = self.spec.match_header(header)
             if col is None:
                 allowed = "、".join(f"{c.header}（{c.key}）" for c in self.spec.columns)
-                self.problem(f"未知列“{header}”，本表允许的列：{allowed}", 1, header)
+                self.problem(f"未知列“{header}”，本表允许的列：{allowed}", row, header)
                 ok = False
                 continue
             if col.key in found:
-                self.problem(f"列“{col.header}”重复出现（已有“{found[col.key]}”）", 1, header)
+                self.problem(f"列“{col.header}”重复出现（已有“{found[col.key]}”）", row, header)
                 ok = False
                 continue
             found[col.key] = header
             self.columns.append((index, col, header))
         for col in self.spec.columns:
             if (col.required or col.natural_key and col.default is None) and col.key not in found:
-                self.problem(f"缺少必需的列“{col.header}”（{col.key}）", 1, col.header)
+                self.problem(f"缺少必需的列“{col.header}”（{col.key}）", row, col.header)
                 ok = False
         return ok
 
@@ -546,7 +547,7 @@ def _check_table(source: SourceTable, ctx: _Context, problems: _Problems, report
                 if all(v.is_blank(c) for c in cells):
                     continue
                 header = cells
-                if not checker.read_header(cells):
+                if not checker.read_header(cells, number):
                     return
                 continue
             if all(v.is_blank(c) for c in cells):

@@ -221,6 +221,9 @@ def choice(value: Any, choices: tuple[str, ...], aliases: dict[str, str] | None 
     raw = text(value)
     if raw in choices:
         return raw
+    if raw.upper() in choices:
+        # Codes such as OXIDE or GCJ02 in lower case: nothing else they could mean.
+        return raw.upper()
     if aliases:
         found = aliases.get(raw) or aliases.get(raw.upper())
         if found:

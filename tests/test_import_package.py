@@ -573,3 +573,23 @@ def test_void_and_credit_invoices_are_kept_with_their_status(db: Engine, setting
     with db.connect() as conn:
         total = conn.execute(select(func.sum(Invoice.reo_t)).where(Invoice.status != "作废")).scalar_one()
     assert total == Decimal("0.000")
+
+
+def test_header_below_blank_rows_is_reported_where_it_is(db: Engine, settings: Settings, tmp_path: Path) -> None:
+    rows = grid("invoices", [SAMPLES["invoices"]])
+    rows[0].append("备注")
+    rows[1].append("")
+
+    report = run(db, settings, csv_package(tmp_path / "pkg", {"invoices": [[], [], *rows]}))
+
+    assert_problem(report, table="invoices", row=3, column="备注", reason="未知列")
+
+
+def test_product_category_by_chinese_name_or_lower_case_code(db: Engine, settings: Settings, tmp_path: Path) -> None:
+    rows = [sample("invoices", invoice_no="A", product_category="氧化物"),
+            sample("invoices", invoice_no="B", product_category="metal")]
+
+    report = run(db, settings, csv_package(tmp_path / "pkg", {"invoices": rows}))
+
+    assert report.written, report.summary()
+    assert sorted(r["product_category"] for r in read_rows(db, "invoices")) == ["METAL", "OXIDE"]

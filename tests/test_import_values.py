@@ -239,3 +239,22 @@ def test_text_is_trimmed_never_evaluated() -> None:
                                                ("2846901100", "2846901100"), (2846901100.0, "2846901100")])
 def test_hs_codes(raw: object, expected: str) -> None:
     assert v.hs_code(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "choices", "aliases", "expected"), [
+    ("OXIDE", ("OXIDE", "METAL"), None, "OXIDE"),
+    ("oxide", ("OXIDE", "METAL"), None, "OXIDE"),
+    (" gcj02 ", ("WGS84", "GCJ02"), {"GCJ-02": "GCJ02"}, "GCJ02"),
+    ("gcj-02", ("WGS84", "GCJ02"), {"GCJ-02": "GCJ02"}, "GCJ02"),
+    ("氧化物", ("OXIDE", "METAL"), {"氧化物": "OXIDE"}, "OXIDE"),
+    ("冶炼分离", ("冶炼分离", "开采"), None, "冶炼分离"),
+])
+def test_enum_codes_names_and_case(raw: str, choices: tuple[str, ...], aliases: dict[str, str] | None,
+                                   expected: str) -> None:
+    assert v.choice(raw, choices, aliases) == expected
+
+
+@pytest.mark.parametrize("raw", ["冶炼", "oxides", "GCJ", "WGS 84"])
+def test_enum_rejections(raw: str) -> None:
+    with pytest.raises(v.Invalid, match="不是允许的取值"):
+        v.choice(raw, ("冶炼分离", "OXIDE", "GCJ02", "WGS84"))
