@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +29,7 @@ from supervision.townships import TownshipDirectory, directory
 from supervision.types import ExactDecimal
 
 CHUNK = 5000
+LOOKUP_BATCH = 2000  # keys per "which of these exist" query: 8000 parameters at most (4-column keys)
 MAX_PROBLEMS = 200_000
 MAX_CHANGE_SAMPLES = 1000
 _TABLE_ORDER = {t.key: i for i, t in enumerate(TABLES)}
@@ -191,46 +193,43 @@ def _column_limits(table: str) -> dict[str, _Limits]:
     return out
 
 
-def _parse_cell(col: Column, raw: Any, ctx: _Context, limits: _Limits = _Limits()) -> Any:
+def _parser_for(col: Column, ctx: _Context, limits: _Limits = _Limits()) -> Callable[[Any], Any]:
+    """The function that reads one non-blank cell of this column (chosen once per file, not per cell)."""
     kind = col.kind
     if kind is Kind.TEXT:
         # The column's width, not a guess from its name: item_code is VARCHAR(20), not 40.
-        return v.text(raw, limits.text)
+        return functools.partial(v.text, max_length=limits.text)
     if kind is Kind.USCC:
-        return v.uscc(raw)
+        return v.uscc
     if kind is Kind.ENUM:
-        return v.choice(raw, col.choices, _ENUM_ALIASES.get(col.key))
-    if kind is Kind.TONNES:
-        return v.decimal(raw, 3, limit=limits.magnitude)
-    if kind is Kind.TONNES_SIGNED:
-        return v.decimal(raw, 3, signed=True, limit=limits.magnitude)
-    if kind is Kind.YUAN:
-        return v.decimal(raw, 2, limit=limits.magnitude)
-    if kind is Kind.YUAN_SIGNED:
-        return v.decimal(raw, 2, signed=True, limit=limits.magnitude)
-    if kind is Kind.SCORE:
-        # Points are NUMERIC(8, 2): a score of 10^6 would fail the insert on PostgreSQL.
-        return v.decimal(raw, 2, limit=limits.magnitude)
+        return functools.partial(v.choice, choices=col.choices, aliases=_ENUM_ALIASES.get(col.key))
+    if kind in (Kind.TONNES, Kind.TONNES_SIGNED, Kind.YUAN, Kind.YUAN_SIGNED, Kind.SCORE):
+        places = 3 if kind in (Kind.TONNES, Kind.TONNES_SIGNED) else 2
+        # The limit is the column's precision: Points are NUMERIC(8, 2), and a score of 10^6
+        # would fail the insert on PostgreSQL.
+        return functools.partial(v.decimal, places=places, signed=kind in (Kind.TONNES_SIGNED, Kind.YUAN_SIGNED),
+                                 limit=limits.magnitude)
     if kind is Kind.COORD:
-        return v.coordinate(raw)
+        return v.coordinate
     if kind is Kind.INT:
-        return v.integer(raw, col.min_value, col.max_value)
-    if kind is Kind.YEAR:
-        return v.year(raw)
-    if kind is Kind.DATE:
-        return v.date(raw)
-    if kind is Kind.PERIOD:
-        return v.period(raw)
-    if kind is Kind.BOOL:
-        return v.boolean(raw)
-    if kind is Kind.HS_CODE:
-        return v.hs_code(raw)
+        return functools.partial(v.integer, min_value=col.min_value, max_value=col.max_value)
+    simple: dict[Kind, Callable[[Any], Any]] = {
+        Kind.YEAR: v.year, Kind.DATE: v.date, Kind.PERIOD: v.period, Kind.BOOL: v.boolean, Kind.HS_CODE: v.hs_code,
+    }
+    if kind in simple:
+        return simple[kind]
     if kind is Kind.TOWNSHIP:
-        name = ctx.towns.resolve(v.text(raw))
-        if name is None:
-            raise v.Invalid(f"未知镇区，应为：{'、'.join(ctx.towns.names)}（或其简称、配置的别名）")
-        return name
+        def township(raw: Any) -> str:
+            name = ctx.towns.resolve(v.text(raw))
+            if name is None:
+                raise v.Invalid(f"未知镇区，应为：{'、'.join(ctx.towns.names)}（或其简称、配置的别名）")
+            return name
+        return township
     raise AssertionError(kind)
+
+
+def _parse_cell(col: Column, raw: Any, ctx: _Context, limits: _Limits = _Limits()) -> Any:
+    return _parser_for(col, ctx, limits)(raw)
 
 
 class _RowChecker:
@@ -285,42 +284,55 @@ class _RowChecker:
             if (col.required or col.natural_key and col.default is None) and col.key not in found:
                 self.problem(f"缺少必需的列“{col.header}”（{col.key}）", row, col.header)
                 ok = False
+        if ok:
+            self.plan()
         return ok
+
+    def plan(self) -> None:
+        """After the header: what to do with each cell, so the per-row loop does only that."""
+        given = {col.key for _, col, _ in self.columns}
+        self.steps = [(index, col.key, header, col.required, col.default,
+                       _parser_for(col, self.ctx, self.limits[col.key])) for index, col, header in self.columns]
+        self.absent = [(col.key, col.default) for col in self.spec.columns if col.key not in given]
+        self.key_fields = [c.key for c in self.spec.key_columns]
 
     def check(self, number: int, cells: list[Any]) -> dict[str, Any] | None:
         record: dict[str, Any] = {}
         bad = False
-        given = {col.key for _, col, _ in self.columns}
+        width = len(cells)
         # A value right of the last header would be silently dropped, like an unknown column.
-        extra = next((i for i in range(self.width, len(cells)) if not v.is_blank(cells[i])), None)
-        if extra is not None:
-            self.problem(f"第{extra + 1}列有数据但没有表头（多出的数据不会被导入，请删除或补上表头）",
-                         number, None, cells[extra])
-            bad = True
-        for index, col, header in self.columns:
-            raw = cells[index] if index < len(cells) else None
-            if v.is_blank(raw):
-                if col.required:
+        if width > self.width:
+            extra = next((i for i in range(self.width, width) if not v.is_blank(cells[i])), None)
+            if extra is not None:
+                self.problem(f"第{extra + 1}列有数据但没有表头（多出的数据不会被导入，请删除或补上表头）",
+                             number, None, cells[extra])
+                bad = True
+        for index, key, header, required, default, parse in self.steps:
+            raw = cells[index] if index < width else None
+            if raw is None or (type(raw) is str and (not raw or raw.isspace())):
+                if required:
                     self.problem("必填项为空", number, header)
                     bad = True
                     continue
-                record[col.key] = None if col.default is None else col.default
+                record[key] = default
                 continue
             try:
-                record[col.key] = _parse_cell(col, raw, self.ctx, self.limits[col.key])
+                record[key] = parse(raw)
             except v.Invalid as exc:
                 self.problem(str(exc), number, header, raw)
                 bad = True
-        for col in self.spec.columns:
-            if col.key not in given:
-                record[col.key] = col.default
+        for key, default in self.absent:
+            record[key] = default
         if bad:
             self._remember_enterprise(record)
             return None
         if not self._cross_checks(number, record):
             self._remember_enterprise(record)
             return None
-        key = tuple(record[c.key] for c in self.spec.key_columns)
+        # A one-column key is kept as itself, not a 1-tuple: this dict holds every row's key
+        # until the file ends, which is most of an import's memory on a large file.
+        fields = self.key_fields
+        key = record[fields[0]] if len(fields) == 1 else tuple(record[k] for k in fields)
         first = self.seen_keys.get(key)
         if first is not None:
             shown = "、".join(f"{c.header}={_shown(record[c.key])}" for c in self.spec.key_columns)
@@ -461,10 +473,11 @@ class _Writer:
         self.result = result
         self.attrs = [c.attribute for c in spec.columns]
         self.key_attrs = [c.attribute for c in spec.key_columns]
+        self.pairs = [(c.attribute, c.key) for c in spec.columns]
         self.now = dt.datetime.now(dt.UTC)
 
     def _row_values(self, record: dict[str, Any]) -> dict[str, Any]:
-        return {c.attribute: record[c.key] for c in self.spec.columns}
+        return {attribute: record[key] for attribute, key in self.pairs}
 
     def _existing(self, keys: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
         cols = [self.table.c[a] for a in self.key_attrs]
@@ -476,15 +489,16 @@ class _Writer:
         rows = [self._row_values(r) for r in records]
         keys = [tuple(r[a] for a in self.key_attrs) for r in rows]
         existing: dict[tuple[Any, ...], Any] = {}
-        for start in range(0, len(keys), 500):
-            existing.update(self._existing(keys[start:start + 500]))
+        for start in range(0, len(keys), LOOKUP_BATCH):
+            existing.update(self._existing(keys[start:start + LOOKUP_BATCH]))
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         audits: list[dict[str, Any]] = []
         for key, row in zip(keys, rows, strict=True):
             old = existing.get(key)
             if old is None:
-                inserts.append({**row, "version": 1, "import_id": self.import_id})
+                row["version"], row["import_id"] = 1, self.import_id
+                inserts.append(row)
                 continue
             diff = [a for a in self.attrs if not _same(getattr(old, a), row[a])]
             if not diff:
@@ -512,6 +526,29 @@ class _Writer:
             self.conn.execute(insert(AuditEntry), audits)
         self.result.added += len(inserts)
         self.result.changed += len(updates)
+
+
+@contextmanager
+def _sqlite_import_cache(conn: Connection) -> Iterator[None]:
+    """A larger SQLite page cache while a package is written, back to the default afterwards.
+
+    With SQLite's default 2 MB cache the index pages of a large table spill out of the
+    cache during the one big transaction: inserting 300,000 invoices took 7.8 s of CPU
+    instead of 4.3 s with 128 MB. PRAGMA takes no parameters, hence the literal values;
+    the engine (supervision.db) leaves cache_size at SQLite's default of -2000 (2 MB).
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    default = conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000
+    conn.exec_driver_sql("PRAGMA cache_size=-131072")
+    conn.commit()  # ends SQLAlchemy's autobegun transaction so the import can begin its own
+    try:
+        yield
+    finally:
+        if default:
+            conn.exec_driver_sql("PRAGMA cache_size=-2000")
+            conn.commit()
 
 
 def _load_context(conn: Connection, settings: Settings) -> _Context:
@@ -595,7 +632,7 @@ def import_package(
         problems.add(Problem(file_label, reason))
     tables = _group_tables(package, problems)
 
-    with engine.connect() as conn, conn.begin() as trans:
+    with engine.connect() as conn, _sqlite_import_cache(conn), conn.begin() as trans:
         ctx = _load_context(conn, settings)
         batch_id = conn.execute(
             insert(ImportBatch).values(at=dt.datetime.now(dt.UTC), actor=actor, source=label, summary={})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -41,6 +42,11 @@ def is_blank(value: Any) -> bool:
 
 
 def text(value: Any, max_length: int = MAX_TEXT) -> str:
+    if type(value) is str:  # the common case, first: most cells of a CSV file
+        out = value.strip()
+        if len(out) > max_length:
+            raise Invalid(f"文本过长（{len(out)}个字符，最多{max_length}个）")
+        return out
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (dt.datetime, dt.date)):
@@ -58,7 +64,12 @@ def uscc_check_char(code17: str) -> str:
 
 
 def uscc(value: Any) -> str:
-    code = text(value, 64).upper()
+    return _uscc(text(value, 64).upper())
+
+
+# An invoice file cites the same few hundred codes again and again: check each once.
+@functools.lru_cache(maxsize=1 << 16)
+def _uscc(code: str) -> str:
     if len(code) != 18:
         raise Invalid(f"统一社会信用代码应为18位，实际{len(code)}位")
     bad = sorted({c for c in code if c not in _USCC_INDEX})
@@ -81,7 +92,7 @@ def _to_decimal(value: Any) -> Decimal:
             raise Invalid("数值无效（NaN或无穷大）")
         return Decimal(repr(value))
     raw = str(value).strip().replace("\u3000", "")
-    if _THOUSANDS.match(raw):
+    if "," in raw and _THOUSANDS.match(raw):
         raw = raw.replace(",", "")
     try:
         number = Decimal(raw)
@@ -92,6 +103,9 @@ def _to_decimal(value: Any) -> Decimal:
     return number
 
 
+_UNITS = {places: Decimal(1).scaleb(-places) for places in range(7)}
+
+
 def decimal(value: Any, places: int, *, signed: bool = False, limit: Decimal = _MAX_MAGNITUDE) -> Decimal:
     """A decimal with at most `places` places whose magnitude is below `limit` (the column's precision)."""
     number = _to_decimal(value)
@@ -99,10 +113,14 @@ def decimal(value: Any, places: int, *, signed: bool = False, limit: Decimal = _
         raise Invalid("数值过大")
     if number < 0 and not signed:
         raise Invalid("不能为负数")
-    exponent = number.normalize().as_tuple().exponent
+    exponent = number.as_tuple().exponent
+    # Trailing zeros are not places (1.2000 is fine): normalize only when the text has too many.
     if isinstance(exponent, int) and exponent < -places:
-        raise Invalid(f"小数位数过多（最多{places}位）")
-    return number.quantize(Decimal(1).scaleb(-places)) + 0  # + 0 folds -0 to 0
+        exponent = number.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -places:
+            raise Invalid(f"小数位数过多（最多{places}位）")
+    result = number.quantize(_UNITS[places])
+    return result if result else result + 0  # + 0 folds -0 to 0
 
 
 def coordinate(value: Any) -> Decimal:
@@ -176,7 +194,12 @@ def date(value: Any) -> dt.date:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # An Excel cell holding a date without date formatting reads as its serial number.
         return excel_serial_date(float(value))
-    raw = str(value).strip()
+    return _date_text(str(value).strip())
+
+
+# A file has a few hundred distinct dates in a million rows: parse each once.
+@functools.lru_cache(maxsize=1 << 14)
+def _date_text(raw: str) -> dt.date:
     midnight = _MIDNIGHT.match(raw)
     if midnight:
         raw = midnight.group(1)
