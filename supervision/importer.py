@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, String, and_, bindparam, insert, select, tuple_, update
+from sqlalchemy.exc import DBAPIError
 
 from supervision import values as v
 from supervision.config import Settings
@@ -475,6 +476,9 @@ class _Writer:
         self.key_attrs = [c.attribute for c in spec.key_columns]
         self.pairs = [(c.attribute, c.key) for c in spec.columns]
         self.now = dt.datetime.now(dt.UTC)
+        # Into an empty table every row is new (a key repeated in the package never gets here):
+        # the first bulk import of a table skips a lookup query per 2000 rows.
+        self.was_empty = conn.execute(select(self.table.c[self.key_attrs[0]]).limit(1)).first() is None
 
     def _row_values(self, record: dict[str, Any]) -> dict[str, Any]:
         return {attribute: record[key] for attribute, key in self.pairs}
@@ -485,11 +489,37 @@ class _Writer:
         rows = self.conn.execute(select(self.table).where(condition))
         return {tuple(getattr(r, a) for a in self.key_attrs): r for r in rows}
 
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        """New rows: INSERT, or on PostgreSQL a COPY in the same transaction.
+
+        psycopg runs an executemany INSERT as one statement per row; for 2,000,000
+        invoices that was most of the importer's own CPU time. COPY takes the same
+        values, passed through the same type processors SQLAlchemy would apply.
+        """
+        if self.conn.dialect.name != "postgresql" or self.conn.dialect.driver != "psycopg":
+            self.conn.execute(insert(self.table), rows)
+            return
+        from psycopg import sql
+
+        names = [*self.attrs, "version", "import_id"]
+        processors = [(n, self.table.c[n].type.bind_processor(self.conn.dialect)) for n in names]
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(self.table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names))
+        cursor = self.conn.connection.cursor()
+        try:
+            with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row([row[n] if p is None else p(row[n]) for n, p in processors])
+        except self.conn.dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(str(statement), None, exc, self.conn.dialect.loaded_dbapi.Error) from exc
+        finally:
+            cursor.close()
+
     def write(self, records: list[dict[str, Any]]) -> None:
         rows = [self._row_values(r) for r in records]
         keys = [tuple(r[a] for a in self.key_attrs) for r in rows]
         existing: dict[tuple[Any, ...], Any] = {}
-        for start in range(0, len(keys), LOOKUP_BATCH):
+        for start in range(0, 0 if self.was_empty else len(keys), LOOKUP_BATCH):
             existing.update(self._existing(keys[start:start + LOOKUP_BATCH]))
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
@@ -517,7 +547,7 @@ class _Writer:
             if len(self.result.changes) < MAX_CHANGE_SAMPLES:
                 self.result.changes.append(Change(key_text, old_values, new_values))
         if inserts:
-            self.conn.execute(insert(self.table), inserts)
+            self._insert(inserts)
         if updates:
             condition = and_(*(self.table.c[a] == bindparam(f"k_{a}") for a in self.key_attrs))
             values = {a: bindparam(a) for a in [*self.attrs, "version", "import_id"] if a not in self.key_attrs}

@@ -82,6 +82,8 @@ def _uscc(code: str) -> str:
 
 
 def _to_decimal(value: Any) -> Decimal:
+    if type(value) is str:  # every cell of a CSV file
+        return _text_to_decimal(value)
     if isinstance(value, bool):
         raise Invalid("应为数字，实际为逻辑值")
     if isinstance(value, int):
@@ -91,7 +93,11 @@ def _to_decimal(value: Any) -> Decimal:
         if value != value or value in (float("inf"), float("-inf")):
             raise Invalid("数值无效（NaN或无穷大）")
         return Decimal(repr(value))
-    raw = str(value).strip().replace("\u3000", "")
+    return _text_to_decimal(str(value))
+
+
+def _text_to_decimal(text_value: str) -> Decimal:
+    raw = text_value.strip().replace("\u3000", "")
     if "," in raw and _THOUSANDS.match(raw):
         raw = raw.replace(",", "")
     try:
@@ -113,13 +119,11 @@ def decimal(value: Any, places: int, *, signed: bool = False, limit: Decimal = _
         raise Invalid("数值过大")
     if number < 0 and not signed:
         raise Invalid("不能为负数")
-    exponent = number.as_tuple().exponent
-    # Trailing zeros are not places (1.2000 is fine): normalize only when the text has too many.
-    if isinstance(exponent, int) and exponent < -places:
-        exponent = number.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -places:
-            raise Invalid(f"小数位数过多（最多{places}位）")
+    # Rounding to the allowed places changes the value exactly when a further digit is not
+    # zero: 1.2345 has too many places, 1.2000 does not. (Exact: the magnitude is bounded.)
     result = number.quantize(_UNITS[places])
+    if result != number:
+        raise Invalid(f"小数位数过多（最多{places}位）")
     return result if result else result + 0  # + 0 folds -0 to 0
 
 

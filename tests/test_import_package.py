@@ -8,9 +8,11 @@ import io
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 
 from import_kit import (
     E1,
@@ -593,3 +595,28 @@ def test_product_category_by_chinese_name_or_lower_case_code(db: Engine, setting
 
     assert report.written, report.summary()
     assert sorted(r["product_category"] for r in read_rows(db, "invoices")) == ["METAL", "OXIDE"]
+
+
+def test_a_database_error_while_writing_rolls_back_and_is_an_sqlalchemy_error(
+        db: Engine, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Should a check ever miss something the database refuses (here: a quota for an enterprise the
+    # checks were made to believe in), the write fails as SQLAlchemy's IntegrityError (which the
+    # command line reports) on both paths, INSERT on SQLite and COPY on PostgreSQL, and nothing is kept.
+    from supervision import importer
+
+    real = importer._load_context
+
+    def believing(conn: Any, s: Settings) -> Any:
+        ctx = real(conn, s)
+        ctx.enterprises.add(code(555))
+        return ctx
+
+    monkeypatch.setattr(importer, "_load_context", believing)
+    before = snapshot(db)
+    package = csv_package(tmp_path / "pkg", {"enterprises": [SAMPLES["enterprises"]],
+                                             "quotas": [sample("quotas", uscc=code(555))]})
+
+    with pytest.raises(IntegrityError):
+        run(db, settings, package)
+
+    assert snapshot(db) == before
