@@ -65,6 +65,17 @@ def write_package(folder: Path, rows: int, enterprises: int) -> None:
             ])
 
 
+def backend_cpu_s(pid: int | None) -> float | None:
+    """CPU seconds of a local PostgreSQL backend process (utime + stime from /proc), if readable."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
@@ -103,6 +114,12 @@ def main() -> int:
         engine = open_database(url, settings)
         print(f"database: {engine.dialect.name} ({make_url(url).render_as_string(hide_password=True)})")
         rss_before = peak_rss_mb()
+        backend = None
+        if engine.dialect.name == "postgresql":
+            # The pool holds the one connection open_database used; the import checks it out again.
+            with engine.connect() as conn:
+                backend = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+        server0 = backend_cpu_s(backend)
 
         profiler = cProfile.Profile() if args.profile else None
         t0, cpu0 = time.perf_counter(), time.process_time()
@@ -121,7 +138,16 @@ def main() -> int:
         print(f"import: {elapsed:.2f} s, {args.rows / elapsed:,.0f} invoice rows/s "
               f"({total / elapsed:,.0f} rows/s all tables); added {report.added}; "
               f"{cpu:.2f} s CPU in this process")
-        print(f"peak RSS: {peak_rss_mb():.0f} MB (before the import: {rss_before:.0f} MB)")
+        server1 = backend_cpu_s(backend)
+        if backend is not None:
+            with engine.connect() as conn:
+                pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
+                if set(pids.scalars()) != {backend}:
+                    server1 = None  # the import used another connection: its CPU time is not known here
+        if server0 is not None and server1 is not None:
+            print(f"PostgreSQL backend {backend}: {server1 - server0:.2f} s CPU")
+        print(f"peak RSS: {peak_rss_mb():.0f} MB (before the import: {rss_before:.0f} MB); "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
         if args.again:
             t0 = time.perf_counter()

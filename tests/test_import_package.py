@@ -620,3 +620,30 @@ def test_a_database_error_while_writing_rolls_back_and_is_an_sqlalchemy_error(
         run(db, settings, package)
 
     assert snapshot(db) == before
+
+
+def test_every_date_style_and_boolean_form_through_an_import(db: Engine, settings: Settings, tmp_path: Path) -> None:
+    dates = ["2018-05-01", "2018/05/01", "2018/5/1", "2018年5月1日", "2018-5-1", "2018-05-01 00:00:00"]
+    booleans = [("是", "否"), ("Y", "N"), ("true", "false"), ("1", "0"), ("y", "n"), ("TRUE", "FALSE")]
+    rows = [enterprise(n, last_clean_audit=d, eia_approved=yes, eia_accepted=no)
+            for n, (d, (yes, no)) in enumerate(zip(dates, booleans, strict=True), start=1)]
+
+    report = run(db, settings, csv_package(tmp_path / "pkg", {"enterprises": rows}))
+
+    assert report.written, report.summary()
+    stored = {(r["last_clean_audit"], r["eia_approved"], r["eia_accepted"]) for r in read_rows(db, "enterprises")}
+    assert stored == {("2018-05-01", "是", "否")}
+
+
+def test_half_width_brackets_in_a_sheet_name(db: Engine, settings: Settings, tmp_path: Path) -> None:
+    path = xlsx_package(tmp_path / "镇区.xlsx", {"township_reports": [SAMPLES["township_reports"]]})
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    workbook["township_reports"].title = "镇(区)自查情况汇总表"
+    workbook.save(path)
+
+    report = run(db, settings, path)
+
+    assert report.written, report.summary()
+    assert read_rows(db, "township_reports") == [SAMPLES["township_reports"]]
