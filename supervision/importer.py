@@ -229,10 +229,6 @@ def _parser_for(col: Column, ctx: _Context, limits: _Limits = _Limits()) -> Call
     raise AssertionError(kind)
 
 
-def _parse_cell(col: Column, raw: Any, ctx: _Context, limits: _Limits = _Limits()) -> Any:
-    return _parser_for(col, ctx, limits)(raw)
-
-
 class _RowChecker:
     """Turns one table's raw rows into clean records, reporting every bad cell."""
 
@@ -246,6 +242,10 @@ class _RowChecker:
         self.seen_keys: dict[Any, int] = {}
         self.width = 0  # cells per row that have a header
         self.limits = _column_limits(self.spec.key)
+        # Set by plan() once the header is read: (index, key, header, required, default, parser) per cell.
+        self.steps: list[tuple[int, str, str, bool, Any, Callable[[Any], Any]]] = []
+        self.absent: list[tuple[str, Any]] = []  # columns the file lacks, with their defaults
+        self.key_fields: list[str] = []
 
     def problem(self, reason: str, row: int | None = None, column: str | None = None, value: Any = None) -> None:
         self.problems.add(
@@ -338,7 +338,8 @@ class _RowChecker:
         if first is not None:
             shown = "、".join(f"{c.header}={_shown(record[c.key])}" for c in self.spec.key_columns)
             # The header as written in this file (English or Chinese), like every other problem.
-            self.problem(f"主键重复：与第{first}行相同（{shown}）", number, self.header_of(self.spec.key_columns[0].key))
+            self.problem(f"主键重复：与第{first}行相同（{shown}）", number,
+                         self.header_of(self.spec.key_columns[0].key))
             return None
         self.seen_keys[key] = number
         self._remember_enterprise(record)
@@ -426,7 +427,8 @@ class _RowChecker:
         r["lon"], r["lat"] = Decimal(f"{wlon:.6f}"), Decimal(f"{wlat:.6f}")
         if not j.bounds.contains(r["lon"], r["lat"]):
             self.problem(
-                f"坐标（换算为WGS-84后 {r['lon']}, {r['lat']}）不在{j.name}范围内；请检查经纬度是否填反或坐标系是否正确",
+                f"坐标（换算为WGS-84后 {r['lon']}, {r['lat']}）不在{j.name}范围内；"
+                "请检查经纬度是否填反或坐标系是否正确",
                 n, self.header_of("lon"), lon,
             )
             return False
@@ -638,7 +640,8 @@ def _group_tables(package: Package, problems: _Problems) -> list[SourceTable]:
     by_key: dict[str, SourceTable] = {}
     for table in package.tables:
         if table.spec.key in by_key:
-            problems.add(Problem(table.label, f"与“{by_key[table.spec.key].label}”是同一张表（{table.spec.name}），一个数据包中每张表只能有一个文件", table.spec.key))
+            problems.add(Problem(table.label, f"与“{by_key[table.spec.key].label}”是同一张表（{table.spec.name}），"
+                                              "一个数据包中每张表只能有一个文件", table.spec.key))
             continue
         by_key[table.spec.key] = table
     return sorted(by_key.values(), key=lambda t: _TABLE_ORDER[t.spec.key])

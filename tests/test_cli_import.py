@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from import_kit import SAMPLES, csv_package, sample, snapshot
 from sqlalchemy import Engine, select
 
-from import_kit import SAMPLES, csv_package, sample, snapshot
 from supervision.config import PROJECT_ROOT
 from supervision.models import ImportBatch
 

@@ -11,9 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import IntegrityError
-
 from import_kit import (
     E1,
     E2,
@@ -32,6 +29,9 @@ from import_kit import (
     xlsx_package,
     zip_package,
 )
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+
 from supervision.config import Settings
 from supervision.coords import gcj02_to_bd09
 from supervision.models import AuditEntry, Enterprise, ImportBatch, Invoice, MonthlyReport, Quota
@@ -282,9 +282,9 @@ def test_zip_with_damaged_member(db: Engine, settings: Settings, tmp_path: Path)
 
 
 def test_same_table_twice_in_a_package(db: Engine, settings: Settings, tmp_path: Path) -> None:
+    second = csv_bytes(grid("invoices", [sample("invoices", invoice_no="X")], chinese=True))
     package = csv_package(tmp_path / "pkg", {"invoices": [SAMPLES["invoices"]]},
-                          extra_files={"稀土专用发票.csv": csv_bytes(grid("invoices", [sample("invoices", invoice_no="X")],
-                                                                       chinese=True))})
+                          extra_files={"稀土专用发票.csv": second})
 
     report = run(db, settings, package)
 

@@ -7,10 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
-
 from import_kit import (
-    E1,
     OUTSIDER,
     SAMPLES,
     assert_problem,
@@ -24,6 +21,8 @@ from import_kit import (
     sample,
     snapshot,
 )
+from sqlalchemy import Engine
+
 from supervision.config import Settings
 from supervision.spec import TABLES, TABLES_BY_KEY, Kind
 
