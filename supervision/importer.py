@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, and_, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, String, and_, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import DBAPIError
 
 from supervision import values as v
@@ -32,6 +32,7 @@ from supervision.townships import TownshipDirectory, directory
 from supervision.types import ExactDecimal
 
 CHUNK = 5000
+IMPORT_LOCK_KEY = 0x52454944  # "REID": the PostgreSQL advisory lock that serialises imports
 LOOKUP_BATCH = 2000  # keys per "which of these exist" query: 8000 parameters at most (4-column keys)
 MAX_PROBLEMS = 200_000
 MAX_CHANGE_SAMPLES = 1000
@@ -87,6 +88,7 @@ class TableResult:
     changed: int = 0
     unchanged: int = 0
     changes: list[Change] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # the spec columns the file actually has
 
 
 @dataclass
@@ -485,6 +487,16 @@ class _Writer:
         # the first bulk import of a table skips a lookup query per 2000 rows.
         self.was_empty = conn.execute(select(self.table.c[self.key_attrs[0]]).limit(1)).first() is None
 
+    def _replaced_attrs(self) -> list[str]:
+        """The columns a replacement overwrites: those the file has.
+
+        A column missing from the file keeps its stored value, so a department that sends
+        only some columns (税务局 without coordinates, say) never blanks another's data;
+        a column present with an empty cell does clear the value, as the row says.
+        """
+        present = set(self.result.columns)
+        return [attribute for attribute, key in self.pairs if key in present]
+
     def _row_values(self, record: dict[str, Any]) -> dict[str, Any]:
         return {attribute: record[key] for attribute, key in self.pairs}
 
@@ -529,17 +541,19 @@ class _Writer:
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         audits: list[dict[str, Any]] = []
+        replaced = self._replaced_attrs()
         for key, row in zip(keys, rows, strict=True):
             old = existing.get(key)
             if old is None:
                 row["version"], row["import_id"] = 1, self.import_id
                 inserts.append(row)
                 continue
-            diff = [a for a in self.attrs if not _same(getattr(old, a), row[a])]
+            diff = [a for a in replaced if not _same(getattr(old, a), row[a])]
             if not diff:
                 self.result.unchanged += 1
                 continue
-            updates.append({**{f"k_{a}": row[a] for a in self.key_attrs}, **row,
+            # Only the replaced columns go in: SQLAlchemy would SET any column named in the parameters.
+            updates.append({**{f"k_{a}": row[a] for a in self.key_attrs}, **{a: row[a] for a in replaced if a not in self.key_attrs},
                             "version": (old.version or 0) + 1, "import_id": self.import_id})
             old_values = {a: _jsonable(getattr(old, a)) for a in diff}
             new_values = {a: _jsonable(row[a]) for a in diff}
@@ -555,7 +569,7 @@ class _Writer:
             self._insert(inserts)
         if updates:
             condition = and_(*(self.table.c[a] == bindparam(f"k_{a}") for a in self.key_attrs))
-            values = {a: bindparam(a) for a in [*self.attrs, "version", "import_id"] if a not in self.key_attrs}
+            values = {a: bindparam(a) for a in [*replaced, "version", "import_id"] if a not in self.key_attrs}
             self.conn.execute(update(self.table).where(condition).values(values), updates)
         if audits:
             self.conn.execute(insert(AuditEntry), audits)
@@ -624,6 +638,7 @@ def _check_table(source: SourceTable, ctx: _Context, problems: _Problems, report
                 header = cells
                 if not checker.read_header(cells, number):
                     return
+                result.columns = [col.key for _, col, _ in checker.columns]
                 continue
             if all(v.is_blank(c) for c in cells):
                 continue
@@ -680,6 +695,10 @@ def import_package(
     tables = _group_tables(package, problems)
 
     with engine.connect() as conn, _sqlite_import_cache(conn), conn.begin() as trans:
+        if conn.dialect.name == "postgresql":
+            # One import at a time: two packages replacing the same keys at once would otherwise
+            # end in a unique-key error for one of them. SQLite serialises writers by itself.
+            conn.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK_KEY)))
         ctx = _load_context(conn, settings)
         if principal is not None and not is_system(principal):
             ctx.guard = WriteGuard(principal, settings.security,

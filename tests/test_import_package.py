@@ -381,6 +381,33 @@ def test_replacing_a_row_writes_an_audit_record(db: Engine, settings: Settings, 
     assert snapshot(db)["data_version"] == 2
 
 
+def test_a_column_missing_from_the_file_keeps_its_stored_value(db: Engine, settings: Settings,
+                                                               tmp_path: Path) -> None:
+    """税务局 resending the directory without coordinates must not blank what 工信局 sent."""
+    run(db, settings, csv_package(tmp_path / "one", {"enterprises": [SAMPLES["enterprises"]]}))
+    before = read_rows(db, "enterprises")[0]
+    renamed = {"enterprises": [{"uscc": E1, "name": "改名后的示例企业", "category": "冶炼分离", "township": "城厢"}]}
+
+    report = run(db, settings, csv_package(tmp_path / "two", renamed))
+
+    assert report.written and report.tables["enterprises"].changes[0].new == {"name": "改名后的示例企业"}
+    after = read_rows(db, "enterprises")[0]
+    assert after["name"] == "改名后的示例企业"
+    assert {k: v for k, v in after.items() if k not in ("name", "version", "import_id")} == {
+        k: v for k, v in before.items() if k not in ("name", "version", "import_id")}
+    assert before["lon"] is not None and before["address"] is not None
+
+
+def test_an_empty_cell_in_a_present_column_clears_the_value(db: Engine, settings: Settings, tmp_path: Path) -> None:
+    run(db, settings, csv_package(tmp_path / "one", {"enterprises": [SAMPLES["enterprises"]]}))
+    cleared = {"enterprises": [SAMPLES["enterprises"] | {"address": ""}]}
+
+    report = run(db, settings, csv_package(tmp_path / "two", cleared))
+
+    assert report.tables["enterprises"].changed == 1
+    assert read_rows(db, "enterprises")[0]["address"] is None
+
+
 def test_dry_run_reports_but_writes_nothing(db: Engine, settings: Settings, tmp_path: Path) -> None:
     before = snapshot(db)
 
