@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from supervision.auth import AuthError
 from supervision.config import Settings, load_settings, resolve_database_url
@@ -150,6 +152,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (AuthError, PermissionDenied) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_REJECTED
-    except SQLAlchemyError as exc:
-        print(f"数据库错误：{type(exc).__name__}：{str(exc).splitlines()[0]}", file=sys.stderr)
+    except IntegrityError as exc:
+        print(f"数据库拒绝了写入（违反约束，或与同时进行的另一次写入冲突），未作任何修改：{_first_line(exc)}",
+              file=sys.stderr)
         return EXIT_REJECTED
+    except OperationalError as exc:
+        print(f"无法连接或操作数据库：{_first_line(exc)}", file=sys.stderr)
+        return EXIT_REJECTED
+    except SQLAlchemyError as exc:
+        print(f"数据库错误：{type(exc).__name__}：{_first_line(exc)}", file=sys.stderr)
+        return EXIT_REJECTED
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, never a traceback
+        if os.environ.get("SUPERVISION_DEBUG"):
+            traceback.print_exc()
+        print(f"程序内部错误（{type(exc).__name__}：{_first_line(exc)}）。请将此信息与所用命令发给系统管理员；"
+              "设置环境变量 SUPERVISION_DEBUG=1 可显示详细信息。", file=sys.stderr)
+        return EXIT_REJECTED
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

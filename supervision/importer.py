@@ -7,13 +7,16 @@ the preview an officer confirms before anything is written).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, String, and_, bindparam, func, insert, select, tuple_, update
+from sqlalchemy.exc import DBAPIError
 
 from supervision import values as v
 from supervision.config import Settings
@@ -24,13 +27,19 @@ from supervision.models import DATA_MODELS, AuditEntry, Enterprise, ImportBatch,
 from supervision.package import Package, PackageError, SourceTable, Upload, read_package
 from supervision.permissions import WriteGuard
 from supervision.principal import Principal, is_system
-from supervision.spec import PRODUCT_CATEGORY_NAMES, TABLES, Column, Kind, TableSpec
+from supervision.spec import PRODUCT_CATEGORY_NAMES, TABLES, TABLES_BY_KEY, Column, Kind, TableSpec
 from supervision.townships import TownshipDirectory, directory
+from supervision.types import ExactDecimal
 
 CHUNK = 5000
+IMPORT_LOCK_KEY = 0x52454944  # "REID": the PostgreSQL advisory lock that serialises imports
+LOOKUP_BATCH = 2000  # keys per "which of these exist" query: 8000 parameters at most (4-column keys)
 MAX_PROBLEMS = 200_000
 MAX_CHANGE_SAMPLES = 1000
 _TABLE_ORDER = {t.key: i for i, t in enumerate(TABLES)}
+# GCJ-02 and BD-09 move a point by well under 0.02 degree in China: a point farther than this
+# outside the jurisdiction's box is outside it in every coordinate system.
+_NEAR = Decimal("0.1")
 _ENUM_ALIASES: dict[str, dict[str, str]] = {
     "product_category": {name: code for code, name in PRODUCT_CATEGORY_NAMES.items()},
     "coord_system": {"WGS-84": "WGS84", "GCJ-02": "GCJ02", "BD-09": "BD09"},
@@ -79,6 +88,7 @@ class TableResult:
     changed: int = 0
     unchanged: int = 0
     changes: list[Change] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # the spec columns the file actually has
 
 
 @dataclass
@@ -156,48 +166,71 @@ def _shown(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, Decimal):
+        # A parsed quantity is quantized (1.5 -> 1.500); show it as the user wrote it.
+        return format(value.normalize(), "f")
     if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
         return value.date().isoformat()
     return str(value).strip()
 
 
-def _parse_cell(col: Column, raw: Any, ctx: _Context) -> Any:
+@dataclass(frozen=True)
+class _Limits:
+    """What the column's database type can hold; checked here so no write ever fails half-way."""
+
+    text: int = v.MAX_TEXT
+    magnitude: Decimal = Decimal("1e12")
+
+
+@functools.cache
+def _column_limits(table: str) -> dict[str, _Limits]:
+    """Per column of a table, the width of its String or the precision of its exact decimal in the model."""
+    spec = TABLES_BY_KEY[table]
+    columns = DATA_MODELS[table].__table__.c
+    out: dict[str, _Limits] = {}
+    for col in spec.columns:
+        kind = columns[col.attribute].type
+        if isinstance(kind, String) and kind.length:
+            out[col.key] = _Limits(text=min(kind.length, v.MAX_TEXT))
+        elif isinstance(kind, ExactDecimal):
+            out[col.key] = _Limits(magnitude=Decimal(10) ** (kind.precision - kind.scale))
+        else:
+            out[col.key] = _Limits()
+    return out
+
+
+def _parser_for(col: Column, ctx: _Context, limits: _Limits = _Limits()) -> Callable[[Any], Any]:
+    """The function that reads one non-blank cell of this column (chosen once per file, not per cell)."""
     kind = col.kind
     if kind is Kind.TEXT:
-        return v.text(raw, v.MAX_KEY_TEXT if col.natural_key or col.key.endswith("_no") else v.MAX_TEXT)
+        # The column's width, not a guess from its name: item_code is VARCHAR(20), not 40.
+        return functools.partial(v.text, max_length=limits.text)
     if kind is Kind.USCC:
-        return v.uscc(raw)
+        return v.uscc
     if kind is Kind.ENUM:
-        return v.choice(raw, col.choices, _ENUM_ALIASES.get(col.key))
-    if kind is Kind.TONNES:
-        return v.decimal(raw, 3)
-    if kind is Kind.TONNES_SIGNED:
-        return v.decimal(raw, 3, signed=True)
-    if kind is Kind.YUAN:
-        return v.decimal(raw, 2)
-    if kind is Kind.YUAN_SIGNED:
-        return v.decimal(raw, 2, signed=True)
-    if kind is Kind.SCORE:
-        return v.decimal(raw, 2)
+        return functools.partial(v.choice, choices=col.choices, aliases=_ENUM_ALIASES.get(col.key))
+    if kind in (Kind.TONNES, Kind.TONNES_SIGNED, Kind.YUAN, Kind.YUAN_SIGNED, Kind.SCORE):
+        places = 3 if kind in (Kind.TONNES, Kind.TONNES_SIGNED) else 2
+        # The limit is the column's precision: Points are NUMERIC(8, 2), and a score of 10^6
+        # would fail the insert on PostgreSQL.
+        return functools.partial(v.decimal, places=places, signed=kind in (Kind.TONNES_SIGNED, Kind.YUAN_SIGNED),
+                                 limit=limits.magnitude)
     if kind is Kind.COORD:
-        return v.coordinate(raw)
+        return v.coordinate
     if kind is Kind.INT:
-        return v.integer(raw, col.min_value, col.max_value)
-    if kind is Kind.YEAR:
-        return v.year(raw)
-    if kind is Kind.DATE:
-        return v.date(raw)
-    if kind is Kind.PERIOD:
-        return v.period(raw)
-    if kind is Kind.BOOL:
-        return v.boolean(raw)
-    if kind is Kind.HS_CODE:
-        return v.hs_code(raw)
+        return functools.partial(v.integer, min_value=col.min_value, max_value=col.max_value)
+    simple: dict[Kind, Callable[[Any], Any]] = {
+        Kind.YEAR: v.year, Kind.DATE: v.date, Kind.PERIOD: v.period, Kind.BOOL: v.boolean, Kind.HS_CODE: v.hs_code,
+    }
+    if kind in simple:
+        return simple[kind]
     if kind is Kind.TOWNSHIP:
-        name = ctx.towns.resolve(v.text(raw))
-        if name is None:
-            raise v.Invalid(f"未知镇区，应为：{'、'.join(ctx.towns.names)}（或其简称、配置的别名）")
-        return name
+        def township(raw: Any) -> str:
+            name = ctx.towns.resolve(v.text(raw))
+            if name is None:
+                raise v.Invalid(f"未知镇区，应为：{'、'.join(ctx.towns.names)}（或其简称、配置的别名）")
+            return name
+        return township
     raise AssertionError(kind)
 
 
@@ -212,6 +245,12 @@ class _RowChecker:
         self.report = report
         self.columns: list[tuple[int, Column, str]] = []  # (index, column, header as written)
         self.seen_keys: dict[Any, int] = {}
+        self.width = 0  # cells per row that have a header
+        self.limits = _column_limits(self.spec.key)
+        # Set by plan() once the header is read: (index, key, header, required, default, parser) per cell.
+        self.steps: list[tuple[int, str, str, bool, Any, Callable[[Any], Any]]] = []
+        self.absent: list[tuple[str, Any]] = []  # columns the file lacks, with their defaults
+        self.key_fields: list[str] = []
 
     def problem(self, reason: str, row: int | None = None, column: str | None = None, value: Any = None) -> None:
         self.problems.add(
@@ -223,66 +262,89 @@ class _RowChecker:
             Problem(self.source.label, reason, self.spec.key, row, column, None if value is None else _shown(value))
         )
 
-    def read_header(self, cells: list[Any]) -> bool:
+    def read_header(self, cells: list[Any], row: int = 1) -> bool:
+        """Match the header cells to the spec's columns; `row` is where it is (blank rows above are skipped)."""
         found: dict[str, str] = {}
         ok = True
         last = max((i for i, c in enumerate(cells) if not v.is_blank(c)), default=-1)
+        self.width = last + 1
         for index, cell in enumerate(cells[: last + 1]):
             if v.is_blank(cell):
-                self.problem(f"第{index + 1}列没有表头", 1)
+                self.problem(f"第{index + 1}列没有表头", row)
                 ok = False
                 continue
             header = str(cell).strip().lstrip("\ufeff").strip()
             col = self.spec.match_header(header)
             if col is None:
                 allowed = "、".join(f"{c.header}（{c.key}）" for c in self.spec.columns)
-                self.problem(f"未知列“{header}”，本表允许的列：{allowed}", 1, header)
+                self.problem(f"未知列“{header}”，本表允许的列：{allowed}", row, header)
                 ok = False
                 continue
             if col.key in found:
-                self.problem(f"列“{col.header}”重复出现（已有“{found[col.key]}”）", 1, header)
+                self.problem(f"列“{col.header}”重复出现（已有“{found[col.key]}”）", row, header)
                 ok = False
                 continue
             found[col.key] = header
             self.columns.append((index, col, header))
         for col in self.spec.columns:
             if (col.required or col.natural_key and col.default is None) and col.key not in found:
-                self.problem(f"缺少必需的列“{col.header}”（{col.key}）", 1, col.header)
+                self.problem(f"缺少必需的列“{col.header}”（{col.key}）", row, col.header)
                 ok = False
+        if ok:
+            self.plan()
         return ok
+
+    def plan(self) -> None:
+        """After the header: what to do with each cell, so the per-row loop does only that."""
+        given = {col.key for _, col, _ in self.columns}
+        self.steps = [(index, col.key, header, col.required, col.default,
+                       _parser_for(col, self.ctx, self.limits[col.key])) for index, col, header in self.columns]
+        self.absent = [(col.key, col.default) for col in self.spec.columns if col.key not in given]
+        self.key_fields = [c.key for c in self.spec.key_columns]
 
     def check(self, number: int, cells: list[Any]) -> dict[str, Any] | None:
         record: dict[str, Any] = {}
         bad = False
-        given = {col.key for _, col, _ in self.columns}
-        for index, col, header in self.columns:
-            raw = cells[index] if index < len(cells) else None
-            if v.is_blank(raw):
-                if col.required:
+        width = len(cells)
+        # A value right of the last header would be silently dropped, like an unknown column.
+        if width > self.width:
+            extra = next((i for i in range(self.width, width) if not v.is_blank(cells[i])), None)
+            if extra is not None:
+                self.problem(f"第{extra + 1}列有数据但没有表头（多出的数据不会被导入，请删除或补上表头）",
+                             number, None, cells[extra])
+                bad = True
+        for index, key, header, required, default, parse in self.steps:
+            raw = cells[index] if index < width else None
+            if raw is None or (type(raw) is str and (not raw or raw.isspace())):
+                if required:
                     self.problem("必填项为空", number, header)
                     bad = True
                     continue
-                record[col.key] = None if col.default is None else col.default
+                record[key] = default
                 continue
             try:
-                record[col.key] = _parse_cell(col, raw, self.ctx)
+                record[key] = parse(raw)
             except v.Invalid as exc:
                 self.problem(str(exc), number, header, raw)
                 bad = True
-        for col in self.spec.columns:
-            if col.key not in given:
-                record[col.key] = col.default
+        for key, default in self.absent:
+            record[key] = default
         if bad:
             self._remember_enterprise(record)
             return None
         if not self._cross_checks(number, record):
             self._remember_enterprise(record)
             return None
-        key = tuple(record[c.key] for c in self.spec.key_columns)
+        # A one-column key is kept as itself, not a 1-tuple: this dict holds every row's key
+        # until the file ends, which is most of an import's memory on a large file.
+        fields = self.key_fields
+        key = record[fields[0]] if len(fields) == 1 else tuple(record[k] for k in fields)
         first = self.seen_keys.get(key)
         if first is not None:
             shown = "、".join(f"{c.header}={_shown(record[c.key])}" for c in self.spec.key_columns)
-            self.problem(f"主键重复：与第{first}行相同（{shown}）", number, self.spec.key_columns[0].header)
+            # The header as written in this file (English or Chinese), like every other problem.
+            self.problem(f"主键重复：与第{first}行相同（{shown}）", number,
+                         self.header_of(self.spec.key_columns[0].key))
             return None
         self.seen_keys[key] = number
         self._remember_enterprise(record)
@@ -357,12 +419,21 @@ class _RowChecker:
             return False
         if lon is None:
             return True
+        j = self.ctx.settings.jurisdiction
+        b = j.bounds
+        if not (b.min_lon - _NEAR <= lon <= b.max_lon + _NEAR and b.min_lat - _NEAR <= lat <= b.max_lat + _NEAR):
+            # Far outside (the GCJ-02 inverse even raises a math domain error at a pole): reject unconverted.
+            self.problem(
+                f"坐标（{_shown(lon)}, {_shown(lat)}）不在{j.name}范围内；请检查经纬度是否填反或坐标系是否正确",
+                n, self.header_of("lon"), lon,
+            )
+            return False
         wlon, wlat = to_wgs84(float(lon), float(lat), r["coord_system"] or "WGS84")
         r["lon"], r["lat"] = Decimal(f"{wlon:.6f}"), Decimal(f"{wlat:.6f}")
-        j = self.ctx.settings.jurisdiction
         if not j.bounds.contains(r["lon"], r["lat"]):
             self.problem(
-                f"坐标（换算为WGS-84后 {r['lon']}, {r['lat']}）不在{j.name}范围内；请检查经纬度是否填反或坐标系是否正确",
+                f"坐标（换算为WGS-84后 {r['lon']}, {r['lat']}）不在{j.name}范围内；"
+                "请检查经纬度是否填反或坐标系是否正确",
                 n, self.header_of("lon"), lon,
             )
             return False
@@ -410,10 +481,24 @@ class _Writer:
         self.result = result
         self.attrs = [c.attribute for c in spec.columns]
         self.key_attrs = [c.attribute for c in spec.key_columns]
+        self.pairs = [(c.attribute, c.key) for c in spec.columns]
         self.now = dt.datetime.now(dt.UTC)
+        # Into an empty table every row is new (a key repeated in the package never gets here):
+        # the first bulk import of a table skips a lookup query per 2000 rows.
+        self.was_empty = conn.execute(select(self.table.c[self.key_attrs[0]]).limit(1)).first() is None
+
+    def _replaced_attrs(self) -> list[str]:
+        """The columns a replacement overwrites: those the file has.
+
+        A column missing from the file keeps its stored value, so a department that sends
+        only some columns (税务局 without coordinates, say) never blanks another's data;
+        a column present with an empty cell does clear the value, as the row says.
+        """
+        present = set(self.result.columns)
+        return [attribute for attribute, key in self.pairs if key in present]
 
     def _row_values(self, record: dict[str, Any]) -> dict[str, Any]:
-        return {c.attribute: record[c.key] for c in self.spec.columns}
+        return {attribute: record[key] for attribute, key in self.pairs}
 
     def _existing(self, keys: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
         cols = [self.table.c[a] for a in self.key_attrs]
@@ -421,25 +506,54 @@ class _Writer:
         rows = self.conn.execute(select(self.table).where(condition))
         return {tuple(getattr(r, a) for a in self.key_attrs): r for r in rows}
 
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        """New rows: INSERT, or on PostgreSQL a COPY in the same transaction.
+
+        psycopg runs an executemany INSERT as one statement per row; for 2,000,000
+        invoices that was most of the importer's own CPU time. COPY takes the same
+        values, passed through the same type processors SQLAlchemy would apply.
+        """
+        if self.conn.dialect.name != "postgresql" or self.conn.dialect.driver != "psycopg":
+            self.conn.execute(insert(self.table), rows)
+            return
+        from psycopg import sql
+
+        names = [*self.attrs, "version", "import_id"]
+        processors = [(n, self.table.c[n].type.bind_processor(self.conn.dialect)) for n in names]
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(self.table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names))
+        cursor = self.conn.connection.cursor()
+        try:
+            with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row([row[n] if p is None else p(row[n]) for n, p in processors])
+        except self.conn.dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(str(statement), None, exc, self.conn.dialect.loaded_dbapi.Error) from exc
+        finally:
+            cursor.close()
+
     def write(self, records: list[dict[str, Any]]) -> None:
         rows = [self._row_values(r) for r in records]
         keys = [tuple(r[a] for a in self.key_attrs) for r in rows]
         existing: dict[tuple[Any, ...], Any] = {}
-        for start in range(0, len(keys), 500):
-            existing.update(self._existing(keys[start:start + 500]))
+        for start in range(0, 0 if self.was_empty else len(keys), LOOKUP_BATCH):
+            existing.update(self._existing(keys[start:start + LOOKUP_BATCH]))
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         audits: list[dict[str, Any]] = []
+        replaced = self._replaced_attrs()
         for key, row in zip(keys, rows, strict=True):
             old = existing.get(key)
             if old is None:
-                inserts.append({**row, "version": 1, "import_id": self.import_id})
+                row["version"], row["import_id"] = 1, self.import_id
+                inserts.append(row)
                 continue
-            diff = [a for a in self.attrs if not _same(getattr(old, a), row[a])]
+            diff = [a for a in replaced if not _same(getattr(old, a), row[a])]
             if not diff:
                 self.result.unchanged += 1
                 continue
-            updates.append({**{f"k_{a}": row[a] for a in self.key_attrs}, **row,
+            # Only the replaced columns go in: SQLAlchemy would SET any column named in the parameters.
+            updates.append({**{f"k_{a}": row[a] for a in self.key_attrs}, **{a: row[a] for a in replaced if a not in self.key_attrs},
                             "version": (old.version or 0) + 1, "import_id": self.import_id})
             old_values = {a: _jsonable(getattr(old, a)) for a in diff}
             new_values = {a: _jsonable(row[a]) for a in diff}
@@ -452,15 +566,38 @@ class _Writer:
             if len(self.result.changes) < MAX_CHANGE_SAMPLES:
                 self.result.changes.append(Change(key_text, old_values, new_values))
         if inserts:
-            self.conn.execute(insert(self.table), inserts)
+            self._insert(inserts)
         if updates:
             condition = and_(*(self.table.c[a] == bindparam(f"k_{a}") for a in self.key_attrs))
-            values = {a: bindparam(a) for a in [*self.attrs, "version", "import_id"] if a not in self.key_attrs}
+            values = {a: bindparam(a) for a in [*replaced, "version", "import_id"] if a not in self.key_attrs}
             self.conn.execute(update(self.table).where(condition).values(values), updates)
         if audits:
             self.conn.execute(insert(AuditEntry), audits)
         self.result.added += len(inserts)
         self.result.changed += len(updates)
+
+
+@contextmanager
+def _sqlite_import_cache(conn: Connection) -> Iterator[None]:
+    """A larger SQLite page cache while a package is written, back to the default afterwards.
+
+    With SQLite's default 2 MB cache the index pages of a large table spill out of the
+    cache during the one big transaction: inserting 300,000 invoices took 7.8 s of CPU
+    instead of 4.3 s with 128 MB. PRAGMA takes no parameters, hence the literal values;
+    the engine (supervision.db) leaves cache_size at SQLite's default of -2000 (2 MB).
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    default = conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000
+    conn.exec_driver_sql("PRAGMA cache_size=-131072")
+    conn.commit()  # ends SQLAlchemy's autobegun transaction so the import can begin its own
+    try:
+        yield
+    finally:
+        if default:
+            conn.exec_driver_sql("PRAGMA cache_size=-2000")
+            conn.commit()
 
 
 def _load_context(conn: Connection, settings: Settings) -> _Context:
@@ -499,8 +636,9 @@ def _check_table(source: SourceTable, ctx: _Context, problems: _Problems, report
                 if all(v.is_blank(c) for c in cells):
                     continue
                 header = cells
-                if not checker.read_header(cells):
+                if not checker.read_header(cells, number):
                     return
+                result.columns = [col.key for _, col, _ in checker.columns]
                 continue
             if all(v.is_blank(c) for c in cells):
                 continue
@@ -516,6 +654,8 @@ def _check_table(source: SourceTable, ctx: _Context, problems: _Problems, report
     except PackageError as exc:
         problems.add(Problem(source.label, str(exc), source.spec.key))
         return
+    # A file with a header and no rows is accepted (0 rows): it is a department's template with
+    # nothing new, not an empty file. A package whose files hold no row at all is rejected below.
     if header is None:
         problems.add(Problem(source.label, "文件为空（没有表头）", source.spec.key))
 
@@ -524,7 +664,8 @@ def _group_tables(package: Package, problems: _Problems) -> list[SourceTable]:
     by_key: dict[str, SourceTable] = {}
     for table in package.tables:
         if table.spec.key in by_key:
-            problems.add(Problem(table.label, f"与“{by_key[table.spec.key].label}”是同一张表（{table.spec.name}），一个数据包中每张表只能有一个文件", table.spec.key))
+            problems.add(Problem(table.label, f"与“{by_key[table.spec.key].label}”是同一张表（{table.spec.name}），"
+                                              "一个数据包中每张表只能有一个文件", table.spec.key))
             continue
         by_key[table.spec.key] = table
     return sorted(by_key.values(), key=lambda t: _TABLE_ORDER[t.spec.key])
@@ -553,7 +694,11 @@ def import_package(
         problems.add(Problem(file_label, reason))
     tables = _group_tables(package, problems)
 
-    with engine.connect() as conn, conn.begin() as trans:
+    with engine.connect() as conn, _sqlite_import_cache(conn), conn.begin() as trans:
+        if conn.dialect.name == "postgresql":
+            # One import at a time: two packages replacing the same keys at once would otherwise
+            # end in a unique-key error for one of them. SQLite serialises writers by itself.
+            conn.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK_KEY)))
         ctx = _load_context(conn, settings)
         if principal is not None and not is_system(principal):
             ctx.guard = WriteGuard(principal, settings.security,

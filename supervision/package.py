@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ BinaryOpener = Callable[[], AbstractContextManager[IO[bytes]]]
 # Sheets a template may carry besides the tables: instructions and hidden drop-down lists.
 RESERVED_SHEETS = {"说明", "填写说明", "instructions", "readme"}
 _BLOCK = 1 << 20
+# What a damaged member of a .zip raises while it is read (bad deflate data, CRC mismatch, truncation).
+_DAMAGED = (OSError, EOFError, RuntimeError, zlib.error, zipfile.BadZipFile)
+_UTF8_NAME_FLAG = 0x800
 
 
 class PackageError(Exception):
@@ -85,15 +89,19 @@ def _decodes(open_binary: BinaryOpener, encoding: str) -> bool:
 
 def csv_rows(open_binary: BinaryOpener) -> Iterator[Row]:
     """Rows of a CSV file; the record number is the row a spreadsheet shows."""
-    encoding = detect_encoding(open_binary)
-    with open_binary() as fh:
-        stream = io.TextIOWrapper(fh, encoding=encoding, newline="")
-        reader = csv.reader(stream)
-        try:
-            for number, record in enumerate(reader, start=1):
-                yield number, list(record)
-        except csv.Error as exc:
-            raise PackageError(f"CSV格式错误（第{reader.line_num}行附近）：{exc}") from None
+    try:
+        encoding = detect_encoding(open_binary)
+        with open_binary() as fh:
+            stream = io.TextIOWrapper(fh, encoding=encoding, newline="")
+            reader = csv.reader(stream)
+            try:
+                for number, record in enumerate(reader, start=1):
+                    yield number, list(record)
+            except csv.Error as exc:
+                raise PackageError(f"CSV格式错误（第{reader.line_num}行附近）：{exc}") from None
+    except _DAMAGED:
+        # A damaged member of a .zip fails only when read: report the file, never crash.
+        raise PackageError("文件已损坏，无法读取（压缩数据错误）") from None
 
 
 def _xlsx_rows(workbook_opener: Callable[[], Any], sheet_name: str) -> Iterator[Row]:
@@ -104,6 +112,11 @@ def _xlsx_rows(workbook_opener: Callable[[], Any], sheet_name: str) -> Iterator[
         sheet.reset_dimensions()
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(values)
+    except PackageError:
+        raise
+    except Exception:  # noqa: BLE001 - openpyxl lets its XML parser's and zipfile's errors through
+        # A workbook that opens may still hold a damaged sheet (truncated XML, bad deflate data).
+        raise PackageError("工作表已损坏，无法读取") from None
     finally:
         workbook.close()
 
@@ -187,6 +200,28 @@ def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryOpener
     return lambda: archive.open(info)
 
 
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as its author typed it.
+
+    Windows' "send to compressed folder" and most Chinese zip tools store names in
+    the ANSI code page (GBK) without the UTF-8 flag; zipfile then decodes them as
+    CP437 and 企业名录.csv arrives as mojibake. Undo that: UTF-8 if the bytes are, else GB18030.
+    """
+    name = info.filename
+    if info.flag_bits & _UTF8_NAME_FLAG or name.isascii():
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
 def _read_zip(label: str, open_binary: BinaryOpener, max_unpacked: int) -> Package:
     with open_binary() as fh:
         data = fh.read()
@@ -197,7 +232,7 @@ def _read_zip(label: str, open_binary: BinaryOpener, max_unpacked: int) -> Packa
         return Package(label, [], [(label, "无法打开压缩包：文件已损坏或不是zip文件")])
     if sum(i.file_size for i in infos) > max_unpacked:
         return Package(label, [], [(label, f"压缩包解压后超过{max_unpacked // 2**20} MB，已拒绝")])
-    files = [(i.filename, _zip_opener(archive, i)) for i in infos]
+    files = [(_member_name(i), _zip_opener(archive, i)) for i in infos]
     return _read_csv_files(label, files)
 
 

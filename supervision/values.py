@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -12,9 +13,10 @@ _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_INDEX = {c: i for i, c in enumerate(USCC_CHARSET)}
 
 MAX_TEXT = 2000
-MAX_KEY_TEXT = 40
 MIN_YEAR, MAX_YEAR = 1980, 2100
 _MAX_MAGNITUDE = Decimal("1e12")
+# Every integer column is a 32-bit INTEGER: a larger count would fail the insert on PostgreSQL.
+MAX_INT = 2**31 - 1
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
@@ -40,6 +42,11 @@ def is_blank(value: Any) -> bool:
 
 
 def text(value: Any, max_length: int = MAX_TEXT) -> str:
+    if type(value) is str:  # the common case, first: most cells of a CSV file
+        out = value.strip()
+        if len(out) > max_length:
+            raise Invalid(f"文本过长（{len(out)}个字符，最多{max_length}个）")
+        return out
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (dt.datetime, dt.date)):
@@ -57,7 +64,12 @@ def uscc_check_char(code17: str) -> str:
 
 
 def uscc(value: Any) -> str:
-    code = text(value, 64).upper()
+    return _uscc(text(value, 64).upper())
+
+
+# An invoice file cites the same few hundred codes again and again: check each once.
+@functools.lru_cache(maxsize=1 << 16)
+def _uscc(code: str) -> str:
     if len(code) != 18:
         raise Invalid(f"统一社会信用代码应为18位，实际{len(code)}位")
     bad = sorted({c for c in code if c not in _USCC_INDEX})
@@ -70,6 +82,8 @@ def uscc(value: Any) -> str:
 
 
 def _to_decimal(value: Any) -> Decimal:
+    if type(value) is str:  # every cell of a CSV file
+        return _text_to_decimal(value)
     if isinstance(value, bool):
         raise Invalid("应为数字，实际为逻辑值")
     if isinstance(value, int):
@@ -79,8 +93,12 @@ def _to_decimal(value: Any) -> Decimal:
         if value != value or value in (float("inf"), float("-inf")):
             raise Invalid("数值无效（NaN或无穷大）")
         return Decimal(repr(value))
-    raw = str(value).strip().replace("\u3000", "")
-    if _THOUSANDS.match(raw):
+    return _text_to_decimal(str(value))
+
+
+def _text_to_decimal(text_value: str) -> Decimal:
+    raw = text_value.strip().replace("\u3000", "")
+    if "," in raw and _THOUSANDS.match(raw):
         raw = raw.replace(",", "")
     try:
         number = Decimal(raw)
@@ -91,16 +109,22 @@ def _to_decimal(value: Any) -> Decimal:
     return number
 
 
-def decimal(value: Any, places: int, *, signed: bool = False) -> Decimal:
+_UNITS = {places: Decimal(1).scaleb(-places) for places in range(7)}
+
+
+def decimal(value: Any, places: int, *, signed: bool = False, limit: Decimal = _MAX_MAGNITUDE) -> Decimal:
+    """A decimal with at most `places` places whose magnitude is below `limit` (the column's precision)."""
     number = _to_decimal(value)
-    if abs(number) >= _MAX_MAGNITUDE:
+    if abs(number) >= min(limit, _MAX_MAGNITUDE):
         raise Invalid("数值过大")
     if number < 0 and not signed:
         raise Invalid("不能为负数")
-    exponent = number.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -places:
+    # Rounding to the allowed places changes the value exactly when a further digit is not
+    # zero: 1.2345 has too many places, 1.2000 does not. (Exact: the magnitude is bounded.)
+    result = number.quantize(_UNITS[places])
+    if result != number:
         raise Invalid(f"小数位数过多（最多{places}位）")
-    return number.quantize(Decimal(1).scaleb(-places)) + 0  # + 0 folds -0 to 0
+    return result if result else result + 0  # + 0 folds -0 to 0
 
 
 def coordinate(value: Any) -> Decimal:
@@ -130,6 +154,8 @@ def integer(value: Any, min_value: int | None = None, max_value: int | None = No
         raise Invalid(f"不能小于{min_value}" if min_value else "不能为负数")
     if max_value is not None and number > max_value:
         raise Invalid(f"不能大于{max_value}")
+    if abs(number) > MAX_INT:
+        raise Invalid(f"数值过大（不能大于{MAX_INT}）")
     return number
 
 
@@ -153,7 +179,12 @@ def _checked_date(y: int, m: int, d: int) -> dt.date:
 def excel_serial_date(serial: float) -> dt.date:
     if not 1 <= serial < 2958466:
         raise Invalid("不是有效的Excel日期")
-    return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    if serial != int(serial):
+        # Like a datetime cell with a time: a date column must not silently lose the time of day.
+        raise Invalid("日期不应包含时刻")
+    day = _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    # Through the same year check as typed dates: a stray 5 in a date column is not 1900-01-04.
+    return _checked_date(day.year, day.month, day.day)
 
 
 def date(value: Any) -> dt.date:
@@ -167,7 +198,12 @@ def date(value: Any) -> dt.date:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # An Excel cell holding a date without date formatting reads as its serial number.
         return excel_serial_date(float(value))
-    raw = str(value).strip()
+    return _date_text(str(value).strip())
+
+
+# A file has a few hundred distinct dates in a million rows: parse each once.
+@functools.lru_cache(maxsize=1 << 14)
+def _date_text(raw: str) -> dt.date:
     midnight = _MIDNIGHT.match(raw)
     if midnight:
         raw = midnight.group(1)
@@ -212,6 +248,9 @@ def choice(value: Any, choices: tuple[str, ...], aliases: dict[str, str] | None 
     raw = text(value)
     if raw in choices:
         return raw
+    if raw.upper() in choices:
+        # Codes such as OXIDE or GCJ02 in lower case: nothing else they could mean.
+        return raw.upper()
     if aliases:
         found = aliases.get(raw) or aliases.get(raw.upper())
         if found:
