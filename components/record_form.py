@@ -163,9 +163,9 @@ def field_input(prefix: str, spec: TableSpec, key: str, *, row: str = "", option
     elif col.kind is Kind.DATE:
         where.date_input(label(col), min_value=MIN_DATE, max_value=MAX_DATE, format="YYYY-MM-DD", **common)
     elif area:
-        where.text_area(label(col), max_chars=forms.text_limit(col), height=100, **common)
+        where.text_area(label(col), max_chars=forms.text_limit(spec, col), height=100, **common)
     else:
-        limit = forms.text_limit(col) if col.kind is Kind.TEXT else 64
+        limit = forms.text_limit(spec, col) if col.kind is Kind.TEXT else 64
         where.text_input(label(col), max_chars=limit, placeholder=placeholder, **common)
 
 

@@ -29,17 +29,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, String
 
 from supervision import values as v
 from supervision.audit import LOCAL_TZ, actor_label
 from supervision.config import Settings
 from supervision.importer import import_package
+from supervision.models import DATA_MODELS
 from supervision.package import Upload
 from supervision.permissions import PermissionDenied
 from supervision.principal import Principal
 from supervision.spec import PRODUCT_CATEGORY_NAMES, TABLES_BY_KEY, TIPOFF_STATUSES, Column, Kind, TableSpec
 from supervision.townships import TownshipDirectory, directory
+from supervision.types import ExactDecimal
 from supervision.writes import RowWrite, Saved, WriteConflict, save_rows
 
 # The tables that have a form in the app.
@@ -62,28 +64,35 @@ def local_today() -> dt.date:
     return dt.datetime.now(LOCAL_TZ).date()
 
 
-def text_limit(col: Column) -> int:
-    """The importer's length limit for a text column: short for keys and numbers (…_no), long otherwise."""
-    return v.MAX_KEY_TEXT if col.natural_key or col.key.endswith("_no") else v.MAX_TEXT
+def _model_column(spec: TableSpec, col: Column) -> Any:
+    return DATA_MODELS[spec.key].__table__.c[col.attribute].type
 
 
-def parse_value(col: Column, raw: Any, towns: TownshipDirectory) -> Any:
+def text_limit(spec: TableSpec, col: Column) -> int:
+    """The longest text a column takes: its width in the database (as the importer checks), else MAX_TEXT."""
+    kind = _model_column(spec, col)
+    return min(kind.length, v.MAX_TEXT) if isinstance(kind, String) and kind.length else v.MAX_TEXT
+
+
+def magnitude_limit(spec: TableSpec, col: Column) -> Decimal:
+    """The largest quantity a column holds (its precision in the database), as the importer checks it."""
+    kind = _model_column(spec, col)
+    return Decimal(10) ** (kind.precision - kind.scale) if isinstance(kind, ExactDecimal) else Decimal("1e12")
+
+
+def parse_value(spec: TableSpec, col: Column, raw: Any, towns: TownshipDirectory) -> Any:
     """One non-blank value of a column, parsed as the importer parses that column's kind."""
     kind = col.kind
     if kind is Kind.TEXT:
-        return v.text(raw, text_limit(col))
+        return v.text(raw, text_limit(spec, col))
     if kind is Kind.USCC:
         return v.uscc(raw)
     if kind is Kind.ENUM:
         return v.choice(raw, col.choices, ENUM_ALIASES.get(col.key))
-    if kind is Kind.TONNES:
-        return v.decimal(raw, 3)
-    if kind is Kind.TONNES_SIGNED:
-        return v.decimal(raw, 3, signed=True)
-    if kind in (Kind.YUAN, Kind.SCORE):
-        return v.decimal(raw, 2)
-    if kind is Kind.YUAN_SIGNED:
-        return v.decimal(raw, 2, signed=True)
+    if kind in (Kind.TONNES, Kind.TONNES_SIGNED, Kind.YUAN, Kind.YUAN_SIGNED, Kind.SCORE):
+        places = 3 if kind in (Kind.TONNES, Kind.TONNES_SIGNED) else 2
+        return v.decimal(raw, places, signed=kind in (Kind.TONNES_SIGNED, Kind.YUAN_SIGNED),
+                         limit=magnitude_limit(spec, col))
     if kind is Kind.COORD:
         return v.coordinate(raw)
     if kind is Kind.INT:
@@ -119,7 +128,7 @@ def parse_row(spec: TableSpec, raw: Mapping[str, Any],
             record[col.key] = col.default
             continue
         try:
-            record[col.key] = parse_value(col, value, towns)
+            record[col.key] = parse_value(spec, col, value, towns)
         except v.Invalid as exc:
             errors[col.key] = str(exc)
     return record, errors

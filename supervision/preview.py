@@ -177,7 +177,7 @@ class _KeyReader:
         if v.is_blank(raw):
             return col.default
         try:
-            return parse_value(col, raw, self.towns)
+            return parse_value(self.spec, col, raw, self.towns)
         except v.Invalid:
             return None
 

@@ -215,7 +215,7 @@ def choices_of(col: Column, settings: Settings, townships: Sequence[str] | None 
     return []
 
 
-def column_rules(col: Column, settings: Settings) -> str:
+def column_rules(spec: TableSpec, col: Column, settings: Settings) -> str:
     """Allowed values or range of a column, in words (for the dictionary and the header comment)."""
     parts: list[str] = []
     if col.kind is Kind.ENUM:
@@ -230,7 +230,7 @@ def column_rules(col: Column, settings: Settings) -> str:
         high = "" if col.max_value is None else f"≤{col.max_value}"
         parts.append("，".join(p for p in (low, high) if p))
     if col.kind is Kind.TEXT:
-        parts.append(f"最多{text_limit(col)}个字符")
+        parts.append(f"最多{text_limit(spec, col)}个字符")
     if col.default:
         parts.append(f"空白时按“{col.default}”")
     return "；".join(parts)
@@ -243,7 +243,7 @@ def _column_note(spec: TableSpec, col: Column) -> str:
 def _header_comment(spec: TableSpec, col: Column, settings: Settings) -> str:
     flags = [f for f, on in (("必填", col.required), ("主键", col.natural_key)) if on]
     lines = [f"{col.header}（{col.key}）" + (f"【{'，'.join(flags)}】" if flags else ""), _column_note(spec, col)]
-    rules = column_rules(col, settings)
+    rules = column_rules(spec, col, settings)
     if rules:
         lines.append(rules)
     return "\n".join(lines)
@@ -331,8 +331,8 @@ class _Lists:
         sheet.hide()
 
 
-def _validation(col: Column, settings: Settings, lists: _Lists, townships: Sequence[str] | None,
-                cell: str) -> dict[str, Any] | None:
+def _validation(spec: TableSpec, col: Column, settings: Settings, lists: _Lists,
+                townships: Sequence[str] | None, cell: str) -> dict[str, Any] | None:
     """An Excel data validation mirroring the importer's rule for the column (checked as the user types)."""
     title = col.header[:32]
     choices = choices_of(col, settings, townships)
@@ -376,7 +376,7 @@ def _validation(col: Column, settings: Settings, lists: _Lists, townships: Seque
         return {"validate": "decimal", "criteria": "between", "minimum": -180, "maximum": 180,
                 "error_title": title, "error_message": "请填写经纬度（度）"}
     if kind is Kind.TEXT:
-        limit = text_limit(col)
+        limit = text_limit(spec, col)
         return {"validate": "length", "criteria": "<=", "value": limit, "error_title": title,
                 "error_message": f"最多{limit}个字符"}
     return None
@@ -393,7 +393,7 @@ def _write_data_sheet(book: xlsxwriter.Workbook, spec: TableSpec, settings: Sett
         sheet.write_string(0, index, col.header, f.head_required if col.required or col.natural_key else f.head)
         sheet.write_comment(0, index, _header_comment(spec, col, settings), {"x_scale": 2.2, "y_scale": 1.6})
         first = xl_rowcol_to_cell(1, index)
-        rule = _validation(col, settings, lists, townships, first)
+        rule = _validation(spec, col, settings, lists, townships, first)
         if rule is not None:
             sheet.data_validation(1, index, _LAST_ROW, index, {"ignore_blank": True, **rule})
 
@@ -453,7 +453,7 @@ def _instructions(book: xlsxwriter.Workbook, specs: Sequence[TableSpec], setting
         row += 1
         for col in spec.columns:
             cells = [col.header, col.key, KIND_HELP[col.kind], "是" if col.required else "",
-                     "是" if col.natural_key else "", column_rules(col, settings),
+                     "是" if col.natural_key else "", column_rules(spec, col, settings),
                      COLUMN_NOTES.get((spec.key, col.key), "")]
             for i, text in enumerate(cells):
                 sheet.write_string(row, i, text, f.wrap)

@@ -62,6 +62,11 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("inspection_scores", {"township": OWN, "year": "2019", "item_code": "Z9", "score": "1"}, "item_code",
      "没有此条目编号"),
     ("inspection_scores", {"township": OWN, "year": "2019", "item_code": "A1", "score": ""}, "score", "必填项为空"),
+    # The database widths and precisions, as the importer checks them: item_code VARCHAR(20), score NUMERIC(8, 2).
+    ("inspection_scores", {"township": OWN, "year": "2019", "item_code": "A" * 21, "score": "1"}, "item_code",
+     "最多20个"),
+    ("inspection_scores", {"township": OWN, "year": "2019", "item_code": "A1", "score": "1000000"}, "score",
+     "数值过大"),
     ("tipoffs", {"tipoff_id": "JB1", "received_on": "2019-06-10", "status": "已受理", "feedback_on": "2019-06-01"},
      "feedback_on", "早于受理日期"),
     ("tipoffs", {"tipoff_id": "JB1", "received_on": "2019-02-30", "status": "已受理"}, "received_on", "日期不存在"),
