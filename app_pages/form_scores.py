@@ -89,3 +89,7 @@ if submitted or rf.overwrite_requested(PREFIX):
         rf.submit(PREFIX, principal, TABLE, form_rows, row_label=lambda i: f"条目{row_codes[i]}",
                   saved_text=lambda o: f"已保存{township}{year}年督查评分（{o.changed}条有变化）")
 rf.conflict_panel(PREFIX, principal, TABLE, None)
+scored_keys = [(code, {"township": township, "year": year, "item_code": code}) for code in codes
+               if loaded.record(record_key((township, year, code))) is not None]
+if scored_keys:
+    rf.history_panel(PREFIX, principal, TABLE, scored_keys[0][1], more=scored_keys)

@@ -248,10 +248,19 @@ def conflict_panel(prefix: str, principal: Principal, table: str, key: Mapping[s
         st.rerun()
 
 
-def history_panel(prefix: str, principal: Principal, table: str, key: Mapping[str, Any]) -> None:
-    """The record's audit trail: every change with who, when, old and new values."""
+def history_panel(prefix: str, principal: Principal, table: str, key: Mapping[str, Any],
+                  more: Sequence[tuple[str, Mapping[str, Any]]] = ()) -> None:
+    """The record's audit trail: every change with who, when, old and new values.
+
+    `more`: further rows shown in the same list, each as (label, key), e.g. every item of a scoring form.
+    """
     with st.expander("修改记录", icon=":material/history:"):
-        history = records.record_history(engine(), principal, table, key)
+        if more:
+            frames = [records.record_history(engine(), principal, table, k).assign(条目=label) for label, k in more]
+            history = pd.concat([f for f in frames if not f.empty] or [frames[0]], ignore_index=True)
+            history = history.sort_values("时间", ascending=False, kind="stable")
+        else:
+            history = records.record_history(engine(), principal, table, key)
         if history.empty:
             st.caption("暂无修改记录。")
         else:

@@ -194,6 +194,9 @@ def test_scoring_form_scores_every_item_of_the_year(app_db: Engine, world: dict[
     updated = audit_entries(app_db, table_name="inspection_scores", action="update")
     assert [(e.record_key, e.old_values, e.new_values) for e in updated] == [
         ("浏河镇|2019|A2", {"score": "18"}, {"score": "19"})]
+    history = _history(at)
+    shown = sorted(zip(history["条目"], history["操作"], strict=True))
+    assert shown == [("A1", "新增"), ("A2", "修改"), ("A2", "新增")]
 
 
 # 行政处罚与黑名单
