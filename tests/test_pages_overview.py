@@ -1,0 +1,77 @@
+"""总览: the leader's numbers on the fixture data, filters, and the large-screen mode."""
+
+from __future__ import annotations
+
+from page_support import app, charts, metric, no_exception, seeded_url, titles  # noqa: F401
+
+PARAMS = {"year": "2019", "as_of": "2019-10-15"}
+
+
+def test_overview_numbers(app):
+    at = app(**PARAMS)
+    no_exception(at)
+    assert metric(at, "稀土企业（家）") == "8"
+    assert metric(at, "冶炼分离指标使用率") == "96.0%"  # (900 + 540) / (1000 + 500)
+    assert metric(at, "整顿阶段") == "节点之间"
+    assert metric(at, "红灯事项（镇区×事项）") == "7"
+    assert metric(at, "黑名单企业（家）") == "1"
+    figs = charts(at)
+    bars = figs["overview_enterprises"]["data"]
+    assert sum(sum(t["y"]) for t in bars) == 8
+    gauge = figs["overview_quota"]["data"][0]
+    assert round(gauge["value"], 1) == 96.0
+    assert "127,000" in gauge["title"]["text"]  # national context from data/quota_national_totals.csv
+    lights = figs["overview_lights"]["data"][0]
+    row = lights["y"].index("沙溪镇")
+    assert lights["text"][row][:2] == ["逾期未交", "逾期未交"]
+
+
+def test_every_overview_figure_names_its_source_and_date(app):
+    at = app(**PARAMS)
+    for key, fig in charts(at).items():
+        title, subtitle = titles(fig)
+        assert title, key
+        assert "数据来源：" in subtitle and "数据截至：" in subtitle, key
+    assert "数据截至：2019-09" in titles(charts(at)["overview_quota"])[1]  # the latest monthly report
+
+
+def test_township_and_category_filters(app):
+    at = app(**PARAMS)
+    at.selectbox(key="township").select("浮桥镇").run()
+    no_exception(at)
+    assert metric(at, "稀土企业（家）") == "1"
+    assert metric(at, "冶炼分离指标使用率") == "90.0%"
+    at.selectbox(key="township").set_value(None)
+    at.selectbox(key="category").select("贸易流通").run()
+    assert metric(at, "稀土企业（家）") == "2"
+    assert metric(at, "冶炼分离指标使用率") == "无指标"
+
+
+def test_year_and_as_of_change_the_reading(app):
+    at = app(**PARAMS)
+    at.date_input(key="as_of").set_value("2019-07-10").run()
+    no_exception(at)
+    assert metric(at, "整顿阶段") == "企业自查"
+    at.selectbox(key="year").select(2018).run()
+    assert at.date_input(key="as_of").value is None  # a new year starts from its default date
+    assert metric(at, "整顿阶段") == "本年度已结束"
+
+
+def test_screen_mode_is_dark_sized_and_stamped(app):
+    at = app(mode="screen", **PARAMS)
+    no_exception(at)
+    figs = {k: f for k, f in charts(at).items() if k.startswith("wall_")}
+    assert set(figs) == {"wall_enterprises", "wall_quota", "wall_lights", "wall_tipoffs", "wall_penalties"}
+    assert all(f["layout"]["height"] == 400 for f in figs.values())
+    assert all(f["layout"]["paper_bgcolor"] == "#111418" for f in figs.values())
+    assert any("最后更新：" in c.value for c in at.caption)
+    uhd = app(mode="screen", res="4k", **PARAMS)
+    assert {f["layout"]["height"] for k, f in charts(uhd).items() if k.startswith("wall_")} == {800}
+
+
+def test_screen_carousel_shows_one_panel_group(app):
+    at = app(mode="screen", carousel="30", **PARAMS)
+    no_exception(at)
+    shown = {k for k in charts(at) if k.startswith("wall_")}
+    assert shown in ({"wall_enterprises", "wall_quota", "wall_lights"}, {"wall_tipoffs", "wall_penalties"})
+    assert all(f["layout"]["height"] == 760 for k, f in charts(at).items() if k.startswith("wall_"))
