@@ -45,11 +45,15 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.demo import build_demo_database
+    from supervision.demo import DemoBuildError, build_demo_database
 
     engine = _engine(args, settings)
-    message = build_demo_database(engine, settings, replace=args.replace, if_empty=args.if_empty,
-                                  keep_package=Path(args.out) if args.out else None)
+    try:
+        message = build_demo_database(engine, settings, replace=args.replace, if_empty=args.if_empty,
+                                      keep_package=Path(args.out) if args.out else None)
+    except DemoBuildError as exc:
+        print(f"演示数据包未通过导入校验（程序缺陷，请报告）：\n{exc}", file=sys.stderr)
+        return EXIT_REJECTED
     print(message)
     return EXIT_OK
 

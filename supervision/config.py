@@ -79,6 +79,10 @@ class Calendar:
     def configured_years(self) -> list[int]:
         return sorted(self.years)
 
+    def is_campaign_year(self, year: int) -> bool:
+        """Whether the year has its own calendar: only then do the self-check and report deadlines bind."""
+        return year in self.years
+
 
 @dataclass(frozen=True)
 class Settings:

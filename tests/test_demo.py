@@ -1,0 +1,394 @@
+"""The demo package: imports cleanly, is deterministic, and plants exactly the documented problems."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, insert, select
+
+from supervision import demo
+from supervision.cli import UsageError
+from supervision.config import Settings
+from supervision.demo import (
+    FILE_STYLES,
+    NEAR_MISSES,
+    PLANTED,
+    DemoBuildError,
+    build_demo_database,
+    business_row_counts,
+    write_demo_package,
+)
+from supervision.importer import import_package
+from supervision.models import DATA_MODELS, Enterprise, Invoice, MonthlyReport, Quota, ScoringItem
+from supervision.queries import DEMO_ACTOR, holds_demo_data
+from supervision.spec import TABLES
+from supervision.townships import directory
+
+ZERO = Decimal(0)
+S = {key: firm.uscc for key, firm in demo.F.items()}
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Path:
+    return write_demo_package(tmp_path_factory.mktemp("demo") / "演示数据包", settings)
+
+
+def _imported(db: Engine, settings: Settings, package: Path) -> None:
+    report = import_package(package, db, settings, actor=DEMO_ACTOR)
+    assert report.ok, report.summary()
+
+
+# -- the package ----------------------------------------------------------------------------------
+
+
+def test_package_is_byte_identical_on_every_run(package: Path, tmp_path: Path, settings: Settings) -> None:
+    again = write_demo_package(tmp_path / "again", settings)
+    names = sorted(p.name for p in package.iterdir())
+    assert names == sorted(p.name for p in again.iterdir())
+    assert len(names) == len(TABLES) == 15
+    for name in names:
+        assert (package / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_files_are_written_the_way_departments_write_them(package: Path) -> None:
+    def head(key: str) -> bytes:
+        return (package / FILE_STYLES[key].name).read_bytes()
+
+    assert head("invoices").startswith(codecs.BOM_UTF8 + "发票号码,开票日期".encode())
+    assert head("customs").startswith(codecs.BOM_UTF8 + b"declaration_no,declared_on")
+    assert head("traceability").startswith(b"uscc,period,production_t")
+    township = head("township_reports")
+    with pytest.raises(UnicodeDecodeError):
+        township.decode("utf-8")
+    text = township.decode("gb18030")
+    assert text.startswith("镇区,年度,报送日期") and "2019年8月16日" in text
+    assert "2019/" in head("resource_tax").decode("utf-8-sig")
+
+
+def test_references_between_tables_hold_except_where_planted(settings: Settings) -> None:
+    tables = demo.demo_tables(settings)
+    licences = {row["license_no"] for row in tables["licenses"]}
+    cited = {row["license_no"] for row in tables["customs"] if row["license_no"]}
+    assert cited - licences == {"2020-CK-0099"}  # the planted R10 2020
+    numbers = [row["inspection_no"] for row in tables["customs"] if row["inspection_no"]]
+    assert len(set(numbers)) == len(numbers) and all(len(n) == 18 and n.isdigit() for n in numbers)
+    assert all(len(row["declaration_no"]) == 18 for row in tables["customs"])
+    invoice_numbers = [row["invoice_no"] for row in tables["invoices"]]
+    assert len(set(invoice_numbers)) == len(invoice_numbers)
+    credit_notes = [row for row in tables["invoices"] if row["status"] == "红冲"]
+    assert credit_notes and all(row["reo_t"] < 0 and row["amount_yuan"] < 0 for row in credit_notes)
+
+
+def test_planted_table_in_the_docstring_matches_the_data() -> None:
+    doc = demo.__doc__ or ""
+    table_rows = [line for line in doc.splitlines() if line.startswith("| R") or line.startswith("| W")]
+    assert len(table_rows) == len(PLANTED) + len(NEAR_MISSES)
+    for p in (*PLANTED, *NEAR_MISSES):
+        assert f"| {p.rule} | {p.year} | {p.subject} | {p.who} | {p.figures} |" in doc
+    for rule in [*(f"R{n:02d}" for n in range(1, 20)), "W01"]:
+        assert any(p.rule == rule and p.year == 2019 for p in PLANTED), rule
+
+
+# -- imported into the database (SQLite and PostgreSQL) ------------------------------------------
+
+
+def test_package_imports_cleanly_with_only_the_planted_warning(db: Engine, settings: Settings,
+                                                               package: Path) -> None:
+    report = import_package(package, db, settings, actor=DEMO_ACTOR)
+    assert report.ok and report.written, report.summary()
+    assert len(report.warnings) == 1
+    warning = report.warnings[0]
+    assert warning.table == "enterprises" and warning.row == 26  # A1, the 25th enterprise
+    assert "城厢镇" in warning.reason and "娄东街道" in warning.reason
+    counts = business_row_counts(db)
+    for key, result in report.tables.items():
+        assert counts[key] == result.rows == result.added, key
+    assert counts["import_batches"] == 1 and counts["audit_log"] == 0
+    assert holds_demo_data(db)
+    assert 2500 <= counts["invoices"] <= 4000
+    assert counts["monthly_reports"] == 822
+
+
+def test_directory_is_fictional_and_covers_every_township(db: Engine, settings: Settings, package: Path) -> None:
+    _imported(db, settings, package)
+    with db.connect() as conn:
+        names = list(conn.execute(select(Enterprise.name)).scalars())
+        towns = dict(conn.execute(select(Enterprise.township, func.count()).group_by(Enterprise.township)).all())
+        categories = dict(conn.execute(select(Enterprise.category, func.count()).group_by(Enterprise.category)).all())
+        statuses = dict(conn.execute(select(Enterprise.status, func.count()).group_by(Enterprise.status)).all())
+        groups = set(conn.execute(select(Enterprise.group_name).where(Enterprise.category == "冶炼分离")).scalars())
+        maxima = conn.execute(select(ScoringItem.year, func.sum(ScoringItem.max_score))
+                              .group_by(ScoringItem.year)).all()
+        credit = conn.execute(select(func.count(), func.max(Invoice.reo_t)).where(Invoice.status == "红冲")).one()
+        void = conn.execute(select(func.count()).select_from(Invoice).where(Invoice.status == "作废")).scalar_one()
+    assert len(names) == 30
+    assert all("示例" in n and n.endswith("（演示）") for n in names)
+    assert set(towns) == set(directory(settings).names) and min(towns.values()) >= 2
+    assert categories == {"冶炼分离": 6, "资源综合利用": 6, "贸易流通": 8, "金属冶炼": 4, "深加工应用": 6}
+    assert statuses == {"在产": 28, "停产": 1, "关闭": 1}
+    assert len(groups) == 6 and None not in groups
+    assert sorted(maxima) == [(2019, Decimal("100.00")), (2020, Decimal("100.00"))]
+    assert credit[0] > 0 and credit[1] < 0 and void > 0
+
+
+def _sum(conn: Any, column: Any, *where: Any) -> Decimal:
+    return Decimal(conn.execute(select(func.coalesce(func.sum(column), 0)).where(*where)).scalar_one())
+
+
+def test_planted_figures_in_the_database(db: Engine, settings: Settings, package: Path) -> None:
+    _imported(db, settings, package)
+
+    def production(conn: Any, key: str, year: int) -> Decimal:
+        return _sum(conn, MonthlyReport.production_t, MonthlyReport.uscc == S[key],
+                    MonthlyReport.period.like(f"{year}-%"))
+
+    def quota(conn: Any, key: str, year: int) -> Decimal:
+        return _sum(conn, Quota.quota_t, Quota.uscc == S[key], Quota.year == year, Quota.kind == "冶炼分离")
+
+    with db.connect() as conn:
+        assert production(conn, "S2", 2019) == Decimal("1502.386") > quota(conn, "S2", 2019) == Decimal("1430")
+        # W01 and not R02: twelve 3-decimal monthly figures that add up exactly to the two batches.
+        assert production(conn, "S3", 2019) == quota(conn, "S3", 2019) == Decimal("1200.625")
+        assert production(conn, "S1", 2019) / quota(conn, "S1", 2019) == Decimal("0.899")
+        assert production(conn, "M2", 2019) == Decimal("12.346") and quota(conn, "M2", 2019) == 0
+        m3_sales = _sum(conn, MonthlyReport.sales_t, MonthlyReport.uscc == S["M3"],
+                        MonthlyReport.period.like("2019-%"))
+        m3_invoiced = _sum(conn, Invoice.reo_t, Invoice.seller_uscc == S["M3"], Invoice.status != "作废",
+                           Invoice.issued_on.between(dt.date(2019, 1, 1), dt.date(2019, 12, 31)))
+        assert (m3_sales, m3_invoiced) == (Decimal("735.446"), Decimal("583.506"))
+        toll = _sum(conn, MonthlyReport.toll_processing_t, MonthlyReport.uscc == S["S5"])
+        assert toll == Decimal("27.55")
+        c1_2019 = set(conn.execute(select(MonthlyReport.period).where(
+            MonthlyReport.uscc == S["C1"], MonthlyReport.period.like("2019-%"))).scalars())
+        assert {f"2019-{m:02d}" for m in range(1, 13)} - c1_2019 == {"2019-09", "2019-10"}
+
+
+# -- the planted table is exactly what spec section 4 finds ---------------------------------------
+
+
+def _load(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """Every table back from the database, keyed by the spec's column keys."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    with engine.connect() as conn:
+        for spec in TABLES:
+            table = DATA_MODELS[spec.key].__table__
+            tables[spec.key] = [{c.key: row._mapping[c.attribute] for c in spec.columns}
+                                for row in conn.execute(select(table))]
+    return tables
+
+
+def rules_as_written(tables: dict[str, list[dict[str, Any]]], year: int, as_of: dt.date,
+                     settings: Settings) -> set[tuple[str, str]]:
+    """(rule, subject) pairs that spec section 4 yields, read literally: an oracle for the planted table."""
+    tol = settings.tolerances
+    calendar = settings.calendar.for_year(year)
+    rel, floor = tol.relative, tol.absolute_t
+    found: set[tuple[str, str]] = set()
+    y = str(year)
+
+    def total(rows: list[dict[str, Any]], *keys: str) -> Decimal:
+        return sum((r[k] or ZERO for r in rows for k in keys), ZERO)
+
+    reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in sorted(tables["monthly_reports"], key=lambda r: r["period"]):
+        reports[r["uscc"]].append(r)
+    quota: dict[str, Decimal] = {}
+    for q in tables["quotas"]:
+        if q["year"] == year and q["kind"] == "冶炼分离":
+            quota[q["uscc"]] = quota.get(q["uscc"], ZERO) + q["quota_t"]
+    traced: dict[str, Decimal] = defaultdict(Decimal)
+    for t in tables["traceability"]:
+        if t["period"].startswith(y):
+            traced[t["uscc"]] += t["production_t"] or ZERO
+    sold: dict[str, Decimal] = defaultdict(Decimal)
+    bought: dict[str, Decimal] = defaultdict(Decimal)
+    bought_products: set[str] = set()
+    for i in tables["invoices"]:
+        if i["status"] != "作废" and i["issued_on"].year == year:
+            sold[i["seller_uscc"]] += i["reo_t"]
+            bought[i["buyer_uscc"]] += i["reo_t"]
+            if i["product_category"] in ("MINE", "SALT", "HYDROX", "OXIDE", "OTHER_CPD"):
+                bought_products.add(i["buyer_uscc"])
+    declarations = [c for c in tables["customs"] if c["declared_on"].year == year]
+    imported: dict[str, Decimal] = defaultdict(Decimal)
+    ore_importers = set()
+    for c in declarations:
+        if c["direction"] == "进口":
+            imported[c["uscc"]] += c["reo_t"] or ZERO
+            if c["hs_code"].startswith("2530"):
+                ore_importers.add(c["uscc"])
+    certified: dict[str, Decimal] = defaultdict(Decimal)
+    for c in tables["resource_tax"]:
+        if c["issued_on"].year == year:
+            certified[c["uscc"]] += c["ore_t"]
+
+    for e in tables["enterprises"]:
+        uscc, category = e["uscc"], e["category"]
+        rows = reports.get(uscc, [])
+        in_year = [r for r in rows if r["period"].startswith(y)]
+        before = [r for r in rows if r["period"] < y]
+        produced = total(in_year, "production_t")
+        if category != "资源综合利用" and produced > 0 and uscc not in quota:
+            found.add(("R01", uscc))
+        if uscc in quota and produced > quota[uscc]:
+            found.add(("R02", uscc))
+        elif quota.get(uscc) and produced >= quota[uscc] * tol.quota_warning:
+            found.add(("W01", uscc))
+        if total(in_year, "toll_processing_t") > 0:
+            found.add(("R03", uscc))
+        if in_year:
+            purchases = total(in_year, "purchase_ore_domestic_t", "purchase_ore_imported_t",
+                              "purchase_compound_t", "purchase_scrap_t")
+            opening = (before[-1]["raw_inventory_t"] or ZERO) if before else ZERO
+            if produced > tol.raw_material_factor * (purchases + opening - (in_year[-1]["raw_inventory_t"] or ZERO)):
+                found.add(("R04", uscc))
+            sales = total(in_year, "sales_t")
+            if abs(sales - sold[uscc]) > max(rel * sales, floor):
+                found.add(("R05", uscc))
+        if (produced > 0 or traced[uscc] > 0) and abs(produced - traced[uscc]) > max(rel * produced, floor):
+            found.add(("R06", uscc))
+        domestic = total(in_year, "purchase_ore_domestic_t")
+        if domestic - certified[uscc] > max(rel * domestic, floor):
+            found.add(("R07", uscc))
+        if category == "资源综合利用" and (
+            total(in_year, "purchase_ore_domestic_t", "purchase_ore_imported_t", "purchase_compound_t") > 0
+            or uscc in bought_products or uscc in ore_importers
+        ):
+            found.add(("R08", uscc))
+        if category == "贸易流通":
+            inputs = bought[uscc] + imported[uscc]
+            if sold[uscc] > inputs + max(rel * inputs, floor):
+                found.add(("R12", uscc))
+        producing = category in ("冶炼分离", "资源综合利用") and e["status"] == "在产"
+        if producing and (e["eia_approved"] is False or e["eia_accepted"] is False):
+            found.add(("R14", uscc))
+        audit = e["last_clean_audit"]
+        if producing and (audit is None or (as_of - audit).days > tol.clean_audit_days):
+            found.add(("R15", uscc))
+        deadline = calendar["self_check_deadline"]
+        if category in ("冶炼分离", "资源综合利用", "贸易流通") and as_of > deadline and not any(
+            c["uscc"] == uscc and c["year"] == year and c["submitted_on"] and c["submitted_on"] <= deadline
+            for c in tables["self_checks"]
+        ):
+            found.add(("R16", uscc))
+        if producing:
+            have = {r["period"] for r in in_year}
+            for month in range(1, 13):
+                due = dt.date(year + month // 12, month % 12 + 1, tol.monthly_report_due_day)
+                if due < as_of and f"{y}-{month:02d}" not in have:
+                    found.add(("R19", uscc))
+
+    licences = {lic["license_no"]: lic for lic in tables["licenses"]}
+    citing: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in declarations:
+        if c["license_no"]:
+            citing[c["license_no"]].append(c)
+        if c["direction"] == "出口":
+            if not c["license_no"] or c["license_no"] not in licences:
+                found.add(("R10", c["declaration_no"]))
+            if not c["inspection_no"]:
+                found.add(("R11", c["declaration_no"]))
+    for number, cited in citing.items():
+        lic = licences.get(number)
+        if lic is not None and (
+            sum((c["quantity_t"] for c in cited), ZERO) > lic["quantity_t"]
+            or any(c["uscc"] != lic["uscc"] or c["direction"] != lic["direction"]
+                   or not lic["valid_from"] <= c["declared_on"] <= lic["valid_to"] for c in cited)
+        ):
+            found.add(("R09", number))
+    for r in tables["environment"]:
+        if r["recorded_on"].year == year and (r["resolved_on"] is None or r["resolved_on"] > as_of):
+            found.add(("R13", r["uscc"]))
+    deadline = calendar["township_report_deadline"]
+    if as_of > deadline:
+        for town in {e["township"] for e in tables["enterprises"]}:
+            if not any(t["township"] == town and t["year"] == year and t["submitted_on"]
+                       and t["submitted_on"] <= deadline for t in tables["township_reports"]):
+                found.add(("R17", town))
+    for t in tables["tipoffs"]:
+        if t["received_on"].year == year:
+            feedback, days = t["feedback_on"], tol.tipoff_feedback_days
+            if (feedback is None and (as_of - t["received_on"]).days > days) or (
+                    feedback is not None and (feedback - t["received_on"]).days > days):
+                found.add(("R18", t["tipoff_id"]))
+    return found
+
+
+def test_planted_table_is_exactly_what_the_rules_find(db: Engine, settings: Settings, package: Path) -> None:
+    _imported(db, settings, package)
+    tables = _load(db)
+    for year in (2018, 2019, 2020):
+        found = rules_as_written(tables, year, dt.date(year, 12, 31), settings)
+        planted = {(p.rule, p.subject) for p in PLANTED if p.year == year}
+        if year == 2018:
+            # No campaign in 2018: every obligated enterprise and township misses the default deadlines.
+            obligated = {f.uscc for f in demo.FIRMS if f.category in ("冶炼分离", "资源综合利用", "贸易流通")}
+            assert {s for r, s in found if r == "R16"} == obligated and len(obligated) == 20
+            assert {s for r, s in found if r == "R17"} == set(directory(settings).names)
+            found = {(r, s) for r, s in found if r not in ("R16", "R17")}
+        assert found == planted, year
+        for miss in NEAR_MISSES:
+            if miss.year == year:
+                assert (miss.rule, miss.subject) not in found, miss
+    in_2019 = {s for r, s in rules_as_written(tables, 2019, dt.date(2019, 12, 31), settings) if s in S.values()}
+    assert len(in_2019) <= 12  # most of the 30 enterprises are clean
+
+
+# -- build_demo_database ----------------------------------------------------------------------------
+
+
+def test_if_empty_builds_once_and_then_leaves_the_database_alone(db: Engine, settings: Settings) -> None:
+    first = build_demo_database(db, settings, if_empty=True)
+    assert "已导入" in first and "虚构" in first
+    counts = business_row_counts(db)
+    assert counts["enterprises"] == 30 and counts["import_batches"] == 1
+    second = build_demo_database(db, settings, if_empty=True)
+    assert "未导入" in second
+    assert business_row_counts(db) == counts
+
+
+def test_refuses_to_touch_existing_data_without_replace(db: Engine, settings: Settings) -> None:
+    with db.begin() as conn:
+        conn.execute(insert(ScoringItem).values(year=2021, item_code="Z1", section="真实数据", item="某条目",
+                                                max_score=Decimal(5)))
+    before = business_row_counts(db)
+    with pytest.raises(UsageError, match="--replace"):
+        build_demo_database(db, settings)
+    # make run's --if-empty never mixes demo rows into a database that holds anything.
+    assert "未导入" in build_demo_database(db, settings, if_empty=True)
+    assert business_row_counts(db) == before
+
+
+def test_replace_rebuilds_from_scratch(db: Engine, settings: Settings, tmp_path: Path) -> None:
+    build_demo_database(db, settings)
+    fresh = business_row_counts(db)
+    with db.begin() as conn:
+        conn.execute(insert(ScoringItem).values(year=2021, item_code="Z1", section="旧数据", item="某条目",
+                                                max_score=Decimal(5)))
+    kept = tmp_path / "kept"
+    message = build_demo_database(db, settings, replace=True, keep_package=kept)
+    assert "已清空" in message and str(kept) in message
+    assert business_row_counts(db) == fresh  # one import batch, no audit entries, no old rows
+    assert sorted(p.name for p in kept.iterdir()) == sorted(s.name for s in FILE_STYLES.values())
+
+
+def test_keep_package_refuses_a_folder_with_other_files(db: Engine, settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "我的数据.csv").write_text("x", encoding="utf-8")
+    with pytest.raises(UsageError, match="我的数据.csv"):
+        build_demo_database(db, settings, keep_package=tmp_path)
+    assert business_row_counts(db)["enterprises"] == 0
+
+
+def test_a_rejected_package_is_reported_not_written(db: Engine, settings: Settings,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = {**demo.QUOTAS, ("S1", 2019): ("900", "-1")}
+    monkeypatch.setattr(demo, "QUOTAS", broken)
+    with pytest.raises(DemoBuildError, match="不能为负数"):
+        build_demo_database(db, settings)
+    assert business_row_counts(db)["enterprises"] == 0
