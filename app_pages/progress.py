@@ -27,8 +27,12 @@ if pos.next_step is not None:
     cols[2].metric("剩余天数", pos.days_to_next)
 else:
     cols[1].metric("下一节点", "无")
-calendar_source = (f"config.toml [calendar.{f.year}]（太政办〔2019〕107号 五）" if f.year in cfg.calendar.years
-                   else "config.toml [calendar.default]（按107号的月日顺延）")
+campaign_year = cfg.calendar.is_campaign_year(f.year)
+calendar_source = (f"config.toml [calendar.{f.year}]（太政办〔2019〕107号 五的节点）" if campaign_year
+                   else "config.toml [calendar.default]（非整顿年度，按107号的月日示意）")
+if not campaign_year:
+    st.info(f"{f.year}年未配置整顿工作时间表，不是整顿年度：企业自查和镇区汇总不作逾期判断，下图按默认月日示意。",
+            icon=":material/info:")
 gantt = charts.campaign_gantt(steps, f.as_of, Caption(f"{f.year}年整顿工作时间表", calendar_source,
                                                       f.as_of.isoformat()), Look(height=360))
 st.plotly_chart(gantt, key="progress_gantt", theme=None)

@@ -58,8 +58,9 @@ if uscc:
                     theme=None)
 else:
     flows = data.flows_by_enterprise(version, principal, f.year, f.township, f.category, group)
-    c = sources.caption(version, principal, f, f"{f.year}年各企业产量、追溯、销量、发票与完税矿量", flow_tables)
-    st.plotly_chart(charts.flows_comparison(flows, c, Look(height=440), by="name"), key="quota_flows", theme=None)
+    c = sources.caption(version, principal, f, f"{f.year}年各生产企业产量、追溯、销量、发票与完税矿量", flow_tables)
+    st.plotly_chart(charts.flows_comparison(flows, c, Look(height=charts.flows_height(len(flows))), by="name"),
+                    key="quota_flows", theme=None)
 st.caption("发票开具量：企业作为销方开具的稀土专用发票折REO合计（作废不计，红冲按负数计）；"
            "完税证明覆盖矿量：当年开具的资源税完税证明所载矿产品数量。")
 

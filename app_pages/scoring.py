@@ -35,9 +35,14 @@ with left:
     st.plotly_chart(charts.score_ranking(current_totals, c, Look(height=max(320, 80 + 50 * len(current_totals)))),
                     key="scoring_ranking", theme=None)
 with right:
-    c = sources.caption(version, principal, f, f"{f.year}年分类分项得分率", SOURCE)
+    c = sources.caption(version, principal, f, f"{f.year}年分项得分率（按评价表条目）", SOURCE)
     st.plotly_chart(charts.score_breakdown(scores, c, Look(height=max(320, 120 + 50 * scores["township"].nunique()))),
                     key="scoring_breakdown", theme=None)
+
+sections = data.section_scores(version, principal, f.year, f.township)
+c = sources.caption(version, principal, f, f"{f.year}年各镇（区）分类得分（按评价表类别）", SOURCE)
+st.plotly_chart(charts.section_shares(sections, c, Look(height=max(300, 120 + 44 * sections["township"].nunique()))),
+                key="scoring_sections", theme=None)
 
 st.subheader("扣分明细")
 deductions = scores[scores["deduction"] > 0]

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from supervision.campaign import DUE_SOON, LATE, MISSING, NOT_DUE, ON_TIME, Step
+from supervision.campaign import DUE_SOON, LATE, MISSING, NOT_DUE, NOT_REQUIRED, ON_TIME, Step
 from supervision.spec import CATEGORIES
 
 CATEGORY_COLORS = {
@@ -29,7 +29,6 @@ CATEGORY_COLORS = {
 }
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 RED, AMBER, GREEN, GREY = "#d32f2f", "#f9a825", "#2e7d32", "#9e9e9e"
-NOT_REQUIRED = "无需报送"
 STATUS_COLORS = {ON_TIME: GREEN, NOT_DUE: "#81c784", DUE_SOON: AMBER, LATE: "#ef6c00", MISSING: RED,
                  NOT_REQUIRED: "#cfd8dc"}
 STATUS_ORDER = (MISSING, LATE, DUE_SOON, NOT_DUE, ON_TIME, NOT_REQUIRED)
@@ -472,18 +471,37 @@ FLOW_SERIES = (
 
 
 def flows_comparison(df: pd.DataFrame, caption: Caption, look: Look = Look(), *, by: str = "name") -> go.Figure:
-    """Production vs traceability vs sales vs invoiced vs tax-covered ore, grouped by `by` (enterprise or month)."""
+    """Production vs traceability vs sales vs invoiced vs tax-covered ore, grouped by `by`.
+
+    By month the groups run along the x axis; by enterprise they are horizontal, one row of
+    bars per enterprise, so long names stay readable however many there are.
+    """
     present = [s for s in FLOW_SERIES if s[0] in df and df[s[0]].notna().any()]
     if df.empty or not present:
         return empty(caption, look)
+    horizontal = by != "period"
     fig = go.Figure()
     for column, name, color in present:
-        fig.add_bar(x=df[by], y=_f(df[column]), name=name, marker_color=color,
-                    hovertemplate="%{x}<br>" + name + " %{y:,.3f} 吨<extra></extra>")
+        values = _f(df[column])
+        if horizontal:
+            fig.add_bar(y=df[by], x=values, name=name, marker_color=color, orientation="h",
+                        hovertemplate="%{y}<br>" + name + " %{x:,.3f} 吨<extra></extra>")
+        else:
+            fig.add_bar(x=df[by], y=values, name=name, marker_color=color,
+                        hovertemplate="%{x}<br>" + name + " %{y:,.3f} 吨<extra></extra>")
     fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_yaxes(title="吨（折REO）")
-    fig.update_xaxes(type="category")
+    if horizontal:
+        fig.update_xaxes(title="吨（折REO）")
+        fig.update_yaxes(type="category", autorange="reversed", automargin=True)
+    else:
+        fig.update_yaxes(title="吨（折REO）")
+        fig.update_xaxes(type="category")
     return finish(fig, caption, look)
+
+
+def flows_height(rows: int) -> int:
+    """A height that gives each enterprise's group of bars room to be read."""
+    return max(360, 140 + 64 * rows)
 
 
 def quota_years(df: pd.DataFrame, caption: Caption, look: Look = Look()) -> go.Figure:
@@ -502,6 +520,7 @@ def quota_years(df: pd.DataFrame, caption: Caption, look: Look = Look()) -> go.F
                     line={"color": RED}, hovertemplate="%{x}年<br>使用率 %{y:.1f}%<extra></extra>")
     fig.update_layout(barmode="group", yaxis={"title": "吨（折REO）"},
                       yaxis2={"title": "使用率（%）", "overlaying": "y", "side": "right", "showgrid": False,
+                              "tickformat": ".0f", "ticksuffix": "%",
                               "range": [0, max([110.0] + [p * 1.15 for p in pct if p is not None])]})
     fig.update_xaxes(type="category")
     return finish(fig, caption, look)
@@ -561,7 +580,7 @@ def score_breakdown(scores: pd.DataFrame, caption: Caption, look: Look = Look())
     """Township × item heatmap of the share of each item's points obtained, items grouped by section."""
     if scores.empty:
         return empty(caption, look, "本年度尚无督查评分")
-    items = scores.drop_duplicates("item_code").sort_values(["section", "item_code"])
+    items = scores.drop_duplicates("item_code").sort_values("item_code")
     towns = list(dict.fromkeys(scores["township"]))
     cell = scores.set_index(["township", "item_code"])
     z, text, hover = [], [], []
@@ -573,7 +592,7 @@ def score_breakdown(scores: pd.DataFrame, caption: Caption, look: Look = Look())
                 z_row.append(float(r["score"] / r["max_score"]) * 100)
                 t_row.append(f"{float(r['score']):g}")
                 note = r["note"] if isinstance(r["note"], str) and r["note"] else "无扣分说明"
-                h_row.append(f"{town} · {it.item_code} {it.item}<br>得分 {float(r['score']):g} / "
+                h_row.append(f"{town} · {it.section} · {it.item_code} {it.item}<br>得分 {float(r['score']):g} / "
                              f"{float(r['max_score']):g}<br>{note}")
             else:
                 z_row.append(None)
@@ -582,12 +601,39 @@ def score_breakdown(scores: pd.DataFrame, caption: Caption, look: Look = Look())
         z.append(z_row)
         text.append(t_row)
         hover.append(h_row)
-    labels = [f"{it.section}<br>{it.item_code}" for it in items.itertuples()]
+    labels = [str(it.item_code) for it in items.itertuples()]
     fig = go.Figure(go.Heatmap(z=z, x=labels, y=towns, text=text, texttemplate="%{text}", customdata=hover,
                                hovertemplate="%{customdata}<extra></extra>", colorscale="RdYlGn", zmin=0, zmax=100,
                                colorbar={"title": {"text": "得分率（%）"}}, xgap=2, ygap=2))
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(automargin=True)
+    return finish(fig, caption, look, legend=False)
+
+
+def section_shares(sections: pd.DataFrame, caption: Caption, look: Look = Look()) -> go.Figure:
+    """Township × section of the evaluation table: the share of the section's points obtained."""
+    if sections.empty:
+        return empty(caption, look, "本年度尚无督查评分")
+    names = list(dict.fromkeys(sections["section"]))
+    towns = list(dict.fromkeys(sections["township"]))
+    cell = sections.set_index(["township", "section"])
+    z, text = [], []
+    for town in towns:
+        z_row, t_row = [], []
+        for name in names:
+            if (town, name) in cell.index:
+                r = cell.loc[(town, name)]
+                z_row.append(round(float(r["share"]) * 100, 2) if r["share"] is not None else None)
+                t_row.append(f"{float(r['score']):g}/{float(r['max_score']):g}")
+            else:
+                z_row.append(None)
+                t_row.append("")
+        z.append(z_row)
+        text.append(t_row)
+    fig = go.Figure(go.Heatmap(z=z, x=names, y=towns, text=text, texttemplate="%{text}", colorscale="RdYlGn",
+                               zmin=0, zmax=100, colorbar={"title": {"text": "得分率（%）"}}, xgap=2, ygap=2,
+                               hovertemplate="%{y} · %{x}<br>得分 %{text}（%{z:.1f}%）<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", automargin=True)
     return finish(fig, caption, look, legend=False)
 
 

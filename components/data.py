@@ -166,6 +166,11 @@ def inspection_scores(version: int, principal: Principal, year: int, township: s
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def section_scores(version: int, principal: Principal, year: int, township: str | None) -> pd.DataFrame:
+    return queries.section_scores(engine(), principal, year, township)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def score_totals(version: int, principal: Principal, years: tuple[int, ...], township: str | None) -> pd.DataFrame:
     return queries.score_totals(engine(), principal, years, township)
 

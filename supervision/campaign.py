@@ -64,9 +64,9 @@ def position(settings: Settings, year: int, as_of: dt.date) -> Position:
     if current:
         phase = "、".join(s.name for s in current)
     elif as_of < all_steps[0].start:
-        phase = "尚未开始"
+        phase = "未开始"
     elif next_step is None:
-        phase = "本年度已结束"
+        phase = "已结束"
     else:
         phase = "节点之间"
     days = (next_step.end - as_of).days if next_step is not None else None
@@ -78,8 +78,9 @@ LATE = "逾期提交"
 MISSING = "逾期未交"
 DUE_SOON = "临近截止"
 NOT_DUE = "未到期"
+NOT_REQUIRED = "无需报送"  # nobody owes this submission (no subject, or not a campaign year)
 
-LIGHT = {ON_TIME: "绿", NOT_DUE: "绿", DUE_SOON: "黄", LATE: "黄", MISSING: "红"}
+LIGHT = {ON_TIME: "绿", NOT_DUE: "绿", NOT_REQUIRED: "绿", DUE_SOON: "黄", LATE: "黄", MISSING: "红"}
 """红黄绿灯: missing after the deadline is red; late or a deadline within AMBER_DAYS is amber."""
 
 

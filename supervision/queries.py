@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, extract, func, or_, select
 
-from supervision.campaign import MISSING, submission_status
+from supervision.campaign import MISSING, NOT_REQUIRED, submission_status
 from supervision.config import Settings
 from supervision.models import (
     DATA_MODELS,
@@ -389,7 +389,7 @@ def monthly_flows(engine: Engine, principal: Principal, year: int, township: str
 
 def flows_by_enterprise(engine: Engine, principal: Principal, year: int, township: str | None = None,
                         category: str | None = None, group: str | None = None) -> pd.DataFrame:
-    """Per enterprise, the year's production, traceability, invoiced sales and tax-covered ore side by side."""
+    """Per producing enterprise, the year's production, traceability, sales, invoices and tax-covered ore."""
     chosen = _selected_enterprises(principal, township, category, group=group)
     lo, hi = _periods(year)
     first, last = _year_bounds(year)
@@ -419,8 +419,10 @@ def flows_by_enterprise(engine: Engine, principal: Principal, year: int, townshi
     measures = [c for c in _MONTHLY_MEASURES if c in out]
     for column in measures:
         out[column] = [v if isinstance(v, Decimal) else None for v in out[column]]
-    has_any = out[measures].notna().any(axis=1)
-    return out[has_any].reset_index(drop=True)
+    # Producers only: an enterprise that produced, or reported to the traceability system, or bought taxed ore.
+    produced = [any((present(r[c]) or ZERO) > 0 for c in ("production_t", "trace_production_t", "tax_covered_ore_t")
+                    if c in out) for _, r in out.iterrows()]
+    return out.loc[pd.Series(produced, index=out.index, dtype=bool)].reset_index(drop=True)
 
 
 def quota_years(engine: Engine, principal: Principal, township: str | None = None, category: str | None = None,
@@ -454,7 +456,11 @@ def quota_years(engine: Engine, principal: Principal, township: str | None = Non
 
 def self_check_status(engine: Engine, principal: Principal, settings: Settings, year: int, as_of: dt.date,
                       township: str | None = None, category: str | None = None) -> pd.DataFrame:
-    """Each enterprise that must file a self-check (附件1): its submission date and status on `as_of`."""
+    """Each enterprise that must file a self-check (附件1): its submission date and status on `as_of`.
+
+    Only a campaign year (one with its own calendar table) binds the deadline, as for R16;
+    in another year every status is "无需报送".
+    """
     deadline = settings.calendar.for_year(year)["self_check_deadline"]
     stmt = (
         select(Enterprise.uscc, Enterprise.name, Enterprise.township, Enterprise.category,
@@ -467,13 +473,18 @@ def self_check_status(engine: Engine, principal: Principal, settings: Settings, 
         stmt = stmt.where(Enterprise.category == category)
     out = _frame(engine, scoped(stmt, Enterprise, principal, township))
     out["deadline"] = deadline
-    out["status"] = [submission_status(present(s), deadline, as_of) for s in out["submitted_on"]]
+    binding = settings.calendar.is_campaign_year(year)
+    out["status"] = [submission_status(present(s), deadline, as_of) if binding else NOT_REQUIRED
+                     for s in out["submitted_on"]]
     return out
 
 
 def township_report_status(engine: Engine, principal: Principal, settings: Settings, year: int, as_of: dt.date,
                            township: str | None = None) -> pd.DataFrame:
-    """Each township with enterprises: its 附件3 summary's submission date and status on `as_of` (as R17)."""
+    """Each township with enterprises: its 附件3 summary's submission date and status on `as_of` (as R17).
+
+    As for R17, the deadline binds in campaign years only; otherwise the status is "无需报送".
+    """
     deadline = settings.calendar.for_year(year)["township_report_deadline"]
     with_enterprises = scoped(select(Enterprise.township).distinct(), Enterprise, principal, township)
     stmt = (
@@ -486,7 +497,9 @@ def township_report_status(engine: Engine, principal: Principal, settings: Setti
     )
     out = _frame(engine, stmt)
     out["deadline"] = deadline
-    out["status"] = [submission_status(present(s), deadline, as_of) for s in out["submitted_on"]]
+    binding = settings.calendar.is_campaign_year(year)
+    out["status"] = [submission_status(present(s), deadline, as_of) if binding else NOT_REQUIRED
+                     for s in out["submitted_on"]]
     return out
 
 
@@ -577,7 +590,9 @@ def township_milestones(engine: Engine, principal: Principal, settings: Settings
         mine = checks[checks["township"] == name]
         counts = mine["status"].value_counts()
         if mine.empty:
-            status, detail = "无需报送", "无须自查的企业"
+            status, detail = NOT_REQUIRED, "无须自查的企业"
+        elif not settings.calendar.is_campaign_year(year):
+            status, detail = NOT_REQUIRED, "非整顿年度（未配置该年时间表）"
         else:
             status = next(s for s in order if counts.get(s, 0))
             detail = "，".join(f"{s}{int(counts[s])}家" for s in order if counts.get(s, 0))
@@ -593,7 +608,7 @@ def township_milestones(engine: Engine, principal: Principal, settings: Settings
         missing = int(g["missing"].sum()) if not g.empty else 0
         due = int(g["due"].sum()) if not g.empty else 0
         if g.empty:
-            m_status, m_detail = "无需报送", "无须报送月报的在产企业"
+            m_status, m_detail = NOT_REQUIRED, "无须报送月报的在产企业"
         elif due == 0:
             m_status, m_detail = "未到期", "尚无到期月报"
         else:
@@ -645,6 +660,21 @@ def inspection_scores(engine: Engine, principal: Principal, year: int, township:
     out = _frame(engine, scoped(stmt, InspectionScore, principal, township))
     out["deduction"] = [m - s for m, s in zip(out["max_score"], out["score"], strict=True)]
     return out.drop(columns="sort_order")
+
+
+def section_scores(engine: Engine, principal: Principal, year: int, township: str | None = None) -> pd.DataFrame:
+    """Per township and section of the evaluation table: points obtained, points available and the share."""
+    stmt = (
+        select(InspectionScore.township, ScoringItem.section, func.sum(InspectionScore.score).label("score"),
+               func.sum(ScoringItem.max_score).label("max_score"), func.min(ScoringItem.item_code).label("first"))
+        .join(ScoringItem, and_(ScoringItem.year == InspectionScore.year,
+                                ScoringItem.item_code == InspectionScore.item_code))
+        .where(InspectionScore.year == year)
+        .group_by(InspectionScore.township, ScoringItem.section)
+    )
+    out = _frame(engine, scoped(stmt, InspectionScore, principal, township))
+    out["share"] = [ratio(s, m) for s, m in zip(out["score"], out["max_score"], strict=True)]
+    return out.sort_values(["first", "township"]).drop(columns="first").reset_index(drop=True)
 
 
 def score_totals(engine: Engine, principal: Principal, years: tuple[int, ...],

@@ -54,7 +54,7 @@ def test_year_and_as_of_change_the_reading(app):
     assert metric(at, "整顿阶段") == "企业自查"
     at.selectbox(key="year").select(2018).run()
     assert at.date_input(key="as_of").value is None  # a new year starts from its default date
-    assert metric(at, "整顿阶段") == "本年度已结束"
+    assert metric(at, "整顿阶段") == "已结束"
 
 
 def test_screen_mode_is_dark_sized_and_stamped(app):

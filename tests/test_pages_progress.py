@@ -52,4 +52,6 @@ def test_a_year_without_its_own_calendar_uses_the_default(app):
     gantt = charts(at)["progress_gantt"]
     assert {t["y"][0]: t["base"][0] for t in gantt["data"] if t["type"] == "bar"}["企业自查"] == "2018-07-01"
     assert "calendar.default" in charts(at)["progress_gantt"]["layout"]["title"]["subtitle"]["text"]
-    assert grid(at)[("沙溪镇", "企业自查表（附件1）")] == "逾期未交"
+    assert grid(at)[("沙溪镇", "企业自查表（附件1）")] == "无需报送"  # only campaign years bind (as R16/R17)
+    assert grid(at)[("沙溪镇", "镇区汇总表（附件3）")] == "无需报送"
+    assert "不是整顿年度" in at.info[0].value

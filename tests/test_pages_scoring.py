@@ -13,8 +13,11 @@ def test_ranking_and_breakdown_from_the_imported_table(app):
     assert list(ranking["y"]) == ["沙溪镇", "浏河镇", "城厢镇", "浮桥镇"]  # drawn bottom-up, best on top
     assert list(ranking["x"]) == [55.0, 84.0, 90.0, 98.0]
     heat = figs["scoring_breakdown"]["data"][0]
-    assert [x.split("<br>")[1] for x in heat["x"]] == ["B1", "B2", "A1", "A2"]  # sections as imported
-    assert heat["text"][heat["y"].index("沙溪镇")][3] == "0"
+    assert heat["x"] == ["A1", "A2", "B1", "B2"]  # the items of the imported table
+    assert heat["text"][heat["y"].index("沙溪镇")][1] == "0"
+    sections = figs["scoring_sections"]["data"][0]
+    assert sections["x"] == ["组织领导", "排查整治"]
+    assert sections["text"][sections["y"].index("沙溪镇")] == ["15/40", "40/60"]
 
 
 def test_deductions_with_notes(app):
