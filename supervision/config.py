@@ -11,6 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from supervision.findings import RULES_BY_ID
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
 
@@ -61,6 +63,22 @@ class Tolerances:
 
 
 @dataclass(frozen=True)
+class RiskWeights:
+    """How findings add up to an enterprise's risk score (supervision.checks.ranking)."""
+
+    violation: Decimal = Decimal("10")  # points per 违规 finding
+    warning: Decimal = Decimal("3")  # points per 预警 finding
+    repeat_in_year: Decimal = Decimal("0.5")  # each further finding of the same rule in the year adds this share
+    repeat_previous_year: Decimal = Decimal("1.5")  # a rule that also fired in Y−1 counts this many times
+    rules: dict[str, Decimal] = field(default_factory=dict)  # per-rule points replacing the severity's
+
+    def base(self, rule: str, severity: str) -> Decimal:
+        if rule in self.rules:
+            return self.rules[rule]
+        return self.warning if severity == "预警" else self.violation
+
+
+@dataclass(frozen=True)
 class Calendar:
     """Per-year campaign deadlines; a year without its own entry follows the default month-days."""
 
@@ -92,6 +110,7 @@ class Settings:
     tolerances: Tolerances
     max_upload_mb: int
     max_unpacked_mb: int
+    risk: RiskWeights = field(default_factory=RiskWeights)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
@@ -129,6 +148,27 @@ def _parse_calendar(raw: dict[str, Any]) -> Calendar:
     return Calendar(default=default, years=years)
 
 
+def _parse_risk(raw: dict[str, Any]) -> RiskWeights:
+    defaults = RiskWeights()
+    weights = RiskWeights(
+        violation=Decimal(str(raw.get("violation", defaults.violation))),
+        warning=Decimal(str(raw.get("warning", defaults.warning))),
+        repeat_in_year=Decimal(str(raw.get("repeat_in_year", defaults.repeat_in_year))),
+        repeat_previous_year=Decimal(str(raw.get("repeat_previous_year", defaults.repeat_previous_year))),
+        rules={str(k).upper(): Decimal(str(v)) for k, v in raw.get("rules", {}).items()},
+    )
+    values = [weights.violation, weights.warning, weights.repeat_in_year, weights.repeat_previous_year,
+              *weights.rules.values()]
+    if any(v < 0 for v in values):
+        raise ValueError("config.toml [risk]: weights must not be negative")
+    unknown = sorted(set(weights.rules) - set(RULES_BY_ID))
+    if unknown:
+        raise ValueError(f"config.toml [risk.rules]: unknown rules {unknown}")
+    if weights.violation < weights.warning:
+        raise ValueError("config.toml [risk]: a 违规 must weigh at least as much as a 预警")
+    return weights
+
+
 def parse_settings(raw: dict[str, Any]) -> Settings:
     """Build typed settings from the parsed TOML (environment overrides applied by load_settings)."""
     j = raw["jurisdiction"]
@@ -163,6 +203,7 @@ def parse_settings(raw: dict[str, Any]) -> Settings:
         tolerances=tolerances,
         max_upload_mb=int(imp.get("max_upload_mb", 200)),
         max_unpacked_mb=int(imp.get("max_unpacked_mb", 2000)),
+        risk=_parse_risk(raw.get("risk", {})),
         raw=raw,
     )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from supervision.demo import (
     write_demo_package,
 )
 from supervision.importer import import_package
-from supervision.models import DATA_MODELS, Enterprise, Invoice, MonthlyReport, Quota, ScoringItem
+from supervision.models import Enterprise, Invoice, MonthlyReport, Quota, ScoringItem
 from supervision.queries import DEMO_ACTOR, holds_demo_data
 from supervision.spec import TABLES
 from supervision.townships import directory
@@ -172,175 +171,7 @@ def test_planted_figures_in_the_database(db: Engine, settings: Settings, package
 # -- the planted table is exactly what spec section 4 finds ---------------------------------------
 
 
-def _load(engine: Engine) -> dict[str, list[dict[str, Any]]]:
-    """Every table back from the database, keyed by the spec's column keys."""
-    tables: dict[str, list[dict[str, Any]]] = {}
-    with engine.connect() as conn:
-        for spec in TABLES:
-            table = DATA_MODELS[spec.key].__table__
-            tables[spec.key] = [{c.key: row._mapping[c.attribute] for c in spec.columns}
-                                for row in conn.execute(select(table))]
-    return tables
-
-
-def rules_as_written(tables: dict[str, list[dict[str, Any]]], year: int, as_of: dt.date,
-                     settings: Settings) -> set[tuple[str, str]]:
-    """(rule, subject) pairs that spec section 4 yields, read literally: an oracle for the planted table."""
-    tol = settings.tolerances
-    calendar = settings.calendar.for_year(year)
-    rel, floor = tol.relative, tol.absolute_t
-    found: set[tuple[str, str]] = set()
-    y = str(year)
-
-    def total(rows: list[dict[str, Any]], *keys: str) -> Decimal:
-        return sum((r[k] or ZERO for r in rows for k in keys), ZERO)
-
-    reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in sorted(tables["monthly_reports"], key=lambda r: r["period"]):
-        reports[r["uscc"]].append(r)
-    quota: dict[str, Decimal] = {}
-    for q in tables["quotas"]:
-        if q["year"] == year and q["kind"] == "冶炼分离":
-            quota[q["uscc"]] = quota.get(q["uscc"], ZERO) + q["quota_t"]
-    traced: dict[str, Decimal] = defaultdict(Decimal)
-    for t in tables["traceability"]:
-        if t["period"].startswith(y):
-            traced[t["uscc"]] += t["production_t"] or ZERO
-    sold: dict[str, Decimal] = defaultdict(Decimal)
-    bought: dict[str, Decimal] = defaultdict(Decimal)
-    bought_products: set[str] = set()
-    for i in tables["invoices"]:
-        if i["status"] != "作废" and i["issued_on"].year == year:
-            sold[i["seller_uscc"]] += i["reo_t"]
-            bought[i["buyer_uscc"]] += i["reo_t"]
-            if i["product_category"] in ("MINE", "SALT", "HYDROX", "OXIDE", "OTHER_CPD"):
-                bought_products.add(i["buyer_uscc"])
-    declarations = [c for c in tables["customs"] if c["declared_on"].year == year]
-    imported: dict[str, Decimal] = defaultdict(Decimal)
-    ore_importers = set()
-    for c in declarations:
-        if c["direction"] == "进口":
-            imported[c["uscc"]] += c["reo_t"] or ZERO
-            if c["hs_code"].startswith("2530"):
-                ore_importers.add(c["uscc"])
-    certified: dict[str, Decimal] = defaultdict(Decimal)
-    for c in tables["resource_tax"]:
-        if c["issued_on"].year == year:
-            certified[c["uscc"]] += c["ore_t"]
-
-    for e in tables["enterprises"]:
-        uscc, category = e["uscc"], e["category"]
-        rows = reports.get(uscc, [])
-        in_year = [r for r in rows if r["period"].startswith(y)]
-        before = [r for r in rows if r["period"] < y]
-        produced = total(in_year, "production_t")
-        if category != "资源综合利用" and produced > 0 and uscc not in quota:
-            found.add(("R01", uscc))
-        if uscc in quota and produced > quota[uscc]:
-            found.add(("R02", uscc))
-        elif quota.get(uscc) and produced >= quota[uscc] * tol.quota_warning:
-            found.add(("W01", uscc))
-        if total(in_year, "toll_processing_t") > 0:
-            found.add(("R03", uscc))
-        if in_year:
-            purchases = total(in_year, "purchase_ore_domestic_t", "purchase_ore_imported_t",
-                              "purchase_compound_t", "purchase_scrap_t")
-            opening = (before[-1]["raw_inventory_t"] or ZERO) if before else ZERO
-            if produced > tol.raw_material_factor * (purchases + opening - (in_year[-1]["raw_inventory_t"] or ZERO)):
-                found.add(("R04", uscc))
-            sales = total(in_year, "sales_t")
-            if abs(sales - sold[uscc]) > max(rel * sales, floor):
-                found.add(("R05", uscc))
-        if (produced > 0 or traced[uscc] > 0) and abs(produced - traced[uscc]) > max(rel * produced, floor):
-            found.add(("R06", uscc))
-        domestic = total(in_year, "purchase_ore_domestic_t")
-        if domestic - certified[uscc] > max(rel * domestic, floor):
-            found.add(("R07", uscc))
-        if category == "资源综合利用" and (
-            total(in_year, "purchase_ore_domestic_t", "purchase_ore_imported_t", "purchase_compound_t") > 0
-            or uscc in bought_products or uscc in ore_importers
-        ):
-            found.add(("R08", uscc))
-        if category == "贸易流通":
-            inputs = bought[uscc] + imported[uscc]
-            if sold[uscc] > inputs + max(rel * inputs, floor):
-                found.add(("R12", uscc))
-        producing = category in ("冶炼分离", "资源综合利用") and e["status"] == "在产"
-        if producing and (e["eia_approved"] is False or e["eia_accepted"] is False):
-            found.add(("R14", uscc))
-        audit = e["last_clean_audit"]
-        if producing and (audit is None or (as_of - audit).days > tol.clean_audit_days):
-            found.add(("R15", uscc))
-        deadline = calendar["self_check_deadline"]
-        if category in ("冶炼分离", "资源综合利用", "贸易流通") and as_of > deadline and not any(
-            c["uscc"] == uscc and c["year"] == year and c["submitted_on"] and c["submitted_on"] <= deadline
-            for c in tables["self_checks"]
-        ):
-            found.add(("R16", uscc))
-        if producing:
-            have = {r["period"] for r in in_year}
-            for month in range(1, 13):
-                due = dt.date(year + month // 12, month % 12 + 1, tol.monthly_report_due_day)
-                if due < as_of and f"{y}-{month:02d}" not in have:
-                    found.add(("R19", uscc))
-
-    licences = {lic["license_no"]: lic for lic in tables["licenses"]}
-    citing: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for c in declarations:
-        if c["license_no"]:
-            citing[c["license_no"]].append(c)
-        if c["direction"] == "出口":
-            if not c["license_no"] or c["license_no"] not in licences:
-                found.add(("R10", c["declaration_no"]))
-            if not c["inspection_no"]:
-                found.add(("R11", c["declaration_no"]))
-    for number, cited in citing.items():
-        lic = licences.get(number)
-        if lic is not None and (
-            sum((c["quantity_t"] for c in cited), ZERO) > lic["quantity_t"]
-            or any(c["uscc"] != lic["uscc"] or c["direction"] != lic["direction"]
-                   or not lic["valid_from"] <= c["declared_on"] <= lic["valid_to"] for c in cited)
-        ):
-            found.add(("R09", number))
-    for r in tables["environment"]:
-        if r["recorded_on"].year == year and (r["resolved_on"] is None or r["resolved_on"] > as_of):
-            found.add(("R13", r["uscc"]))
-    deadline = calendar["township_report_deadline"]
-    if as_of > deadline:
-        for town in {e["township"] for e in tables["enterprises"]}:
-            if not any(t["township"] == town and t["year"] == year and t["submitted_on"]
-                       and t["submitted_on"] <= deadline for t in tables["township_reports"]):
-                found.add(("R17", town))
-    for t in tables["tipoffs"]:
-        if t["received_on"].year == year:
-            feedback, days = t["feedback_on"], tol.tipoff_feedback_days
-            if (feedback is None and (as_of - t["received_on"]).days > days) or (
-                    feedback is not None and (feedback - t["received_on"]).days > days):
-                found.add(("R18", t["tipoff_id"]))
-    return found
-
-
-def test_planted_table_is_exactly_what_the_rules_find(db: Engine, settings: Settings, package: Path) -> None:
-    _imported(db, settings, package)
-    tables = _load(db)
-    for year in (2018, 2019, 2020):
-        found = rules_as_written(tables, year, dt.date(year, 12, 31), settings)
-        planted = {(p.rule, p.subject) for p in PLANTED if p.year == year}
-        if year == 2018:
-            # No campaign in 2018: every obligated enterprise and township misses the default deadlines.
-            obligated = {f.uscc for f in demo.FIRMS if f.category in ("冶炼分离", "资源综合利用", "贸易流通")}
-            assert {s for r, s in found if r == "R16"} == obligated and len(obligated) == 20
-            assert {s for r, s in found if r == "R17"} == set(directory(settings).names)
-            found = {(r, s) for r, s in found if r not in ("R16", "R17")}
-        assert found == planted, year
-        for miss in NEAR_MISSES:
-            if miss.year == year:
-                assert (miss.rule, miss.subject) not in found, miss
-    in_2019 = {s for r, s in rules_as_written(tables, 2019, dt.date(2019, 12, 31), settings) if s in S.values()}
-    assert len(in_2019) <= 12  # most of the 30 enterprises are clean
-
-
-# -- build_demo_database ----------------------------------------------------------------------------
+# The planted table is checked against the real checks in tests/test_checks_demo.py.
 
 
 def test_if_empty_builds_once_and_then_leaves_the_database_alone(db: Engine, settings: Settings) -> None:
