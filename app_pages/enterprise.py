@@ -9,6 +9,7 @@ from components.charts import Look
 from components.db import current_data_version
 from components.session import current_principal
 from supervision import reference
+from supervision.queries import evidence_table
 
 principal = current_principal()
 version = current_data_version()
@@ -129,6 +130,16 @@ with tabs[4]:
                 source=sources.caption(version, principal, f, "", ("self_checks",)).footnote)
 
 with tabs[5]:
+    found = data.enterprise_findings(version, principal, f.year, f.as_of, wanted, info["township"])
+    st.markdown(f"**{f.year}年检查发现的问题（截至{f.as_of:%Y-%m-%d}）：{len(found)}条**")
+    if found.empty:
+        st.caption("本年度未发现问题。")
+    for i, finding in found.iterrows():
+        with st.expander(f"{finding['rule']} {finding['rule_name']}（{finding['severity']}）：{finding['message']}",
+                         expanded=i == 0):
+            st.caption(f"依据：{finding['clause']}；对象：{finding['subject']}")
+            tables.show(evidence_table(finding["rows"]), {"table": "数据表", "key": "记录", "label": "内容"},
+                        key=f"profile_evidence_{i}")
     st.markdown("**举报线索**")
     tables.show(records["tipoffs"], {"tipoff_id": "线索编号", "received_on": "受理日期", "channel": "来源",
                                      "summary": "线索摘要", "department": "承办部门", "status": "办理状态",

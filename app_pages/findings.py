@@ -1,19 +1,74 @@
-"""问题线索: tip-offs with their feedback deadlines, penalties and the blacklist."""
+"""问题线索: the year's findings with their filters and evidence, the risk ranking, tip-offs, penalties, blacklist."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from components import data, filters, sources, tables
+from components import charts, data, filters, navigation, sources, tables
+from components.charts import Look
 from components.db import current_data_version, settings
 from components.session import current_principal
+from supervision.findings import RULES, RULES_BY_ID, VIOLATION, WARNING
+from supervision.queries import evidence_table, findings_per_rule
 
 principal = current_principal()
 version = current_data_version()
 f = filters.current(version, principal)
+FINDING_SOURCES = ("quotas", "monthly_reports", "invoices", "traceability", "resource_tax", "licenses", "customs",
+                   "environment", "self_checks", "township_reports", "tipoffs")
 
 st.title("问题线索")
 st.caption(f.describe())
+
+with st.container(horizontal=True):
+    rules = st.multiselect("规则", [r.id for r in RULES], key="rules", bind="query-params",
+                           format_func=lambda r: f"{r} {RULES_BY_ID[r].name}", placeholder="全部规则", width=420)
+    severity = st.selectbox("严重程度", [VIOLATION, WARNING], index=None, key="severity", bind="query-params",
+                            placeholder="全部", width=180)
+found = data.findings(version, principal, f.year, f.as_of, f.township, f.category, tuple(rules) or None, severity)
+violations = int((found["severity"] == VIOLATION).sum())
+cols = st.columns(3)
+cols[0].metric("发现问题（条）", len(found))
+cols[1].metric("违规", violations)
+cols[2].metric("预警", len(found) - violations)
+
+left, right = st.columns([2, 3])
+with left:
+    counts = findings_per_rule(found)
+    c = sources.caption(version, principal, f, f"{f.year}年问题按规则（截至{f.as_of:%Y-%m-%d}）", FINDING_SOURCES)
+    st.plotly_chart(charts.severity_bars(counts, c, Look(height=max(300, 110 + 30 * len(counts)), footnote_chars=50)),
+                    key="findings_rules", theme=None)
+with right:
+    st.subheader("问题清单")
+    st.caption("选中一行查看证据；对象为企业的，可打开企业档案。")
+    shown = tables.for_display(found, {"rule": "规则", "rule_name": "名称", "severity": "严重程度",
+                                       "enterprise_name": "企业", "township": "镇区", "subject": "对象",
+                                       "message": "说明"})
+    picked = st.dataframe(shown, hide_index=True, key="findings_table", on_select="rerun",
+                          selection_mode="single-row", height=360)
+    st.caption(sources.caption(version, principal, f, "", FINDING_SOURCES).footnote)
+
+rows = picked.selection.rows if picked is not None else []
+if rows and rows[0] < len(found):
+    chosen = found.iloc[rows[0]]
+    st.subheader(f"{chosen['rule']} {chosen['rule_name']} · {chosen['subject']}")
+    st.write(chosen["message"])
+    st.caption(f"依据：{chosen['clause']}")
+    tables.show(evidence_table(chosen["rows"]), {"table": "数据表", "key": "记录", "label": "内容"},
+                key="findings_evidence")
+    if chosen["uscc"]:
+        if st.button("打开企业档案", key="findings_open_profile", icon=":material/business:"):
+            st.switch_page(navigation.page_path("enterprise"), query_params={"uscc": chosen["uscc"]})
+
+st.subheader("风险排名（优先检查对象）")
+ranking = data.risk_ranking(version, principal, f.year, f.as_of, f.township, f.category)
+weights = settings().risk
+st.caption(f"每条违规计{weights.violation}分、预警计{weights.warning}分；同一规则再次发生按{weights.repeat_in_year}倍加计，"
+           f"上年同一规则亦发生的按{weights.repeat_previous_year}倍计（config.toml [risk]）。")
+tables.show(ranking, {"rank": "排名", "name": "企业", "township": "镇区", "category": "类别", "score": "风险分",
+                      "violations": "违规", "warnings": "预警", "rules": "规则", "reasons": "依据"},
+            key="findings_ranking", empty="本年度没有发现问题的企业",
+            source=sources.caption(version, principal, f, "", FINDING_SOURCES).footnote)
 
 st.subheader("举报线索")
 tips = data.tipoffs(version, principal, f.year, f.as_of, f.township)

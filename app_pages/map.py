@@ -18,21 +18,29 @@ ENTERPRISE_COLUMNS = {"name": "企业名称", "uscc": "统一社会信用代码"
 MEASURE_TABLES = {
     "enterprises": ("enterprises",),
     "utilisation": ("quotas", "monthly_reports"),
+    "open_findings": ("quotas", "monthly_reports", "invoices", "traceability", "resource_tax", "licenses", "customs",
+                      "environment", "self_checks", "township_reports", "tipoffs"),
     "score_share": ("scoring_items", "inspection_scores"),
     "overdue_reports": ("self_checks", "township_reports", "monthly_reports"),
 }
 
 
+def measure_from(text: str | None) -> str | None:
+    """The measure a URL names, by its Chinese label (what the bound control writes) or its key."""
+    by_label = {label: key for key, label in mapview.MEASURES.items()}
+    key = by_label.get(text or "", text)
+    return key if key in MEASURE_TABLES else None
+
+
 def measure_choice() -> str:
-    """The measure colouring the polygons, bound to ?measure= so a wall link can fix it."""
-    options = [m for m in mapview.MEASURES if m in MEASURE_TABLES]
-    chosen = st.segmented_control("着色指标", options, format_func=lambda m: mapview.MEASURES[m], key="measure",
-                                  bind="query-params", default="enterprises")
-    return chosen or "enterprises"
+    """The measure colouring the polygons, bound to ?measure=<中文名> so a link can fix it."""
+    labels = [mapview.MEASURES[m] for m in MEASURE_TABLES]
+    chosen = st.segmented_control("着色指标", labels, key="measure", bind="query-params", default=labels[0])
+    return measure_from(chosen) or "enterprises"
 
 
 def draw_map(version: int, f: Filters, measure: str, look: Look, key_prefix: str) -> str | None:
-    measures = data.township_measures(version, principal, f.year, f.as_of, f.category)
+    measures = data.map_measures(version, principal, f.year, f.as_of, f.category)
     points = data.enterprises(version, principal, None, f.category)
     title = f"{f.year}年各镇（区）{mapview.MEASURES[measure]}与企业分布"
     c = sources.caption(version, principal, f, title, MEASURE_TABLES[measure] + ("enterprises",))
@@ -46,7 +54,7 @@ def open_profile(uscc: str) -> None:
 
 def township_panel(version: int, f: Filters) -> None:
     """Beside the map: the selected township's figures and enterprises, or how to select one."""
-    measures = data.township_measures(version, principal, f.year, f.as_of, f.category).set_index("township")
+    measures = data.map_measures(version, principal, f.year, f.as_of, f.category).set_index("township")
     if not f.township:
         st.info("点击地图上的镇区即可选中该镇区，其他各页随之筛选；点击企业点位打开企业档案。", icon=":material/touch_app:")
         return
@@ -60,6 +68,8 @@ def township_panel(version: int, f: Filters) -> None:
         a.metric("逾期报表（份）", int(row["overdue_reports"]))
         share = row["score_share"]
         b.metric("督查得分率", f"{share * 100:.1f}%" if share is not None and share == share else "未评分")
+        a.metric("未销号问题（条）", int(row["open_findings"]),
+                 help=f"违规{int(row['violations'])}条，预警{int(row['warnings'])}条")
     st.button("清除镇区筛选", key="map_clear", on_click=filters.select_township, args=(None,),
               icon=":material/close:")
     listed = data.enterprises(version, principal, f.township, f.category)
@@ -72,8 +82,8 @@ def wall_page() -> None:
     """The wall map with the townships ranked beside it; with ?carousel=N it cycles through the measures."""
     version = current_data_version()
     f = filters.current(version, principal)
-    fixed = st.query_params.get("measure")
-    if fixed in MEASURE_TABLES:
+    fixed = measure_from(st.query_params.get("measure"))
+    if fixed:
         measure = fixed
     else:
         cycle = list(MEASURE_TABLES)
@@ -85,7 +95,7 @@ def wall_page() -> None:
     with left:
         draw_map(version, f, measure, wall.look(900, 2), "wall")
     with right:
-        measures = data.township_measures(version, principal, f.year, f.as_of, f.category)
+        measures = data.map_measures(version, principal, f.year, f.as_of, f.category)
         c = sources.caption(version, principal, f, f"各镇（区）{mapview.MEASURES[measure]}排名", MEASURE_TABLES[measure])
         st.plotly_chart(charts.township_bars(measures, measure, c, wall.look(900, 3), selected=f.township),
                         key="wall_ranking", theme=None)

@@ -11,12 +11,15 @@ from components.filters import Filters
 from components.session import current_principal
 from supervision import campaign
 from supervision.principal import Principal
-from supervision.queries import utilisation_totals
+from supervision.queries import findings_per_rule, utilisation_totals
 
 principal = current_principal()
 wall = screen.read()
 cfg = settings()
 
+# The checks read these tables; a figure of findings names them all as its sources.
+FINDING_SOURCES = ("quotas", "monthly_reports", "invoices", "traceability", "resource_tax", "licenses", "customs",
+                   "environment", "self_checks", "township_reports", "tipoffs")
 TIPOFF_COLUMNS = {"received_on": "受理日期", "township": "镇区", "subject_name": "被举报对象", "summary": "线索摘要",
                   "status": "办理状态", "feedback_due": "反馈期限"}
 PENALTY_COLUMNS = {"decided_on": "决定日期", "name": "企业", "township": "镇区", "measure": "处罚措施",
@@ -31,16 +34,20 @@ def kpis(version: int, f: Filters) -> None:
     lights = data.overdue_lights(version, principal, f.year, f.as_of, f.township, f.category)
     red = int((lights["status"] == campaign.MISSING).sum())
     listed = data.blacklist(version, principal, f.as_of, f.township, f.category)
+    found = data.findings(version, principal, f.year, f.as_of, f.township, f.category)
+    violations = int((found["severity"] == "违规").sum())
     by_category = counts.groupby("category", sort=False)["n"].sum()
-    cols = st.columns(5)
+    cols = st.columns(6)
     cols[0].metric("稀土企业（家）", int(counts["n"].sum()),
                    help="；".join(f"{c}{int(n)}家" for c, n in by_category.items()))
     cols[1].metric("冶炼分离指标使用率", f"{float(used / total) * 100:.1f}%" if total else "无指标",
                    help=f"产量 {float(used):,.3f} 吨 / 指标 {float(total):,.3f} 吨（{f.year}年）")
     next_text = f"距{pos.next_step.name}{pos.days_to_next}天" if pos.next_step is not None else "无待办节点"
     cols[2].metric("整顿阶段", pos.phase, next_text, delta_color="off", delta_arrow="off")
-    cols[3].metric("红灯事项（镇区×事项）", red, help="逾期未交的企业自查、镇区汇总、月报与超期未反馈的举报线索")
-    cols[4].metric("黑名单企业（家）", len(listed), help=f"截至{f.as_of:%Y-%m-%d}仍在黑名单期内")
+    cols[3].metric("未销号问题（条）", len(found), help=f"违规{violations}条，预警{len(found) - violations}条"
+                   f"（{f.year}年数据按截至{f.as_of:%Y-%m-%d}检查）")
+    cols[4].metric("红灯事项（镇区×事项）", red, help="逾期未交的企业自查、镇区汇总、月报与超期未反馈的举报线索")
+    cols[5].metric("黑名单企业（家）", len(listed), help=f"截至{f.as_of:%Y-%m-%d}仍在黑名单期内")
 
 
 def fig_enterprises(version: int, f: Filters, look: Look) -> charts.go.Figure:
@@ -61,6 +68,13 @@ def fig_quota(version: int, f: Filters, look: Look) -> charts.go.Figure:
     c = sources.caption(version, principal, f, f"{f.year}年冶炼分离指标使用情况", ("quotas", "monthly_reports"),
                         extra)
     return charts.quota_gauge(used, total, c, look, warning=cfg.tolerances.quota_warning, context=context)
+
+
+def fig_findings(version: int, f: Filters, look: Look) -> charts.go.Figure:
+    found = data.findings(version, principal, f.year, f.as_of, f.township, f.category)
+    c = sources.caption(version, principal, f, f"未销号问题（按规则、严重程度，截至{f.as_of:%Y-%m-%d}）",
+                        FINDING_SOURCES)
+    return charts.severity_bars(findings_per_rule(found), c, look)
 
 
 def fig_lights(version: int, f: Filters, look: Look) -> charts.go.Figure:
@@ -103,7 +117,11 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
     context = national_context(f)
     if context:
         right.caption(context)
-    st.plotly_chart(fig_lights(version, f, Look(height=420)), key="overview_lights", theme=None)
+    left, right = st.columns([2, 3])
+    left.plotly_chart(fig_findings(version, f, Look(height=420, footnote_chars=50)), key="overview_findings",
+                      theme=None)
+    right.plotly_chart(fig_lights(version, f, Look(height=420, footnote_chars=75)), key="overview_lights",
+                       theme=None)
     left, right = st.columns(2)
     with left:
         st.subheader("最新举报线索")
@@ -123,8 +141,8 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
 
 # Panel groups for the wall; with ?carousel=N each group is shown for N seconds in turn.
 PANELS = (
-    (("enterprises", fig_enterprises), ("quota", fig_quota), ("lights", fig_lights)),
-    (("tipoffs", fig_tipoffs), ("penalties", fig_penalties)),
+    (("enterprises", fig_enterprises), ("quota", fig_quota), ("findings", fig_findings)),
+    (("lights", fig_lights), ("tipoffs", fig_tipoffs), ("penalties", fig_penalties)),
 )
 
 

@@ -226,18 +226,23 @@ def quota_gauge(used: Decimal | None, quota: Decimal | None, caption: Caption, l
 
 
 def severity_bars(counts: pd.DataFrame, caption: Caption, look: Look = Look()) -> go.Figure:
-    """Findings per rule, stacked by severity (counts: rule, rule_name, severity, n)."""
+    """Findings per rule as horizontal bars in catalogue order, coloured by severity (rule, rule_name, severity, n)."""
     if counts.empty:
         return empty(caption, look, "当前筛选条件下没有发现问题")
+    labels = [f"{r} {n}" for r, n in zip(counts["rule"], counts["rule_name"], strict=True)]
     fig = go.Figure()
     for severity, color in SEVERITY_COLORS.items():
         part = counts[counts["severity"] == severity]
         if part.empty:
             continue
-        fig.add_bar(x=[f"{r} {n}" for r, n in zip(part["rule"], part["rule_name"], strict=True)], y=part["n"],
-                    name=severity, marker_color=color, hovertemplate="%{x}<br>%{y}条<extra></extra>")
-    fig.update_layout(barmode="stack", yaxis_title="条数")
-    fig.update_xaxes(tickangle=-30)
+        fig.add_bar(y=[f"{r} {n}" for r, n in zip(part["rule"], part["rule_name"], strict=True)],
+                    x=[int(v) for v in part["n"]], name=severity, marker_color=color, orientation="h",
+                    text=[int(v) for v in part["n"]], textposition="outside", cliponaxis=False,
+                    hovertemplate="%{y}<br>%{x}条<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="条数", dtick=1 if counts["n"].max() <= 10 else None)
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(list(dict.fromkeys(labels)))),
+                     automargin=True)
     return finish(fig, caption, look)
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components.db import engine, settings
-from supervision import queries, reference
+from supervision import checks, queries, reference
 from supervision.geo import Boundaries, boundaries
 from supervision.principal import Principal
 
@@ -194,6 +194,36 @@ def enterprise_records(version: int, principal: Principal, uscc: str, year: int)
 @st.cache_data(ttl=TTL, show_spinner=False)
 def counterparty_names(version: int, principal: Principal, codes: tuple[str, ...]) -> dict[str, str]:
     return queries.counterparty_names(engine(), principal, codes)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def findings(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
+             category: str | None, rules: tuple[str, ...] | None = None, severity: str | None = None) -> pd.DataFrame:
+    """The findings of check(year, as_of) the principal may see, filtered (supervision.checks.findings_frame)."""
+    return checks.findings_frame(engine(), settings(), principal, year, as_of, township, category,
+                                 list(rules) if rules else None, severity)
+
+
+def enterprise_findings(version: int, principal: Principal, year: int, as_of: dt.date, uscc: str,
+                        township: str) -> pd.DataFrame:
+    """The findings that concern one enterprise (its own, and those on its licences and declarations)."""
+    found = findings(version, principal, year, as_of, township, None)
+    return found[found["uscc"] == uscc].reset_index(drop=True)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def risk_ranking(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
+                 category: str | None) -> pd.DataFrame:
+    return checks.risk_ranking(engine(), settings(), principal, year, as_of, township, category)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def map_measures(version: int, principal: Principal, year: int, as_of: dt.date, category: str | None) -> pd.DataFrame:
+    """township_measures plus the open findings per township, for the map's choice of colouring."""
+    measures = queries.township_measures(engine(), principal, settings(), year, as_of, category)
+    found = findings(version, principal, year, as_of, None, category)
+    per = queries.findings_per_township(found, measures["township"].tolist())
+    return measures.merge(per, on="township", how="left")
 
 
 @st.cache_resource(show_spinner=False)

@@ -885,6 +885,39 @@ def open_environment_issues(engine: Engine, principal: Principal, year: int, as_
         return int(conn.execute(stmt).scalar_one())
 
 
+# ---- findings (frames from supervision.checks) -----------------------------------------------
+
+def findings_per_township(findings: pd.DataFrame, towns: list[str]) -> pd.DataFrame:
+    """Open findings per township (every township listed, zero where none), split by severity."""
+    rows = []
+    for town in towns:
+        mine = findings[findings["township"] == town]
+        rows.append({"township": town, "open_findings": len(mine),
+                     "violations": int((mine["severity"] == "违规").sum()),
+                     "warnings": int((mine["severity"] == "预警").sum())})
+    return pd.DataFrame(rows, columns=["township", "open_findings", "violations", "warnings"])
+
+
+def findings_per_rule(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings counted by rule and severity, in the catalogue's order."""
+    from supervision.findings import RULES
+
+    order = {r.id: i for i, r in enumerate(RULES)}
+    if findings.empty:
+        return pd.DataFrame(columns=["rule", "rule_name", "severity", "n"])
+    out = findings.groupby(["rule", "rule_name", "severity"], as_index=False).size().rename(columns={"size": "n"})
+    return out.sort_values("rule", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def evidence_table(rows: tuple[Any, ...]) -> pd.DataFrame:
+    """A finding's evidence rows (supervision.findings.EvidenceRow) with the table's Chinese name."""
+    return pd.DataFrame(
+        [{"table": TABLES_BY_KEY[r.table].name if r.table in TABLES_BY_KEY else r.table, "key": r.key,
+          "label": r.label} for r in rows],
+        columns=["table", "key", "label"],
+    )
+
+
 DEMO_ACTOR = "演示数据生成器"
 
 

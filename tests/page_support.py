@@ -142,6 +142,16 @@ def click_chart(at: AppTest, key: str, points: list[dict[str, Any]]) -> AppTest:
     return at._run(states)
 
 
+def click_table_row(at: AppTest, key: str, row: int) -> AppTest:
+    """Select one row of the selectable st.dataframe whose key ends with `key`, as a click in the browser does."""
+    element = next(e for e in at.dataframe if e.proto.id.endswith(key))
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = element.proto.id
+    state.string_value = json.dumps({"selection": {"rows": [row], "columns": [], "cells": []}})
+    return at._run(states)
+
+
 def table(at: AppTest, *columns: str) -> Any:
     """The DataFrame of the first st.dataframe showing all of `columns` (tables carry no id unless selectable)."""
     for element in at.dataframe:

@@ -61,6 +61,9 @@ def test_search_without_a_link(app):
 def test_blacklisted_enterprise_is_flagged(app):
     at = app("enterprise", uscc=B, **PARAMS)
     assert "黑名单企业" in at.error[0].value and "2020-09-09" in at.error[0].value
+    titles = [e.label for e in at.expander]
+    assert [t.split("：")[0] for t in titles] == ["R02 超计划生产（违规）", "R06 追溯数据与月报不符（违规）",
+                                                  "R07 矿产品无完税证明（违规）"]
     penalties = table(at, "案件编号", "黑名单截止")
     assert list(penalties["处罚措施"]) == ["责令停产整顿、罚款"]
 

@@ -29,13 +29,21 @@ def test_map_draws_townships_offline_and_enterprise_points(app):
 
 def test_measure_choice_recolours_the_map(app):
     at = app("map", **PARAMS)
-    at.segmented_control(key="measure").set_value("score_share").run()
+    at.segmented_control(key="measure").set_value("督查得分率").run()
     no_exception(at)
     fig = next(f for k, f in charts(at).items() if "page_map" in k)
     scored = dict(zip(fig["data"][0]["locations"], fig["data"][0]["z"], strict=True))
     assert scored == {"城厢镇": 90.0, "沙溪镇": 55.0, "浏河镇": 84.0, "浮桥镇": 98.0}
     assert set(fig["data"][1]["locations"]) == {"璜泾镇", "双凤镇", "娄东街道", "陆渡街道"}  # grey: not scored
     # Bound widgets write the URL from the browser side; the browser tests check the address bar.
+
+
+def test_open_findings_per_township(app):
+    at = app("map", measure="未销号问题", **PARAMS)
+    no_exception(at)
+    fig = next(f for k, f in charts(at).items() if "page_map" in k)
+    counts = {loc: z for loc, z in zip(fig["data"][0]["locations"], fig["data"][0]["z"], strict=True) if z}
+    assert counts == {"城厢镇": 3, "沙溪镇": 3, "浏河镇": 8, "浮桥镇": 2}
 
 
 def test_clicking_a_township_filters_every_page(app):
@@ -45,6 +53,7 @@ def test_clicking_a_township_filters_every_page(app):
     assert at.selectbox(key="township").value == "城厢镇"
     assert at.subheader[0].value == "城厢镇"
     assert metric(at, "企业（家）") == "2"
+    assert metric(at, "未销号问题（条）") == "3"
     fig = next(f for k, f in charts(at).items() if "page_map" in k)
     widths = dict(zip(fig["data"][0]["locations"], fig["data"][0]["marker"]["line"]["width"], strict=True))
     assert widths["城厢镇"] == 4 and widths["浮桥镇"] < 4

@@ -13,6 +13,7 @@ def test_overview_numbers(app):
     assert metric(at, "稀土企业（家）") == "8"
     assert metric(at, "冶炼分离指标使用率") == "96.0%"  # (900 + 540) / (1000 + 500)
     assert metric(at, "整顿阶段") == "节点之间"
+    assert metric(at, "未销号问题（条）") == "16"  # what supervision.checks finds on the fixture, 15 违规 + 1 预警
     assert metric(at, "红灯事项（镇区×事项）") == "7"
     assert metric(at, "黑名单企业（家）") == "1"
     figs = charts(at)
@@ -21,6 +22,8 @@ def test_overview_numbers(app):
     gauge = figs["overview_quota"]["data"][0]
     assert round(gauge["value"], 1) == 96.0
     assert "127,000" in gauge["title"]["text"]  # national context from data/quota_national_totals.csv
+    by_rule = {y: x for t in figs["overview_findings"]["data"] for y, x in zip(t["y"], t["x"], strict=True)}
+    assert by_rule["R06 追溯数据与月报不符"] == 2 and by_rule["W01 指标使用预警"] == 1
     lights = figs["overview_lights"]["data"][0]
     row = lights["y"].index("沙溪镇")
     assert lights["text"][row][:2] == ["逾期未交", "逾期未交"]
@@ -61,7 +64,8 @@ def test_screen_mode_is_dark_sized_and_stamped(app):
     at = app(mode="screen", **PARAMS)
     no_exception(at)
     figs = {k: f for k, f in charts(at).items() if k.startswith("wall_")}
-    assert set(figs) == {"wall_enterprises", "wall_quota", "wall_lights", "wall_tipoffs", "wall_penalties"}
+    assert set(figs) == {"wall_enterprises", "wall_quota", "wall_findings", "wall_lights", "wall_tipoffs",
+                         "wall_penalties"}
     assert all(f["layout"]["height"] == 400 for f in figs.values())
     assert all(f["layout"]["paper_bgcolor"] == "#111418" for f in figs.values())
     assert any("最后更新：" in c.value for c in at.caption)
@@ -73,5 +77,6 @@ def test_screen_carousel_shows_one_panel_group(app):
     at = app(mode="screen", carousel="30", **PARAMS)
     no_exception(at)
     shown = {k for k in charts(at) if k.startswith("wall_")}
-    assert shown in ({"wall_enterprises", "wall_quota", "wall_lights"}, {"wall_tipoffs", "wall_penalties"})
+    assert shown in ({"wall_enterprises", "wall_quota", "wall_findings"}, {"wall_lights", "wall_tipoffs",
+                                                                          "wall_penalties"})
     assert all(f["layout"]["height"] == 760 for k, f in charts(at).items() if k.startswith("wall_"))
