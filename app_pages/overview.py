@@ -11,6 +11,7 @@ from components.filters import Filters
 from components.session import current_principal
 from supervision import campaign
 from supervision.principal import Principal
+from supervision.spec import TABLES_BY_KEY
 from supervision.queries import findings_per_rule, utilisation_totals
 
 principal = current_principal()
@@ -48,6 +49,10 @@ def kpis(version: int, f: Filters) -> None:
                    f"（{f.year}年数据按截至{f.as_of:%Y-%m-%d}检查）")
     cols[4].metric("红灯事项（镇区×事项）", red, help="逾期未交的企业自查、镇区汇总、月报与超期未反馈的举报线索")
     cols[5].metric("黑名单企业（家）", len(listed), help=f"截至{f.as_of:%Y-%m-%d}仍在黑名单期内")
+    kpi_tables = ("enterprises",) + FINDING_SOURCES + ("inspection_scores", "penalties")
+    as_of = data.data_as_of(version, principal, kpi_tables, f.year, f.township)
+    st.caption(f"上列指标数据来源：{'、'.join(TABLES_BY_KEY[t].name for t in kpi_tables)}；整顿时间表：config.toml"
+               f"　｜　数据截至：{as_of or '暂无数据'}")
 
 
 def fig_enterprises(version: int, f: Filters, look: Look) -> charts.go.Figure:

@@ -36,6 +36,8 @@ cols[3].metric("达预警线/超计划企业（家）",
                f"{int((held['utilisation'] >= float(warning)).sum() - (held['utilisation'] > 1).sum())} / "
                f"{int((held['utilisation'] > 1).sum())}")
 
+st.caption("上列指标" + sources.caption(version, principal, f, "", ("quotas", "monthly_reports")).footnote)
+
 scope = names.get(uscc) if uscc else (group or "全部持指标企业")
 left, right = st.columns(2)
 with left:

@@ -95,8 +95,10 @@ def main() -> int:
                   flush=True)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    record = {"database": "demo (SQLite)" if not args.db else args.db.split("@")[-1], "year": args.year,
+    record = {"load_average_1_5_15": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
+              "database": "demo (SQLite)" if not args.db else args.db.split("@")[-1], "year": args.year,
               "as_of": args.as_of, "repeat": args.repeat, "pages": results}
+    print(f"load average (1, 5, 15 min): {record['load_average_1_5_15']} on {os.cpu_count()} CPUs")
     (out / "page_timing.json").write_text(json.dumps(record, ensure_ascii=False, indent=1))
     return 0
 

@@ -420,7 +420,8 @@ def township_bars(measures: pd.DataFrame, measure: str, caption: Caption, look: 
                            textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}<br>" + MEASURE_LABELS[measure] + "：%{x:,.1f}<extra></extra>"))
     top = max(v for _, v in ordered)
-    fig.update_xaxes(title=MEASURE_LABELS[measure], range=[0, (top or 1) * 1.25])
+    fig.update_xaxes(title=MEASURE_LABELS[measure], range=[0, (top or 1) * 1.25],
+                     dtick=1 if measure not in PERCENT_MEASURES and top <= 10 else None)
     fig.update_yaxes(automargin=True)
     return finish(fig, caption, look, legend=False)
 

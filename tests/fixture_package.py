@@ -250,3 +250,17 @@ def write_package(folder: Path) -> Path:
             writer.writeheader()
             writer.writerows(rows)
     return folder
+
+
+NEW_ENTERPRISE = code(1009)
+
+
+def write_addition(folder: Path) -> Path:
+    """A one-row package that adds a ninth enterprise (for the data-version tests)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "enterprises.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["uscc", "name", "category", "township", "status"])
+        writer.writeheader()
+        writer.writerow({"uscc": NEW_ENTERPRISE, "name": "太仓陆渡稀土贸易有限公司", "category": "贸易流通",
+                         "township": "陆渡街道", "status": "在产"})
+    return folder

@@ -56,7 +56,8 @@ def _clear_caches() -> None:
 AppFactory = Callable[..., AppTest]
 
 
-def _factory(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
+def factory(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
+    """AppTests on the database at `url`, with the Streamlit caches cleared before and after."""
     monkeypatch.setenv("DATABASE_URL", url)
     _clear_caches()
 
@@ -75,12 +76,12 @@ def _factory(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
 @pytest.fixture
 def app(seeded_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
     """Build an AppTest of the app on the seeded database, opened on a page with query parameters."""
-    yield from _factory(seeded_url, monkeypatch)
+    yield from factory(seeded_url, monkeypatch)
 
 
 @pytest.fixture
 def empty_app(empty_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
-    yield from _factory(empty_url, monkeypatch)
+    yield from factory(empty_url, monkeypatch)
 
 
 def no_exception(at: AppTest) -> None:

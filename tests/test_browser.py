@@ -20,9 +20,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from fixture_package import A, B, G
+from fixture_package import A, B, G, write_addition
 from page_support import seed
 from supervision.config import Settings
+from supervision.db import open_database
+from supervision.importer import import_package
 
 pytestmark = pytest.mark.browser
 
@@ -294,3 +296,34 @@ def test_wall_screen_fits_the_viewport(name, size, browser, server):
         page.screenshot(path=str(ARTIFACTS / f"screen-{name}-{size}.png"))
         assert page.locator("[data-testid='stException']").count() == 0
         assert offline.blocked == []
+
+
+def test_wall_refreshes_itself_and_shows_an_import(browser, settings, tmp_path):
+    """With ?refresh=5 the wall reruns its panels every 5 s; an import shows at the next refresh."""
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    seed(url, settings, tmp_path / "package")
+    live = _start(url, tmp_path / "streamlit.log")
+    try:
+        for offline in _offline(browser, live.url, {"width": 1920, "height": 1080}):
+            page = offline.context.new_page()
+            page.goto(f"{live.url}/?mode=screen&refresh=5&{FILTERS}")
+            page.wait_for_selector(CHART, timeout=60_000)
+            value = page.locator("[data-testid='stMetric']", has_text="稀土企业（家）").locator(
+                "[data-testid='stMetricValue']")
+            assert value.inner_text().strip() == "8"
+            stamp = page.get_by_text("最后更新：").first.inner_text()
+            engine = open_database(url, settings)
+            try:
+                assert import_package(write_addition(tmp_path / "addition"), engine, settings, actor="测试").written
+            finally:
+                engine.dispose()
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
+                       .some(m => m.innerText.includes('稀土企业')
+                             && m.querySelector('[data-testid="stMetricValue"]').innerText.trim() === '9')""",
+                timeout=30_000)
+            assert page.get_by_text("最后更新：").first.inner_text() != stamp
+            assert page.locator("[data-testid='stException']").count() == 0
+            assert offline.blocked == []
+    finally:
+        _stop(live)

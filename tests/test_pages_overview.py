@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from page_support import app, charts, metric, no_exception, seeded_url, titles  # noqa: F401
+import shutil
+
+from fixture_package import write_addition
+from page_support import AppFactory, app, charts, factory, metric, no_exception, seeded_url, titles  # noqa: F401
+from supervision.db import open_database
+from supervision.importer import import_package
 
 PARAMS = {"year": "2019", "as_of": "2019-10-15"}
 
@@ -80,3 +85,20 @@ def test_screen_carousel_shows_one_panel_group(app):
     assert shown in ({"wall_enterprises", "wall_quota", "wall_findings"}, {"wall_lights", "wall_tipoffs",
                                                                           "wall_penalties"})
     assert all(f["layout"]["height"] == 760 for k, f in charts(at).items() if k.startswith("wall_"))
+
+
+def test_an_import_shows_at_once(seeded_url, settings, tmp_path, monkeypatch):
+    """The caches are keyed by the data version: the next rerun after an import reads the new rows."""
+    path = tmp_path / "copy.db"
+    shutil.copy(seeded_url.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    for make in factory(url, monkeypatch):
+        at = make(**PARAMS)
+        assert metric(at, "稀土企业（家）") == "8"
+        engine = open_database(url, settings)
+        try:
+            assert import_package(write_addition(tmp_path / "addition"), engine, settings, actor="测试").written
+        finally:
+            engine.dispose()
+        at.run()
+        assert metric(at, "稀土企业（家）") == "9"
