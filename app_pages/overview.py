@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import charts, data, filters, screen, sources, tables
-from components.charts import Caption, Look
+from components.charts import Look
 from components.db import current_data_version, settings
 from components.filters import Filters
 from components.session import current_principal

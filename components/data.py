@@ -150,12 +150,6 @@ def blacklist(version: int, principal: Principal, as_of: dt.date, township: str 
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def open_environment_issues(version: int, principal: Principal, year: int, as_of: dt.date,
-                            township: str | None) -> int:
-    return queries.open_environment_issues(engine(), principal, year, as_of, township)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
 def scoring_table(version: int, year: int) -> pd.DataFrame:
     return queries.scoring_table(engine(), year)
 

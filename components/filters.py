@@ -30,10 +30,6 @@ class Filters:
     township: str | None
     category: str | None
 
-    @property
-    def as_of_text(self) -> str:
-        return self.as_of.isoformat()
-
     def describe(self) -> str:
         """One line for captions: which slice of the data a figure shows."""
         parts = [f"{self.year}年", self.township or "全市", self.category or "全部类别", f"截至{self.as_of:%Y-%m-%d}"]

@@ -90,8 +90,3 @@ def updated_text(changed_at: dt.datetime | None) -> str:
         local = changed_at.astimezone() if changed_at.tzinfo else changed_at
         text += f"　数据变更：{local:%Y-%m-%d %H:%M}"
     return text
-
-
-def page_look(height: int = 420) -> Look:
-    """The light look of a normal page."""
-    return Look(height=height)

@@ -25,8 +25,3 @@ def caption(version: int, principal: Principal, f: Filters, title: str, tables: 
         source += "；" + extra_source
     as_of = data.data_as_of(version, principal, tables, f.year, f.township)
     return Caption(title, source, as_of)
-
-
-def note(c: Caption) -> str:
-    """The caption's footnote for things that are not figures (tables, metrics)."""
-    return c.footnote

@@ -872,19 +872,6 @@ def blacklist(engine: Engine, principal: Principal, as_of: dt.date, township: st
     return _frame(engine, scoped(stmt, Penalty, principal, township))
 
 
-def open_environment_issues(engine: Engine, principal: Principal, year: int, as_of: dt.date,
-                            township: str | None = None) -> int:
-    """Environment records dated in the year and not resolved by `as_of` (R13's reading)."""
-    first, last = _year_bounds(year)
-    stmt = scoped(
-        select(func.count()).where(
-            EnvironmentRecord.recorded_on.between(first, min(last, as_of)),
-            or_(EnvironmentRecord.resolved_on.is_(None), EnvironmentRecord.resolved_on > as_of),
-        ), EnvironmentRecord, principal, township)
-    with engine.connect() as conn:
-        return int(conn.execute(stmt).scalar_one())
-
-
 # ---- findings (frames from supervision.checks) -----------------------------------------------
 
 def findings_per_township(findings: pd.DataFrame, towns: list[str]) -> pd.DataFrame:
@@ -934,4 +921,3 @@ def data_changed_at(engine: Engine) -> dt.datetime | None:
 
     with engine.connect() as conn:
         return conn.execute(select(DataVersion.changed_at).where(DataVersion.id == 1)).scalar_one_or_none()
-

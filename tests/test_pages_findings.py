@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fixture_package import B
-from page_support import app, charts, click_table_row, metric, no_exception, seeded_url, table  # noqa: F401
+from page_support import app, click_table_row, metric, no_exception, seeded_url, table  # noqa: F401
 
 PARAMS = {"year": "2019", "as_of": "2019-10-15"}
 

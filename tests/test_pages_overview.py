@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from fixture_package import write_addition
-from page_support import AppFactory, app, charts, factory, metric, no_exception, seeded_url, titles  # noqa: F401
+from page_support import app, charts, factory, metric, no_exception, seeded_url, titles  # noqa: F401
 from supervision.db import open_database
 from supervision.importer import import_package
 
