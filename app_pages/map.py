@@ -15,6 +15,7 @@ wall = screen.read()
 
 ENTERPRISE_COLUMNS = {"name": "企业名称", "uscc": "统一社会信用代码", "category": "类别", "township": "镇区",
                       "status": "生产状态", "group_name": "所属集团"}
+SYMBOLS = "点位形状表示生产状态：● 在产　■ 停产　✕ 关闭；颜色表示企业类别；灰色镇区表示该指标无数据。"
 MEASURE_TABLES = {
     "enterprises": ("enterprises",),
     "utilisation": ("quotas", "monthly_reports"),
@@ -93,7 +94,8 @@ def wall_page() -> None:
     stamp.caption(screen.updated_text(data.data_changed_at(version)))
     left, right = st.columns([2, 1])
     with left:
-        draw_map(version, f, measure, wall.look(900, 2), "wall")
+        draw_map(version, f, measure, wall.look(880, 2), "wall")
+        st.caption(SYMBOLS)
     with right:
         measures = data.map_measures(version, principal, f.year, f.as_of, f.category)
         c = sources.caption(version, principal, f, f"各镇（区）{mapview.MEASURES[measure]}排名", MEASURE_TABLES[measure])
@@ -112,6 +114,7 @@ else:
     left, right = st.columns([3, 2])
     with left:
         clicked = draw_map(version, f, measure, Look(height=640), "page")
+        st.caption(SYMBOLS)
     with right:
         township_panel(version, f)
     if clicked:
