@@ -37,8 +37,10 @@ sysdeps:
 	fi
 
 ## Build the schema and the demo data on first start, then serve on $(HOST):$(PORT).
+## The first start also creates one demo account per role and prints their passwords once.
 run: $(VENV)/.runtime
 	$(PY) -m supervision demo --if-empty
+	$(PY) -m supervision users demo --if-none --base-url http://$(HOST):$(PORT)
 	$(VENV)/bin/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
 ## (Re)build the demo database from scratch.

@@ -9,7 +9,7 @@ from components.charts import Look
 from components.db import current_data_version
 from components.session import current_principal
 from supervision import reference
-from supervision.queries import evidence_table
+from supervision.frames import evidence_table
 
 principal = current_principal()
 version = current_data_version()

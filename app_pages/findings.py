@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, filters, navigation, sources, tables
+from components import charts, data, filters, sources, tables
 from components.charts import Look
 from components.db import current_data_version, settings
 from components.session import current_principal
 from supervision.findings import RULES, RULES_BY_ID, VIOLATION, WARNING
-from supervision.queries import evidence_table, findings_per_rule
+from supervision.frames import evidence_table, findings_per_rule
 
 principal = current_principal()
 version = current_data_version()
@@ -58,7 +58,7 @@ if rows and rows[0] < len(found):
                 key="findings_evidence")
     if chosen["uscc"]:
         if st.button("打开企业档案", key="findings_open_profile", icon=":material/business:"):
-            st.switch_page(navigation.page_path("enterprise"), query_params={"uscc": chosen["uscc"]})
+            st.switch_page("app_pages/enterprise.py", query_params={"uscc": chosen["uscc"]})
 
 st.subheader("风险排名（优先检查对象）")
 ranking = data.risk_ranking(version, principal, f.year, f.as_of, f.township, f.category)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, filters, mapview, navigation, screen, sources, tables
+from components import charts, data, filters, mapview, screen, sources, tables
 from components.charts import Look
 from components.db import current_data_version
 from components.filters import Filters
@@ -50,7 +50,7 @@ def draw_map(version: int, f: Filters, measure: str, look: Look, key_prefix: str
 
 def open_profile(uscc: str) -> None:
     # The global filters are bound to the URL by their widgets and travel by themselves.
-    st.switch_page(navigation.page_path("enterprise"), query_params={"uscc": uscc})
+    st.switch_page("app_pages/enterprise.py", query_params={"uscc": uscc})
 
 
 def township_panel(version: int, f: Filters) -> None:

@@ -12,7 +12,7 @@ from components.session import current_principal
 from supervision import campaign
 from supervision.principal import Principal
 from supervision.spec import TABLES_BY_KEY
-from supervision.queries import findings_per_rule, utilisation_totals
+from supervision.frames import findings_per_rule, utilisation_totals
 
 principal = current_principal()
 wall = screen.read()
@@ -158,10 +158,11 @@ def wall_page() -> None:
     f = filters.current(version, principal)
     head, stamp = st.columns([3, 2])
     pos = campaign.position(cfg, f.year, f.as_of)
-    head.title(f"{cfg.jurisdiction.name}稀土行业秩序整顿 · {f.year}年")
+    # The same heading as the normal overview: a wall is the overview, laid out for the wall.
+    head.title("稀土行业秩序整顿 · 总览")
     deadline = (f"距{pos.next_step.name}（{pos.next_step.end:%m月%d日}）还有{pos.days_to_next}天"
                 if pos.next_step is not None else "本年度节点均已过")
-    stamp.markdown(f"**{pos.phase}** · {deadline}")
+    stamp.markdown(f"**{cfg.jurisdiction.name} · {f.year}年 · {pos.phase}** · {deadline}")
     stamp.caption(screen.updated_text(data.data_changed_at(version)))
     kpis(version, f)
     if wall.carousel_s:

@@ -8,7 +8,7 @@ from components import charts, data, filters, sources, tables
 from components.charts import Look
 from components.db import current_data_version, settings
 from components.session import current_principal
-from supervision.queries import utilisation_totals
+from supervision.frames import utilisation_totals
 
 principal = current_principal()
 version = current_data_version()

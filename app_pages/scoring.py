@@ -8,7 +8,7 @@ from components import charts, data, filters, sources, tables
 from components.charts import Look
 from components.db import current_data_version
 from components.session import current_principal
-from supervision.queries import score_change_table
+from supervision.frames import score_change_table
 
 principal = current_principal()
 version = current_data_version()
@@ -18,7 +18,7 @@ st.title("督查评分")
 st.caption(f.describe())
 SOURCE = ("scoring_items", "inspection_scores")
 
-items = data.scoring_table(version, f.year)
+items = data.scoring_table(version, principal, f.year)
 if items.empty:
     st.info(f"{f.year}年的督查评价表（附件2）尚未导入：请先导入“督查评价表条目”，再导入各镇区的“督查评分”。")
     st.stop()

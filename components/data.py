@@ -15,6 +15,7 @@ import streamlit as st
 
 from components.db import engine, settings
 from supervision import checks, queries, reference
+from supervision.frames import findings_per_township
 from supervision.geo import Boundaries, boundaries
 from supervision.principal import Principal
 
@@ -150,8 +151,8 @@ def blacklist(version: int, principal: Principal, as_of: dt.date, township: str 
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def scoring_table(version: int, year: int) -> pd.DataFrame:
-    return queries.scoring_table(engine(), year)
+def scoring_table(version: int, principal: Principal, year: int) -> pd.DataFrame:
+    return queries.scoring_table(engine(), principal, year)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -216,7 +217,7 @@ def map_measures(version: int, principal: Principal, year: int, as_of: dt.date, 
     """township_measures plus the open findings per township, for the map's choice of colouring."""
     measures = queries.township_measures(engine(), principal, settings(), year, as_of, category)
     found = findings(version, principal, year, as_of, None, category)
-    per = queries.findings_per_township(found, measures["township"].tolist())
+    per = findings_per_township(found, measures["township"].tolist())
     return measures.merge(per, on="township", how="left")
 
 

@@ -47,8 +47,15 @@ def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
 
 
 def year_options(version: int, principal: Principal) -> list[int]:
+    """Years with data and configured campaign years, newest first."""
     years = set(data.data_years(version, principal)) | set(data.configured_years())
     return sorted(years or {dt.date.today().year}, reverse=True)
+
+
+def default_year(version: int, principal: Principal) -> int:
+    """The latest year that has data; without data, the latest configured year (or this year)."""
+    with_data = data.data_years(version, principal)
+    return max(with_data) if with_data else year_options(version, principal)[0]
 
 
 def _clear_as_of() -> None:
@@ -62,9 +69,10 @@ def render(version: int, principal: Principal) -> Filters:
     towns = data.township_names(version, principal)
     with st.sidebar:
         st.markdown("**筛选条件**")
+        latest = default_year(version, principal)
         year = st.selectbox("年度", years, index=None, key=YEAR, bind="query-params", on_change=_clear_as_of,
-                            placeholder=f"最新年度（{years[0]}）")
-        chosen_year = int(year) if year is not None else years[0]
+                            placeholder=f"最新年度（{latest}）")
+        chosen_year = int(year) if year is not None else latest
         as_of = st.date_input("截至日期", value=None, min_value=_MIN_DATE, max_value=_MAX_DATE, key=AS_OF,
                               bind="query-params", format="YYYY-MM-DD",
                               help="判断截止日期是否已过、是否逾期所依据的日期（默认：往年取年末，当年取今天）")
@@ -84,7 +92,7 @@ def current(version: int, principal: Principal) -> Filters:
     """The filters in force, read from the widgets' state (drawn by the entry script on this run)."""
     years = year_options(version, principal)
     year = st.session_state.get(YEAR)
-    chosen_year = int(year) if year is not None and int(year) in years else years[0]
+    chosen_year = int(year) if year is not None and int(year) in years else default_year(version, principal)
     as_of = st.session_state.get(AS_OF)
     township = principal.township_scope or st.session_state.get(TOWNSHIP)
     category = st.session_state.get(CATEGORY)

@@ -1,10 +1,207 @@
-"""The signed-in user of this browser session."""
+"""The signed-in user of this browser session: sign-in, idle time-out, sign-out and wall-screen links.
+
+app.py calls `resolve()` once per run, before it builds the navigation; pages
+call `current_principal()`. The session keeps only the account id, its session
+epoch and the time of the last interaction; the account is read again on every
+run, so disabling it or changing its rights ends its sessions at once.
+A browser reload starts a new Streamlit session and therefore asks to sign in
+again (Streamlit keeps no cookie for password sign-in); single sign-on and
+wall-screen links survive a reload through the provider's cookie and the URL.
+"""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, replace
+
+import streamlit as st
+
+from components.db import engine, settings
+from supervision import auth
 from supervision.principal import Principal, Role
+from supervision.safety import md_escape
+
+_STATE = "auth_session"
+_PENDING = "auth_pending_change"
+_NOTICE = "auth_notice"
+_SSO_REFUSED = "auth_sso_refused"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    kind: str  # "password", "sso" or "screen"
+    principal: Principal
+    user_id: int | None
+    epoch: int
+    token_id: int | None
+    last_activity: float
+
+
+def _notice(text: str) -> None:
+    st.session_state[_NOTICE] = text
+
+
+def pop_notice() -> str | None:
+    return st.session_state.pop(_NOTICE, None)
+
+
+def _end(state: SignedIn, action: str, notice: str | None) -> None:
+    st.session_state.pop(_STATE, None)
+    if state.kind != "screen":
+        auth.record_session_end(engine(), state.principal, action)
+    if state.kind == "sso":
+        # Otherwise the provider's cookie would sign the browser straight back in.
+        st.session_state[_SSO_REFUSED] = True
+        st.logout()
+    if notice:
+        _notice(notice)
+
+
+def _start(result: auth.SignIn, kind: str) -> Principal:
+    assert result.principal is not None and result.user_id is not None
+    st.session_state[_STATE] = SignedIn(kind, result.principal, result.user_id, result.epoch, None, time.time())
+    st.session_state.pop(_PENDING, None)
+    return result.principal
+
+
+def _screen(token: str) -> Principal | None:
+    found = auth.screen_principal(engine(), token)
+    if found is None:
+        st.session_state.pop(_STATE, None)
+        _notice("大屏链接无效、已过期或已被停用，请联系管理员。")
+        return None
+    token_id, principal = found
+    st.session_state[_STATE] = SignedIn("screen", principal, None, 0, token_id, time.time())
+    return principal
+
+
+def _sso_subject() -> str | None:
+    sso = settings().security.sso
+    if not sso.enabled or st.session_state.get(_SSO_REFUSED):
+        return None
+    if not st.user.is_logged_in:
+        return None
+    value = st.user.get(sso.claim)
+    return str(value) if value else None
+
+
+def resolve() -> Principal | None:
+    """Who this run acts for, after the link token, single sign-on, idle time-out and account checks."""
+    token = st.query_params.get("token")
+    if token:
+        return _screen(token)
+    state: SignedIn | None = st.session_state.get(_STATE)
+    if state is None:
+        subject = _sso_subject()
+        if subject is None:
+            return None
+        result = auth.sign_in_sso(engine(), subject)
+        if not result.ok:
+            st.session_state[_SSO_REFUSED] = True
+            _notice(result.message)
+            return None
+        return _start(result, "sso")
+    if state.kind == "screen":
+        if state.token_id is None or not auth.screen_token_valid(engine(), state.token_id):
+            st.session_state.pop(_STATE, None)
+            _notice("大屏链接已过期或已被停用。")
+            return None
+        return state.principal
+    now = time.time()
+    if now - state.last_activity > settings().security.idle_timeout_minutes * 60:
+        _end(state, "timeout", f"超过{settings().security.idle_timeout_minutes}分钟未操作，已自动退出，请重新登录。")
+        return None
+    assert state.user_id is not None
+    principal = auth.session_principal(engine(), state.user_id, state.epoch)
+    if principal is None:
+        _end(state, "signout", "账号已被停用或权限、密码已变更，请重新登录。")
+        return None
+    st.session_state[_STATE] = replace(state, principal=principal, last_activity=now)
+    return principal
 
 
 def current_principal() -> Principal:
-    """Everyone reads as a leader until sign-in (issue 5) replaces this with the session's account."""
-    return Principal("guest", "访客", Role.LEADER)
+    """The principal this run acts for; a page reached without one stops (app.py routes it to sign-in)."""
+    state: SignedIn | None = st.session_state.get(_STATE)
+    if state is None:
+        st.error("请先登录。")
+        st.stop()
+    return state.principal
+
+
+def is_screen() -> bool:
+    state: SignedIn | None = st.session_state.get(_STATE)
+    return state is not None and state.principal.role is Role.SCREEN
+
+
+def sign_in_with_password(username: str, password: str) -> auth.SignIn:
+    """Check the password; on success the session starts, or waits for a new password if it was temporary."""
+    result = auth.authenticate(engine(), username, password, settings().security)
+    if result.ok and result.must_change_password:
+        st.session_state[_PENDING] = result
+    elif result.ok:
+        _start(result, "password")
+    return result
+
+
+def pending_password_change() -> auth.SignIn | None:
+    return st.session_state.get(_PENDING)
+
+
+def finish_password_change(new_password: str) -> None:
+    """Replace the temporary password and open the session (raises auth.AuthError with the reason)."""
+    pending: auth.SignIn | None = st.session_state.get(_PENDING)
+    if pending is None or pending.user_id is None:
+        raise auth.AuthError("登录状态已失效，请重新登录")
+    result = auth.replace_temporary_password(engine(), pending.user_id, pending.epoch, settings().security,
+                                             new_password)
+    _start(result, "password")
+
+
+def cancel_password_change() -> None:
+    st.session_state.pop(_PENDING, None)
+
+
+def password_changed(epoch: int) -> None:
+    """The user changed their own password: this session carries on under the account's new epoch."""
+    state: SignedIn | None = st.session_state.get(_STATE)
+    if state is not None:
+        st.session_state[_STATE] = replace(state, epoch=epoch)
+
+
+def start_sso() -> None:
+    sso = settings().security.sso
+    st.session_state.pop(_SSO_REFUSED, None)
+    try:
+        st.login(sso.provider or None)
+    except Exception as exc:  # noqa: BLE001 - a misconfigured provider must not show a traceback
+        st.error(f"统一身份认证未正确配置，请联系管理员（{type(exc).__name__}）。")
+
+
+def sign_out() -> None:
+    state: SignedIn | None = st.session_state.get(_STATE)
+    if state is not None:
+        _end(state, "signout", "已退出登录。")
+    st.rerun()
+
+
+@st.fragment(run_every=60)
+def _idle_watch(last_activity: float, timeout_s: int) -> None:
+    # Reruns only itself each minute (that is not user activity); once the session has been idle
+    # too long it reruns the whole app, which signs out and clears the screen of data.
+    if time.time() - last_activity > timeout_s:
+        st.rerun(scope="app")
+
+
+def sidebar(principal: Principal) -> None:
+    """Who is signed in, and the sign-out button; nothing on a wall screen."""
+    state: SignedIn | None = st.session_state.get(_STATE)
+    if principal.role is Role.SCREEN or state is None:
+        return
+    where = principal.township or principal.department or ""
+    with st.sidebar:
+        st.caption(f"当前用户：{md_escape(principal.display_name)}　{principal.role.value}"
+                   + (f"（{md_escape(where)}）" if where else ""))
+        if st.button("退出登录", key="sign_out", icon=":material/logout:"):
+            sign_out()
+        _idle_watch(state.last_activity, settings().security.idle_timeout_minutes * 60)

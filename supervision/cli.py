@@ -15,8 +15,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from supervision.auth import AuthError
 from supervision.config import Settings, load_settings, resolve_database_url
 from supervision.db import open_database
+from supervision.permissions import PermissionDenied
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -128,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="同时把演示数据包保存到此文件夹")
 
     add("migrate", cmd_migrate, "把数据库结构升级到最新版本")
+
+    from supervision.users_cli import register as register_users
+
+    register_users(sub)
     return parser
 
 
@@ -141,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
+    except (AuthError, PermissionDenied) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_REJECTED
     except SQLAlchemyError as exc:
         print(f"数据库错误：{type(exc).__name__}：{str(exc).splitlines()[0]}", file=sys.stderr)
         return EXIT_REJECTED

@@ -102,6 +102,52 @@ class Calendar:
         return year in self.years
 
 
+# Which tables each department may write (spec, introduction; 107号 二 and 三 name the lead
+# department of each task). "镇区" is the township officers' own set; they write only rows of
+# their township. config.toml [security.write_tables] replaces this default table by table.
+DEFAULT_WRITE_TABLES: dict[str, tuple[str, ...]] = {
+    "工信局": ("enterprises", "quotas", "monthly_reports", "traceability", "self_checks", "township_reports",
+              "scoring_items", "inspection_scores", "tipoffs", "penalties"),
+    "税务局": ("invoices", "resource_tax", "penalties"),
+    "海关": ("customs",),
+    "商务局": ("licenses",),
+    "生态环境局": ("environment", "penalties"),
+    "市场监管局": ("enterprises", "penalties"),
+    "镇区": ("enterprises", "self_checks", "township_reports", "tipoffs"),
+}
+TOWNSHIP_WRITE_KEY = "镇区"
+
+
+@dataclass(frozen=True)
+class SingleSignOn:
+    """Optional OIDC sign-in through st.login; the secrets stay in .streamlit/secrets.toml [auth]."""
+
+    enabled: bool = False
+    provider: str = ""   # the NAME of [auth.NAME]; empty means the plain [auth] section
+    claim: str = "email"  # the identity claim matched against a user's sso_subject
+    label: str = "统一身份认证登录"
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    idle_timeout_minutes: int = 30
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    password_min_length: int = 10
+    password_min_classes: int = 3
+    screen_token_days: int = 365
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    sso: SingleSignOn = field(default_factory=SingleSignOn)
+    write_tables: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_WRITE_TABLES))
+
+    @property
+    def departments(self) -> list[str]:
+        """The departments a 局办人员 account can belong to."""
+        return [d for d in self.write_tables if d != TOWNSHIP_WRITE_KEY]
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -111,6 +157,7 @@ class Settings:
     max_upload_mb: int
     max_unpacked_mb: int
     risk: RiskWeights = field(default_factory=RiskWeights)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
@@ -169,6 +216,35 @@ def _parse_risk(raw: dict[str, Any]) -> RiskWeights:
     return weights
 
 
+def parse_security(raw: dict[str, Any]) -> SecuritySettings:
+    """The [security] table; every key is optional and falls back to the default above."""
+    defaults = SecuritySettings()
+    sso_raw = raw.get("sso", {})
+    sso = SingleSignOn(
+        enabled=bool(sso_raw.get("enabled", False)),
+        provider=str(sso_raw.get("provider", "")),
+        claim=str(sso_raw.get("claim", "email")),
+        label=str(sso_raw.get("label", SingleSignOn.label)),
+    )
+    from supervision.spec import TABLES_BY_KEY
+
+    write_tables = dict(DEFAULT_WRITE_TABLES)
+    for department, tables in raw.get("write_tables", {}).items():
+        unknown = [t for t in tables if t not in TABLES_BY_KEY]
+        if unknown:
+            raise ValueError(f"config.toml [security.write_tables] {department}: unknown tables {unknown}")
+        write_tables[str(department).strip()] = tuple(str(t) for t in tables)
+    ints = {name: int(raw.get(name, getattr(defaults, name))) for name in (
+        "idle_timeout_minutes", "lockout_threshold", "lockout_minutes", "password_min_length",
+        "password_min_classes", "screen_token_days", "argon2_time_cost", "argon2_memory_kib",
+        "argon2_parallelism")}
+    if ints["idle_timeout_minutes"] < 1 or ints["lockout_threshold"] < 1 or ints["lockout_minutes"] < 1:
+        raise ValueError("config.toml [security]: timeouts and the lock-out threshold must be at least 1")
+    if not 1 <= ints["password_min_classes"] <= 4:
+        raise ValueError("config.toml [security]: password_min_classes must be between 1 and 4")
+    return SecuritySettings(**ints, sso=sso, write_tables=write_tables)
+
+
 def parse_settings(raw: dict[str, Any]) -> Settings:
     """Build typed settings from the parsed TOML (environment overrides applied by load_settings)."""
     j = raw["jurisdiction"]
@@ -204,6 +280,7 @@ def parse_settings(raw: dict[str, Any]) -> Settings:
         max_upload_mb=int(imp.get("max_upload_mb", 200)),
         max_unpacked_mb=int(imp.get("max_unpacked_mb", 2000)),
         risk=_parse_risk(raw.get("risk", {})),
+        security=parse_security(raw.get("security", {})),
         raw=raw,
     )
 

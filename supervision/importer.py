@@ -22,6 +22,8 @@ from supervision.db import bump_data_version
 from supervision.geo import Boundaries, boundaries
 from supervision.models import DATA_MODELS, AuditEntry, Enterprise, ImportBatch, ScoringItem
 from supervision.package import Package, PackageError, SourceTable, Upload, read_package
+from supervision.permissions import WriteGuard
+from supervision.principal import Principal, is_system
 from supervision.spec import PRODUCT_CATEGORY_NAMES, TABLES, Column, Kind, TableSpec
 from supervision.townships import TownshipDirectory, directory
 
@@ -146,6 +148,7 @@ class _Context:
     bounds: Boundaries | None
     enterprises: set[str]
     scoring: dict[tuple[int, str], Decimal]
+    guard: WriteGuard | None = None  # the importing user's rights; None for the command line
 
 
 def _shown(value: Any) -> str:
@@ -485,6 +488,9 @@ def _check_table(source: SourceTable, ctx: _Context, problems: _Problems, report
                  result: TableResult) -> Iterator[dict[str, Any]]:
     """Yield the valid records of one table; every invalid one is reported instead."""
     checker = _RowChecker(source, ctx, problems, report)
+    if ctx.guard is not None and (refusal := ctx.guard.table(source.spec.key)):
+        problems.add(Problem(source.label, refusal, source.spec.key))
+        return
     rows = source.read_rows()
     header: list[Any] | None = None
     try:
@@ -500,6 +506,9 @@ def _check_table(source: SourceTable, ctx: _Context, problems: _Problems, report
                 continue
             result.rows += 1
             record = checker.check(number, cells)
+            if record is not None and ctx.guard is not None and (refusal := ctx.guard.row(source.spec.key, record)):
+                problems.add(Problem(source.label, refusal, source.spec.key, number))
+                record = None
             if record is not None:
                 if source.spec.key == "scoring_items":
                     ctx.scoring[(record["year"], record["item_code"])] = record["max_score"]
@@ -529,8 +538,13 @@ def import_package(
     actor: str = "命令行",
     dry_run: bool = False,
     progress: Callable[[str, int], None] | None = None,
+    principal: Principal | None = None,
 ) -> ImportReport:
-    """Validate and write a package: all of it in one transaction, or nothing."""
+    """Validate and write a package: all of it in one transaction, or nothing.
+
+    With a `principal` (the app always passes the signed-in user), every table and row is checked against
+    that user's rights: a row the user may not write is reported like an invalid row, and nothing is written.
+    """
     label = source.name if isinstance(source, Upload) else Path(source).name
     report = ImportReport(source=label)
     problems = _Problems(report)
@@ -541,6 +555,9 @@ def import_package(
 
     with engine.connect() as conn, conn.begin() as trans:
         ctx = _load_context(conn, settings)
+        if principal is not None and not is_system(principal):
+            ctx.guard = WriteGuard(principal, settings.security,
+                                   {u: t for u, t in conn.execute(select(Enterprise.uscc, Enterprise.township))})
         batch_id = conn.execute(
             insert(ImportBatch).values(at=dt.datetime.now(dt.UTC), actor=actor, source=label, summary={})
             .returning(ImportBatch.id)

@@ -317,7 +317,50 @@ class AuditEntry(Base):
     new_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
 
-    __table_args__ = (Index("ix_audit_log_table_key", "table_name", "record_key"),)
+    __table_args__ = (
+        Index("ix_audit_log_table_key", "table_name", "record_key"),
+        Index("ix_audit_log_action_at", "action", "at"),
+    )
+
+
+class User(Base):
+    """A person who signs in: role, the township or department they act for, and sign-in bookkeeping."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(10))  # a supervision.principal.Role value
+    township: Mapped[str | None] = mapped_column(ForeignKey("townships.name"))
+    department: Mapped[str | None] = mapped_column(String(40))
+    # argon2id hash (PHC string); empty for an account that signs in only through single sign-on.
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    # The identity claim (e.g. e-mail) that single sign-on must present for this account.
+    sso_subject: Mapped[str | None] = mapped_column(String(200), unique=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Bumped when the password, role or status changes: every open session of the account ends.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_sign_in: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LinkToken(Base):
+    """A read-only wall-screen link (overview and map only); only the token's SHA-256 is stored."""
+
+    __tablename__ = "link_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    label: Mapped[str] = mapped_column(Text)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class DataVersion(Base):

@@ -30,3 +30,8 @@ class Principal:
 
 SYSTEM = Principal("system", "系统（命令行）", Role.ADMIN)
 """The command line and scheduled jobs act with full rights, recorded as this actor."""
+
+
+def is_system(principal: Principal) -> bool:
+    """The command line's principal; "system" is reserved, so no signed-in account can be it."""
+    return principal.username == SYSTEM.username and principal.role is Role.ADMIN

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, extract, func, or_, select
 
 from supervision.campaign import MISSING, NOT_REQUIRED, submission_status
+from supervision.frames import ZERO, present, ratio, utilisation_totals
 from supervision.config import Settings
 from supervision.models import (
     DATA_MODELS,
@@ -65,7 +66,6 @@ QUOTA_KIND = "冶炼分离"
 # Enterprises that must file a self-check (R16) and those that must file monthly reports (R19).
 SELF_CHECK_CATEGORIES = ("冶炼分离", "资源综合利用", "贸易流通")
 MONTHLY_REPORT_CATEGORIES = ("冶炼分离", "资源综合利用")
-ZERO = Decimal(0)
 
 
 def _frame(engine: Engine, stmt: Select[Any]) -> pd.DataFrame:
@@ -74,24 +74,12 @@ def _frame(engine: Engine, stmt: Select[Any]) -> pd.DataFrame:
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
-def present(value: Any) -> Any:
-    """The value, or None for a missing one (None, NaN or NaT after a merge)."""
-    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
-
-
 def _year_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
 def _periods(year: int) -> tuple[str, str]:
     return f"{year:04d}-01", f"{year:04d}-12"
-
-
-def ratio(part: Decimal | None, whole: Decimal | None) -> float | None:
-    """part / whole as a float for display, None when there is no whole."""
-    if part is None or whole is None or whole == 0:
-        return None
-    return float(part / whole)
 
 
 def _quota_holders(year: int) -> Select[Any]:
@@ -235,7 +223,8 @@ def data_years(engine: Engine, principal: Principal) -> list[int]:
             years.update(int(y) for y in conn.execute(stmt).scalars() if y is not None)
         stmt = scoped(select(func.substr(MonthlyReport.period, 1, 4)).distinct(), MonthlyReport, principal)
         years.update(int(y) for y in conn.execute(stmt).scalars() if y)
-        years.update(int(y) for y in conn.execute(select(ScoringItem.year).distinct()).scalars())
+        stmt = scoped(select(ScoringItem.year).distinct(), ScoringItem, principal)
+        years.update(int(y) for y in conn.execute(stmt).scalars())
     return sorted(years)
 
 
@@ -291,16 +280,6 @@ def quota_by_enterprise(engine: Engine, principal: Principal, year: int, townshi
     out["production_t"] = [present(v) for v in out["production_t"]]
     out["utilisation"] = [ratio(p_, q_) for p_, q_ in zip(out["production_t"], out["quota_t"], strict=True)]
     return out.sort_values(["township", "name"]).reset_index(drop=True)
-
-
-def utilisation_totals(by_enterprise: pd.DataFrame) -> tuple[Decimal, Decimal]:
-    """(Σ production, Σ quota) over the enterprises of a quota_by_enterprise frame that hold a quota."""
-    mask = pd.Series([present(q) is not None for q in by_enterprise["quota_t"]], index=by_enterprise.index,
-                     dtype=bool)
-    held = by_enterprise.loc[mask]
-    used = sum((v for v in held["production_t"] if present(v) is not None), ZERO)
-    total = sum((v for v in held["quota_t"]), ZERO)
-    return used, total
 
 
 def quota_batches(engine: Engine, principal: Principal, year: int, township: str | None = None,
@@ -638,11 +617,11 @@ def overdue_lights(engine: Engine, principal: Principal, settings: Settings, yea
 
 # ---- inspection scores ---------------------------------------------------------------------
 
-def scoring_table(engine: Engine, year: int) -> pd.DataFrame:
+def scoring_table(engine: Engine, principal: Principal, year: int) -> pd.DataFrame:
     """The year's evaluation table (附件2) as imported: the same for every township."""
     stmt = (select(ScoringItem.item_code, ScoringItem.section, ScoringItem.item, ScoringItem.max_score)
             .where(ScoringItem.year == year).order_by(ScoringItem.item_code))
-    return _frame(engine, stmt)
+    return _frame(engine, scoped(stmt, ScoringItem, principal))
 
 
 def inspection_scores(engine: Engine, principal: Principal, year: int, township: str | None = None) -> pd.DataFrame:
@@ -691,22 +670,6 @@ def score_totals(engine: Engine, principal: Principal, years: tuple[int, ...],
     out = _frame(engine, scoped(stmt, InspectionScore, principal, township))
     out["share"] = [ratio(t, m) for t, m in zip(out["total"], out["max_total"], strict=True)]
     return out
-
-
-def score_change_table(totals: pd.DataFrame, year: int, previous: int) -> pd.DataFrame:
-    """Per township: the share of points in `previous` and `year` and the change in percentage points."""
-    rows = []
-    for town in dict.fromkeys(totals["township"]):
-        mine = totals[totals["township"] == town].set_index("year")["share"]
-        now, before = mine.get(year), mine.get(previous)
-        rows.append({
-            "township": town,
-            "before": f"{before * 100:.1f}%" if before is not None else "未评分",
-            "this": f"{now * 100:.1f}%" if now is not None else "未评分",
-            "change": f"{(now - before) * 100:+.1f}个百分点" if now is not None and before is not None else "—",
-            "change_points": (now - before) * 100 if now is not None and before is not None else None,
-        })
-    return pd.DataFrame(rows, columns=["township", "before", "this", "change", "change_points"])
 
 
 # ---- map -----------------------------------------------------------------------------------
@@ -870,39 +833,6 @@ def blacklist(engine: Engine, principal: Principal, as_of: dt.date, township: st
     if category:
         stmt = stmt.where(Enterprise.category == category)
     return _frame(engine, scoped(stmt, Penalty, principal, township))
-
-
-# ---- findings (frames from supervision.checks) -----------------------------------------------
-
-def findings_per_township(findings: pd.DataFrame, towns: list[str]) -> pd.DataFrame:
-    """Open findings per township (every township listed, zero where none), split by severity."""
-    rows = []
-    for town in towns:
-        mine = findings[findings["township"] == town]
-        rows.append({"township": town, "open_findings": len(mine),
-                     "violations": int((mine["severity"] == "违规").sum()),
-                     "warnings": int((mine["severity"] == "预警").sum())})
-    return pd.DataFrame(rows, columns=["township", "open_findings", "violations", "warnings"])
-
-
-def findings_per_rule(findings: pd.DataFrame) -> pd.DataFrame:
-    """Findings counted by rule and severity, in the catalogue's order."""
-    from supervision.findings import RULES
-
-    order = {r.id: i for i, r in enumerate(RULES)}
-    if findings.empty:
-        return pd.DataFrame(columns=["rule", "rule_name", "severity", "n"])
-    out = findings.groupby(["rule", "rule_name", "severity"], as_index=False).size().rename(columns={"size": "n"})
-    return out.sort_values("rule", key=lambda s: s.map(order)).reset_index(drop=True)
-
-
-def evidence_table(rows: tuple[Any, ...]) -> pd.DataFrame:
-    """A finding's evidence rows (supervision.findings.EvidenceRow) with the table's Chinese name."""
-    return pd.DataFrame(
-        [{"table": TABLES_BY_KEY[r.table].name if r.table in TABLES_BY_KEY else r.table, "key": r.key,
-          "label": r.label} for r in rows],
-        columns=["table", "key", "label"],
-    )
 
 
 DEMO_ACTOR = "演示数据生成器"

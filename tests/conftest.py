@@ -13,12 +13,12 @@ from sqlalchemy.engine import make_url
 
 from supervision.config import Settings, load_settings
 from supervision.db import open_database
-from supervision.models import DATA_MODELS, AuditEntry, DataVersion, ImportBatch
+from supervision.models import DATA_MODELS, AuditEntry, DataVersion, ImportBatch, LinkToken, User
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Tables that only the tests write to are emptied, in an order the foreign keys allow.
-_DATA_TABLES = [AuditEntry, *reversed(DATA_MODELS.values()), ImportBatch]
+_DATA_TABLES = [AuditEntry, *reversed(DATA_MODELS.values()), ImportBatch, LinkToken, User]
 
 
 def _postgres_database() -> tuple[str, Engine] | None:

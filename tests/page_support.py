@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,38 +15,52 @@ import streamlit as st
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
+from auth_support import PASSWORD, add_account, fast, fast_config
 from fixture_package import write_package
+from components import session
+from supervision import auth
 from supervision.config import Settings
-from supervision.db import open_database
+from supervision.db import make_engine, open_database
 from supervision.importer import import_package
+from supervision.principal import SYSTEM, Role
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ("overview", "map", "quota", "progress", "scoring", "enterprise", "findings")
 
 
-def seed(url: str, settings: Settings, folder: Path) -> None:
-    """Migrate the database at `url` and import the fixture package through the importer."""
+LEADER = "leader"  # the account the page tests sign in with (password auth_support.PASSWORD)
+
+
+def seed(url: str, settings: Settings, folder: Path) -> str:
+    """Migrate the database at `url`, import the fixture package, add a leader's account and a wall-screen link.
+
+    Returns the wall-screen link token.
+    """
     engine = open_database(url, settings)
     try:
         report = import_package(write_package(folder), engine, settings, actor="页面测试")
         assert report.written, report.summary()
+        add_account(engine, settings, LEADER, Role.LEADER, display_name="页面测试领导")
+        _, token = auth.create_screen_token(engine, SYSTEM, "页面测试大屏", 1)
+        return token
     finally:
         engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def seeded_url(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> str:
-    base = tmp_path_factory.mktemp("pages")
-    url = f"sqlite:///{base / 'pages.db'}"
-    seed(url, settings, base / "package")
+def empty_url(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> str:
+    """A migrated database with no business data, only the leader's account."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('empty') / 'empty.db'}"
+    engine = open_database(url, settings)
+    add_account(engine, settings, LEADER, Role.LEADER)
+    engine.dispose()
     return url
 
 
 @pytest.fixture(scope="session")
-def empty_url(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('empty') / 'empty.db'}"
-    open_database(url, settings).dispose()
-    return url
+def fast_settings_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """config.toml with a cheap argon2 cost, so signing in does not dominate the page tests."""
+    return fast_config(tmp_path_factory.mktemp("config"))
 
 
 def _clear_caches() -> None:
@@ -56,14 +71,33 @@ def _clear_caches() -> None:
 AppFactory = Callable[..., AppTest]
 
 
-def factory(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
-    """AppTests on the database at `url`, with the Streamlit caches cleared before and after."""
+def signed_in(url: str, username: str) -> session.SignedIn:
+    """The session state of a password sign-in of `username` on the database at `url`."""
+    from components.db import settings as app_settings
+
+    engine = make_engine(url)
+    try:
+        result = auth.authenticate(engine, username, PASSWORD, fast(app_settings().security))
+    finally:
+        engine.dispose()
+    assert result.ok and result.principal is not None and result.user_id is not None, result.message
+    return session.SignedIn("password", result.principal, result.user_id, result.epoch, None, time.time())
+
+
+def factory(url: str, monkeypatch: pytest.MonkeyPatch, config: Path | None = None) -> Iterator[AppFactory]:
+    """AppTests on the database at `url`, signed in as the leader, with the Streamlit caches cleared around."""
     monkeypatch.setenv("DATABASE_URL", url)
+    if config is not None:
+        monkeypatch.setenv("SUPERVISION_CONFIG", str(config))
     _clear_caches()
 
     def make(page: str = "overview", **params: str) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
         at.query_params.update(params)
+        if "token" not in params:
+            # Signed in before the first run, as a browser is when it opens a bookmark after signing in:
+            # the password is checked for real (supervision.auth), the session then holds the result.
+            at.session_state[session._STATE] = signed_in(url, LEADER)
         at.run()
         if page != "overview":
             at.switch_page(f"app_pages/{page}.py").run()
@@ -73,15 +107,23 @@ def factory(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
     _clear_caches()
 
 
-@pytest.fixture
-def app(seeded_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
-    """Build an AppTest of the app on the seeded database, opened on a page with query parameters."""
-    yield from factory(seeded_url, monkeypatch)
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> tuple[str, str]:
+    """(database URL, wall-screen token) of the seeded page-test database."""
+    base = tmp_path_factory.mktemp("pages")
+    url = f"sqlite:///{base / 'pages.db'}"
+    return url, seed(url, settings, base / "package")
 
 
 @pytest.fixture
-def empty_app(empty_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
-    yield from factory(empty_url, monkeypatch)
+def app(seeded: tuple[str, str], fast_settings_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
+    """Build an AppTest of the app on the seeded database, signed in, opened on a page with query parameters."""
+    yield from factory(seeded[0], monkeypatch, fast_settings_file)
+
+
+@pytest.fixture
+def empty_app(empty_url: str, fast_settings_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
+    yield from factory(empty_url, monkeypatch, fast_settings_file)
 
 
 def no_exception(at: AppTest) -> None:

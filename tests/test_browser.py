@@ -20,8 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from auth_support import PASSWORD, fast_config
 from fixture_package import A, B, G, write_addition
-from page_support import seed
+from page_support import LEADER, seed
 from supervision.config import Settings
 from supervision.db import open_database
 from supervision.importer import import_package
@@ -40,10 +41,10 @@ PAGE_URLS = {
     "quota": ("quota", "配额执行"),
     "progress": ("progress", "工作进度"),
     "scoring": ("scoring", "督查评分"),
-    "enterprise": ("enterprise", "企业档案"),
+    "enterprise": ("enterprises", "企业档案"),
     "findings": ("findings", "问题线索"),
 }
-NAV_TITLES = ["总览", "镇区地图", "配额执行", "工作进度", "督查评分", "企业档案", "问题线索"]
+NAV_TITLES = ["总览", "镇区地图", "配额执行", "工作进度", "督查评分", "企业档案", "问题线索", "我的账号"]  # a leader's
 CHART = ".js-plotly-plot .main-svg"
 
 
@@ -60,9 +61,9 @@ class Server:
     log: Path
 
 
-def _start(database_url: str, log: Path) -> Server:
+def _start(world: World, log: Path) -> Server:
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url}
+    env = {**os.environ, "DATABASE_URL": world.url, "SUPERVISION_CONFIG": str(world.config)}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -92,16 +93,28 @@ def _stop(server: Server) -> None:
         server.process.wait(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> str:
-    base = tmp_path_factory.mktemp("browser")
+@dataclass(frozen=True)
+class World:
+    """A seeded database, the configuration the server reads (cheap argon2) and the wall-screen token."""
+
+    url: str
+    config: Path
+    token: str
+
+
+def _world(base: Path, settings: Settings) -> World:
     url = f"sqlite:///{base / 'browser.db'}"
-    seed(url, settings, base / "package")
-    return url
+    token = seed(url, settings, base / "package")
+    return World(url, fast_config(base), token)
 
 
 @pytest.fixture(scope="module")
-def server(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def database(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> World:
+    return _world(tmp_path_factory.mktemp("browser"), settings)
+
+
+@pytest.fixture(scope="module")
+def server(database: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One app server for the module's tests (the cold-link tests start their own)."""
     running = _start(database, tmp_path_factory.mktemp("log") / "streamlit.log")
     try:
@@ -155,10 +168,15 @@ def _offline(browser, base: str, viewport: dict[str, int]) -> Iterator[Offline]:
 
 
 def _open(offline: Offline, url: str):
+    """Open `url` in a new tab of the context and sign in as the leader on that very URL, as after a bookmark."""
     page = offline.context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
+    page.get_by_label("用户名").wait_for(timeout=60_000)
+    page.get_by_label("用户名").fill(LEADER)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
     page.wait_for_selector("[data-testid='stSidebarNav']", timeout=60_000)
     page.errors = errors  # type: ignore[attr-defined]
     return page
@@ -187,7 +205,8 @@ def _record_timing(name: str, seconds: float) -> None:
 
 @pytest.mark.parametrize("name", list(PAGE_URLS))
 def test_cold_deep_link(name, database, browser, tmp_path):
-    """A fresh server whose first request is the bookmarked page: the frame, the data and the charts appear."""
+    """A fresh server whose first request is the bookmarked page: after signing in there, the frame, the data
+    and the charts appear, and the link's filters are in force."""
     path, heading = PAGE_URLS[name]
     query = FILTERS + (f"&uscc={A}" if name == "enterprise" else "")
     cold = _start(database, tmp_path / "streamlit.log")
@@ -203,6 +222,7 @@ def test_cold_deep_link(name, database, browser, tmp_path):
                 assert page.locator(".choroplethlocation").count() == 8
             if name == "enterprise":
                 page.get_by_role("heading", name="太仓浮港稀土分离有限公司").wait_for()
+            assert _query(page)["as_of"] == ["2019-10-15"]  # signing in kept the link's parameters
             assert page.locator("[data-testid='stException']").count() == 0
             assert offline.blocked == []
     finally:
@@ -242,7 +262,7 @@ def test_map_enterprise_click_opens_profile(offline, server):
     page = _open(offline, f"{server.url}/map?{FILTERS}&category=冶炼分离")
     page.wait_for_selector(".scattergeo .point")
     page.locator(".scattergeo .point").first.click(force=True)
-    page.wait_for_url("**/enterprise?**", timeout=30_000)
+    page.wait_for_url("**/enterprises?**", timeout=30_000)
     assert _query(page)["uscc"][0] in {A, B, G}  # the smelters (G has stopped production: a square)
     page.get_by_role("heading", name="企业档案").wait_for()
     page.wait_for_selector(CHART)
@@ -271,12 +291,13 @@ SCREENS = {"1920x1080": (1920, 1080, ""), "3840x2160": (3840, 2160, "&res=4k")}
 
 @pytest.mark.parametrize("size", list(SCREENS))
 @pytest.mark.parametrize("name", ["overview", "map"])
-def test_wall_screen_fits_the_viewport(name, size, browser, server):
+def test_wall_screen_fits_the_viewport(name, size, browser, server, database):
+    """The wall-screen link (token, no password) in the wall layout at 1080p and 2160p."""
     width, height, extra = SCREENS[size]
     path = PAGE_URLS[name][0]
     for offline in _offline(browser, server.url, {"width": width, "height": height}):
         page = offline.context.new_page()
-        page.goto(f"{server.url}/{path}?mode=screen&{FILTERS}{extra}")
+        page.goto(f"{server.url}/{path}?token={database.token}&mode=screen&{FILTERS}{extra}")
         page.wait_for_selector(CHART, timeout=60_000)
         expected = 5 if name == "overview" else 2
         page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {expected}")
@@ -300,13 +321,13 @@ def test_wall_screen_fits_the_viewport(name, size, browser, server):
 
 def test_wall_refreshes_itself_and_shows_an_import(browser, settings, tmp_path):
     """With ?refresh=5 the wall reruns its panels every 5 s; an import shows at the next refresh."""
-    url = f"sqlite:///{tmp_path / 'live.db'}"
-    seed(url, settings, tmp_path / "package")
-    live = _start(url, tmp_path / "streamlit.log")
+    world = _world(tmp_path, settings)
+    url = world.url
+    live = _start(world, tmp_path / "streamlit.log")
     try:
         for offline in _offline(browser, live.url, {"width": 1920, "height": 1080}):
             page = offline.context.new_page()
-            page.goto(f"{live.url}/?mode=screen&refresh=5&{FILTERS}")
+            page.goto(f"{live.url}/?token={world.token}&mode=screen&refresh=5&{FILTERS}")
             page.wait_for_selector(CHART, timeout=60_000)
             value = page.locator("[data-testid='stMetric']", has_text="稀土企业（家）").locator(
                 "[data-testid='stMetricValue']")

@@ -21,11 +21,12 @@ from supervision.checks import (
     run_checks,
 )
 from supervision.checks.base import EVIDENCE_LIMIT
-from supervision.checks.export import CSV_HEADERS, FIGURE_LABELS, safe_cell
+from supervision.checks.export import CSV_HEADERS, FIGURE_LABELS
 from supervision.cli import main
 from supervision.findings import RULES
 from supervision.importer import import_package
 from supervision.principal import SYSTEM, Principal, Role
+from supervision.safety import neutralise
 
 ALL = [rule.id for rule in RULES]
 
@@ -160,8 +161,9 @@ def test_risk_ranking_weighs_violations_repeats_and_last_year(db, settings):
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised():
-    assert [safe_cell(v) for v in ("=1+1", "+86", "-5", "@SUM(A1)", "正常", None)] == [
-        "'=1+1", "'+86", "'-5", "'@SUM(A1)", "正常", ""]
+    # Plain numbers (a 红冲 amount, a year) stay numbers; anything else that starts a formula is quoted.
+    assert [neutralise(v) for v in ("=1+1", "+86 512", "-5", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "正常")] == [
+        "'=1+1", "'+86 512", "-5", "'-2+3+cmd|' /C calc'!A0", "'@SUM(A1)", "正常"]
 
 
 def _write_package(folder: Path) -> dict[str, str]:

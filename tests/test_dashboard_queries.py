@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from fixture_package import A, AS_OF, B, C, D, FACTS, write_package
-from supervision import campaign, queries
+from supervision import campaign, frames, queries
 from supervision.importer import import_package
 from supervision.principal import Principal, Role
 
@@ -29,7 +29,7 @@ def test_quota_figures_are_exact(seeded):
     assert by.loc[A, "utilisation"] == FACTS.utilisation_a
     assert by.loc[B, "utilisation"] == FACTS.utilisation_b
     assert by.loc[C, "batches"] == 0  # a recycler without quota still appears with its production
-    used, total = queries.utilisation_totals(queries.quota_by_enterprise(seeded, LEADER, 2019))
+    used, total = frames.utilisation_totals(queries.quota_by_enterprise(seeded, LEADER, 2019))
     assert (used, total) == (Decimal(FACTS.production_2019_t), Decimal(FACTS.quota_total_t))
     batches = queries.quota_batches(seeded, LEADER, 2019, uscc=A)
     assert list(batches["cumulative_t"]) == [Decimal("600.000"), Decimal("1000.000")]
@@ -69,7 +69,7 @@ def test_scores_and_change(seeded):
     mine = totals.set_index(["township", "year"])
     assert mine.loc[("浮桥镇", 2019), "total"] == Decimal(FACTS.score_fuqiao)
     assert mine.loc[("沙溪镇", 2018), "share"] == FACTS.score_shaxi_2018_share
-    change = queries.score_change_table(totals, 2019, 2018).set_index("township")
+    change = frames.score_change_table(totals, 2019, 2018).set_index("township")
     assert change.loc["沙溪镇", "change"] == "-30.0个百分点"
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from page_support import PAGES, empty_app, empty_url, no_exception  # noqa: F401
+from page_support import (  # noqa: F401 - fixtures are imported by name
+    PAGES, empty_app, empty_url, fast_settings_file, no_exception,
+)
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fixture_package import A
-from page_support import app, charts, chart_proto, click_chart, metric, no_exception, seeded_url, titles  # noqa: F401
+from page_support import (  # noqa: F401 - fixtures are imported by name
+    app, chart_proto, charts, click_chart, fast_settings_file, metric, no_exception, seeded, titles,
+)
 
 PARAMS = {"year": "2019", "as_of": "2019-10-15"}
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 
 from fixture_package import write_addition
-from page_support import app, charts, factory, metric, no_exception, seeded_url, titles  # noqa: F401
+from page_support import (  # noqa: F401 - fixtures are imported by name
+    app, charts, factory, fast_settings_file, metric, no_exception, seeded, titles,
+)
 from supervision.db import open_database
 from supervision.importer import import_package
 
@@ -78,6 +80,17 @@ def test_screen_mode_is_dark_sized_and_stamped(app):
     assert {f["layout"]["height"] for k, f in charts(uhd).items() if k.startswith("wall_")} == {800}
 
 
+def test_wall_screen_link_signs_in_as_the_screen(app, seeded):
+    """The wall-screen link (a read-only token) opens the wall layout without a password."""
+    at = app(mode="screen", token=seeded[1], **PARAMS)
+    no_exception(at)
+    assert metric(at, "稀土企业（家）") == "8"
+    assert {k for k in charts(at) if k.startswith("wall_")} >= {"wall_enterprises", "wall_findings"}
+    at.switch_page("app_pages/map.py").run()
+    no_exception(at)
+    assert any("page_map" not in k and "wall_map" in k for k in charts(at))
+
+
 def test_screen_carousel_shows_one_panel_group(app):
     at = app(mode="screen", carousel="30", **PARAMS)
     no_exception(at)
@@ -87,12 +100,12 @@ def test_screen_carousel_shows_one_panel_group(app):
     assert all(f["layout"]["height"] == 760 for k, f in charts(at).items() if k.startswith("wall_"))
 
 
-def test_an_import_shows_at_once(seeded_url, settings, tmp_path, monkeypatch):
+def test_an_import_shows_at_once(seeded, fast_settings_file, settings, tmp_path, monkeypatch):
     """The caches are keyed by the data version: the next rerun after an import reads the new rows."""
     path = tmp_path / "copy.db"
-    shutil.copy(seeded_url.removeprefix("sqlite:///"), path)
+    shutil.copy(seeded[0].removeprefix("sqlite:///"), path)
     url = f"sqlite:///{path}"
-    for make in factory(url, monkeypatch):
+    for make in factory(url, monkeypatch, fast_settings_file):
         at = make(**PARAMS)
         assert metric(at, "稀土企业（家）") == "8"
         engine = open_database(url, settings)

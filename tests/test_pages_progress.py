@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from page_support import app, charts, metric, no_exception, seeded_url  # noqa: F401
+from page_support import (  # noqa: F401 - fixtures are imported by name
+    app, charts, fast_settings_file, metric, no_exception, seeded,
+)
 
 
 def grid(at) -> dict[tuple[str, str], str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from page_support import app, charts, no_exception, seeded_url, table  # noqa: F401
+from page_support import (  # noqa: F401 - fixtures are imported by name
+    app, charts, fast_settings_file, no_exception, seeded, table,
+)
 
 
 def test_ranking_and_breakdown_from_the_imported_table(app):

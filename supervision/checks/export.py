@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from supervision.findings import RULES_BY_ID, Finding
+from supervision.safety import neutralise
 from supervision.spec import TABLES_BY_KEY
 
 SUBJECT_KINDS = {
@@ -109,7 +110,6 @@ CSV_HEADERS = (
     "规则编号", "规则名称", "性质", "对象类型", "检查对象", "年度", "统一社会信用代码", "企业名称", "所属镇区",
     "企业类别", "情况说明", "依据条款", "核对数据", "来源记录",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def jsonable(value: Any) -> Any:
@@ -175,12 +175,6 @@ def rows_text(f: Finding) -> str:
     return "；".join(f"{TABLES_BY_KEY[r.table].name} {r.key}" for r in f.rows)
 
 
-def safe_cell(value: Any) -> str:
-    """Text for a spreadsheet cell: anything that could start a formula is neutralised with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def findings_csv(findings: Iterable[Finding]) -> bytes:
     """UTF-8 with BOM (Excel on Chinese Windows reads it right), Chinese headers, one row per finding."""
     buffer = io.StringIO()
@@ -188,7 +182,7 @@ def findings_csv(findings: Iterable[Finding]) -> bytes:
     writer.writerow(CSV_HEADERS)
     for f in findings:
         rule = RULES_BY_ID[f.rule]
-        writer.writerow([safe_cell(v) for v in (
+        writer.writerow([neutralise("" if v is None else str(v)) for v in (
             f.rule, rule.name, f.severity, SUBJECT_KINDS[rule.subject], f.subject, f.year, f.uscc or "",
             f.enterprise_name or "", f.township or "", f.category or "", f.message, rule.clause,
             figures_text(f.figures), rows_text(f),

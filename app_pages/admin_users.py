@@ -1,0 +1,119 @@
+"""用户管理: accounts, their roles and status, and the wall-screen links (administrators only)."""
+
+import streamlit as st
+
+from components import session
+from components.db import engine, settings
+from supervision import auth
+from supervision.permissions import PermissionDenied
+from supervision.principal import Role
+
+principal = session.current_principal()
+if principal.role is not Role.ADMIN:
+    st.error("仅管理员可使用本页。")
+    st.stop()
+
+security = settings().security
+ROLES = [Role.LEADER, Role.BUREAU, Role.TOWNSHIP, Role.ADMIN]
+towns = auth.township_names(engine())
+departments = security.departments
+
+st.title("用户管理")
+users = auth.list_users(engine(), principal)
+st.dataframe(users, hide_index=True, key="users_table")
+
+new_tab, edit_tab, screen_tab = st.tabs(["新建账号", "修改账号", "大屏链接"])
+
+with new_tab:
+    with st.form("create_user_form", clear_on_submit=True):
+        username = st.text_input("用户名", key="new_username", max_chars=40,
+                                 help="2至40位小写字母、数字或 . _ -，登录时使用")
+        display_name = st.text_input("姓名", key="new_display_name", max_chars=60)
+        role = st.selectbox("角色", ROLES, format_func=lambda r: r.value, key="new_role")
+        township = st.selectbox("所属镇区（仅镇区人员）", towns, index=None, key="new_township")
+        department = st.selectbox("所属部门（仅局办人员）", departments, index=None, key="new_department")
+        sso_subject = st.text_input("统一身份标识（可选，单点登录用）", key="new_sso", max_chars=200)
+        create = st.form_submit_button("创建账号", type="primary", key="create_user_submit")
+    if create:
+        password = auth.generate_password(security, username.strip().lower())
+        try:
+            auth.create_user(engine(), principal, security, username=username, display_name=display_name,
+                             role=role, password=password, township=township, department=department,
+                             sso_subject=sso_subject or None)
+        except (auth.AuthError, PermissionDenied) as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"已创建账号 {username.strip().lower()}。临时密码只显示这一次，请当面或电话告知本人；"
+                       "首次登录须修改密码。")
+            st.code(password, language=None)
+
+with edit_tab:
+    chosen = st.selectbox("选择账号", users["用户名"].tolist(), index=None, key="edit_username")
+    if chosen:
+        row = users.set_index("用户名").loc[chosen]
+        current_role = Role(row["角色"])
+        with st.form("edit_user_form"):
+            display_name = st.text_input("姓名", value=row["姓名"], key="edit_display_name", max_chars=60)
+            role = st.selectbox("角色", ROLES, index=ROLES.index(current_role), format_func=lambda r: r.value,
+                                key="edit_role")
+            township = st.selectbox("所属镇区（仅镇区人员）", towns, key="edit_township",
+                                    index=towns.index(row["镇区"]) if row["镇区"] in towns else None)
+            department = st.selectbox("所属部门（仅局办人员）", departments, key="edit_department",
+                                      index=departments.index(row["部门"]) if row["部门"] in departments else None)
+            sso_subject = st.text_input("统一身份标识", value=row["统一身份标识"], key="edit_sso", max_chars=200)
+            save = st.form_submit_button("保存修改", type="primary", key="edit_user_submit")
+        if save:
+            try:
+                auth.update_user(engine(), principal, security, chosen, display_name=display_name, role=role,
+                                 township=township, department=department, sso_subject=sso_subject or None)
+            except (auth.AuthError, PermissionDenied) as exc:
+                st.error(str(exc))
+            else:
+                st.success("已保存。角色、镇区或部门有变化时，该账号须重新登录。")
+                st.rerun()
+        left, middle, right = st.columns(3)
+        if left.button("重置密码", key="reset_password"):
+            password = auth.generate_password(security, chosen)
+            try:
+                auth.set_password(engine(), principal, security, chosen, password, must_change=True)
+            except (auth.AuthError, PermissionDenied) as exc:
+                st.error(str(exc))
+            else:
+                st.success("已重置并解除锁定。临时密码只显示这一次：")
+                st.code(password, language=None)
+        if middle.button("解除锁定", key="unlock_user"):
+            auth.unlock(engine(), principal, chosen)
+            st.success("已解除锁定。")
+        disabled = row["状态"] == "停用"
+        if right.button("启用账号" if disabled else "停用账号", key="toggle_user"):
+            try:
+                auth.update_user(engine(), principal, security, chosen, disabled=not disabled)
+            except (auth.AuthError, PermissionDenied) as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+
+with screen_tab:
+    st.write("大屏链接只能查看总览和地图，不能修改任何数据；链接只在创建时显示一次。")
+    tokens = auth.list_screen_tokens(engine(), principal)
+    st.dataframe(tokens, hide_index=True, key="tokens_table")
+    with st.form("create_token_form", clear_on_submit=True):
+        label = st.text_input("大屏名称", key="token_label", max_chars=60, placeholder="如：指挥中心大屏")
+        days = st.number_input("有效天数（0为长期）", min_value=0, max_value=3650,
+                               value=security.screen_token_days, key="token_days")
+        make = st.form_submit_button("创建大屏链接", key="create_token_submit")
+    if make:
+        try:
+            token_id, token = auth.create_screen_token(engine(), principal, label, int(days) or None)
+        except (auth.AuthError, PermissionDenied) as exc:
+            st.error(str(exc))
+        else:
+            base = (st.context.url or "").rstrip("/")
+            st.success(f"已创建大屏链接 #{token_id}。请复制下面的链接，它不会再次显示：")
+            st.code(f"{base}/?token={token}&mode=screen", language=None)
+    active = tokens[tokens["状态"] == "有效"]["编号"].tolist() if not tokens.empty else []
+    if active:
+        revoke_id = st.selectbox("停用链接", active, index=None, key="revoke_token_id")
+        if revoke_id is not None and st.button("停用所选链接", key="revoke_token"):
+            auth.revoke_screen_token(engine(), principal, int(revoke_id))
+            st.rerun()
