@@ -191,6 +191,15 @@ def _assert_frame(page, heading: str) -> None:
     assert not page.errors  # type: ignore[attr-defined]
 
 
+def _wait_for_metric(page, label: str, value: str) -> None:
+    """Wait until the metric labelled `label` shows `value` (Streamlit replaces elements as a run proceeds)."""
+    page.wait_for_function(
+        """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
+               m.innerText.includes(label)
+               && m.querySelector('[data-testid="stMetricValue"]').innerText.trim() === value)""",
+        arg=[label, value], timeout=30_000)
+
+
 def _query(page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
@@ -254,7 +263,7 @@ def test_map_click_filters_every_page(offline, server):
     page.get_by_role("heading", name="配额执行").wait_for()
     page.wait_for_selector(CHART)
     assert _query(page)["township"] == ["城厢镇"]
-    assert page.get_by_text("500.000", exact=True).count() >= 1  # 城厢镇's quota only
+    _wait_for_metric(page, "冶炼分离指标（吨）", "500.000")  # 城厢镇's quota only
     assert offline.blocked == []
 
 
@@ -280,8 +289,7 @@ def test_filters_live_in_the_url_and_reopen_cold(offline, server, browser):
     for other in _offline(browser, server.url, {"width": 1600, "height": 1800}):
         again = _open(other, bookmarked)
         again.wait_for_selector(CHART)
-        metric = again.locator("[data-testid='stMetric']", has_text="稀土企业（家）")
-        assert metric.locator("[data-testid='stMetricValue']").inner_text().strip() == "2"
+        _wait_for_metric(again, "稀土企业（家）", "2")
         assert other.blocked == []
     assert offline.blocked == []
 
@@ -329,20 +337,14 @@ def test_wall_refreshes_itself_and_shows_an_import(browser, settings, tmp_path):
             page = offline.context.new_page()
             page.goto(f"{live.url}/?token={world.token}&mode=screen&refresh=5&{FILTERS}")
             page.wait_for_selector(CHART, timeout=60_000)
-            value = page.locator("[data-testid='stMetric']", has_text="稀土企业（家）").locator(
-                "[data-testid='stMetricValue']")
-            assert value.inner_text().strip() == "8"
+            _wait_for_metric(page, "稀土企业（家）", "8")
             stamp = page.get_by_text("最后更新：").first.inner_text()
             engine = open_database(url, settings)
             try:
                 assert import_package(write_addition(tmp_path / "addition"), engine, settings, actor="测试").written
             finally:
                 engine.dispose()
-            page.wait_for_function(
-                """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
-                       .some(m => m.innerText.includes('稀土企业')
-                             && m.querySelector('[data-testid="stMetricValue"]').innerText.trim() === '9')""",
-                timeout=30_000)
+            _wait_for_metric(page, "稀土企业（家）", "9")
             assert page.get_by_text("最后更新：").first.inner_text() != stamp
             assert page.locator("[data-testid='stException']").count() == 0
             assert offline.blocked == []
