@@ -1,4 +1,4 @@
-"""Entry script: page configuration and navigation only; each page lives in app_pages/.
+"""Entry script: page configuration, navigation and the shared filters; each page lives in app_pages/.
 
 The navigation holds only the pages the signed-in role may open
 (supervision.permissions.PAGE_ROLES), so another role's page cannot be reached
@@ -6,27 +6,43 @@ even by its URL: Streamlit answers "page not found" and shows the home page.
 Signed out, every page's URL shows the sign-in form, so a bookmark still lands
 on its page after signing in.
 
+`?mode=screen` (see components/screen.py) is the wall layout: no sidebar, header or
+navigation; the filters (components/filters.py) are still read from the URL.
+
 The folder is not named pages/: with that name a cold deep link (a bookmarked
 /map opened as the server's first request) runs the page without this frame.
 See README, "Why app_pages/".
 """
 
-import streamlit as st
+from pathlib import Path
 
-from components import session
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from components import filters, screen, session
+from components.db import current_data_version
 from supervision.permissions import may_open
 
-st.set_page_config(page_title="稀土整顿监管平台", page_icon=":material/shield:", layout="wide")
+wall = screen.read()
+# A local favicon: a :material/...: page icon makes the browser fetch it from fonts.gstatic.com.
+st.set_page_config(page_title="稀土整顿监管平台", page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
+                   layout="wide", initial_sidebar_state="collapsed" if wall.on else "auto")
 
 PAGES = [
     st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview"),
+    st.Page("app_pages/map.py", title="镇区地图", icon=":material/map:", url_path="map"),
+    st.Page("app_pages/quota.py", title="配额执行", icon=":material/factory:", url_path="quota"),
+    st.Page("app_pages/progress.py", title="工作进度", icon=":material/event_note:", url_path="progress"),
+    st.Page("app_pages/scoring.py", title="督查评分", icon=":material/fact_check:", url_path="scoring"),
+    st.Page("app_pages/enterprise.py", title="企业档案", icon=":material/business:", url_path="enterprises"),
+    st.Page("app_pages/findings.py", title="问题线索", icon=":material/report:", url_path="findings"),
     st.Page("app_pages/data_entry.py", title="数据上传", icon=":material/upload_file:", url_path="data_entry"),
     st.Page("app_pages/form_self_checks.py", title="企业自查表", icon=":material/fact_check:",
             url_path="form_self_checks"),
     st.Page("app_pages/form_township_reports.py", title="镇区汇总表", icon=":material/summarize:",
             url_path="form_township_reports"),
     st.Page("app_pages/form_tipoffs.py", title="举报线索", icon=":material/campaign:", url_path="form_tipoffs"),
-    st.Page("app_pages/form_scores.py", title="督查评分", icon=":material/grading:", url_path="form_scores"),
+    st.Page("app_pages/form_scores.py", title="督查评分录入", icon=":material/grading:", url_path="form_scores"),
     st.Page("app_pages/form_penalties.py", title="处罚与黑名单", icon=":material/gavel:", url_path="form_penalties"),
     st.Page("app_pages/form_environment.py", title="环保问题整改", icon=":material/eco:",
             url_path="form_environment"),
@@ -35,6 +51,8 @@ PAGES = [
     st.Page("app_pages/account.py", title="我的账号", icon=":material/person:", url_path="account"),
 ]
 LOGIN = "app_pages/login.py"
+# Pages that read the global filters (the others are about accounts, not the campaign's data).
+FILTERED = {"overview", "map", "quota", "progress", "scoring", "enterprises", "findings"}
 
 principal = session.resolve()
 if principal is None:
@@ -45,11 +63,20 @@ if principal is None:
     )
 else:
     allowed = [page for page in PAGES if may_open(principal, page.url_path)]
+    # Read before st.navigation: it marks the first page as the default, whose url_path becomes "".
+    filtered = [page for page in allowed if page.url_path in FILTERED]
     session.sidebar(principal)
     navigation = st.navigation(
         [*allowed, st.Page(LOGIN, title="登录", url_path="login", visibility="hidden")],
-        position="top" if session.is_screen() else "sidebar",
+        position="hidden" if wall.on else "top" if session.is_screen() else "sidebar",
     )
     if navigation.url_path == "login":
-        st.switch_page(allowed[0])
+        # Signed in on the home URL: go home, keeping the bookmark's parameters (year, as-of date, mode).
+        try:
+            st.switch_page(allowed[0], query_params=st.query_params.to_dict())
+        except StreamlitAPIException:  # a parameter already bound to a widget of this session travels by itself
+            st.switch_page(allowed[0])
+    screen.apply(wall)
+    if any(navigation is page for page in filtered):
+        filters.render(current_data_version(), principal)
 navigation.run()

@@ -1,39 +1,183 @@
-"""总览: what a leader asks first: how many enterprises where, and how current the data is."""
+"""总览: what a leader asks first; with ?mode=screen, the same panels on a dark wall layout that refreshes itself."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data
-from components.db import current_data_version
+from components import charts, data, filters, screen, sources, tables
+from components.charts import Look
+from components.db import current_data_version, settings
+from components.filters import Filters
 from components.session import current_principal
+from supervision import campaign
+from supervision.principal import Principal
 from supervision.spec import TABLES_BY_KEY
+from supervision.frames import findings_per_rule, utilisation_totals
 
 principal = current_principal()
-version = current_data_version()
+wall = screen.read()
+cfg = settings()
 
-st.title("稀土行业秩序整顿 · 总览")
-if data.holds_demo_data(version):
-    st.warning("当前为演示数据：企业名称、代码和数字均为虚构，仅用于演示。", icon=":material/info:")
+# The checks read these tables; a figure of findings names them all as its sources.
+FINDING_SOURCES = ("quotas", "monthly_reports", "invoices", "traceability", "resource_tax", "licenses", "customs",
+                   "environment", "self_checks", "township_reports", "tipoffs")
+TIPOFF_COLUMNS = {"received_on": "受理日期", "township": "镇区", "subject_name": "被举报对象", "summary": "线索摘要",
+                  "status": "办理状态", "feedback_due": "反馈期限"}
+PENALTY_COLUMNS = {"decided_on": "决定日期", "name": "企业", "township": "镇区", "measure": "处罚措施",
+                   "fine_yuan": "罚款（元）", "blacklisted_until": "黑名单截止"}
 
-counts = data.enterprise_counts(version, principal, None)
-freshness = data.table_freshness(version, principal, None)
-directory = freshness.set_index("table")
 
-total = int(counts["n"].sum())
-by_category = counts.groupby("category", sort=False)["n"].sum()
-cols = st.columns(len(by_category) + 1)
-cols[0].metric("稀土企业（家）", total)
-for col, (category, n) in zip(cols[1:], by_category.items(), strict=True):
-    col.metric(category, int(n))
+def kpis(version: int, f: Filters) -> None:
+    """The numbers in one row: enterprises, quota used, campaign phase, overdue items, blacklist."""
+    counts = data.enterprise_counts(version, principal, f.township, f.category)
+    used, total = utilisation_totals(data.quota_by_enterprise(version, principal, f.year, f.township, f.category))
+    pos = campaign.position(cfg, f.year, f.as_of)
+    lights = data.overdue_lights(version, principal, f.year, f.as_of, f.township, f.category)
+    red = int((lights["status"] == campaign.MISSING).sum())
+    listed = data.blacklist(version, principal, f.as_of, f.township, f.category)
+    found = data.findings(version, principal, f.year, f.as_of, f.township, f.category)
+    violations = int((found["severity"] == "违规").sum())
+    by_category = counts.groupby("category", sort=False)["n"].sum()
+    cols = st.columns(6)
+    cols[0].metric("稀土企业（家）", int(counts["n"].sum()),
+                   help="；".join(f"{c}{int(n)}家" for c, n in by_category.items()))
+    cols[1].metric("冶炼分离指标使用率", f"{float(used / total) * 100:.1f}%" if total else "无指标",
+                   help=f"产量 {float(used):,.3f} 吨 / 指标 {float(total):,.3f} 吨（{f.year}年）")
+    next_text = f"距{pos.next_step.name}{pos.days_to_next}天" if pos.next_step is not None else "无待办节点"
+    cols[2].metric("整顿阶段", pos.phase, next_text, delta_color="off", delta_arrow="off")
+    cols[3].metric("未销号问题（条）", len(found), help=f"违规{violations}条，预警{len(found) - violations}条"
+                   f"（{f.year}年数据按截至{f.as_of:%Y-%m-%d}检查）")
+    cols[4].metric("红灯事项（镇区×事项）", red, help="逾期未交的企业自查、镇区汇总、月报与超期未反馈的举报线索")
+    cols[5].metric("黑名单企业（家）", len(listed), help=f"截至{f.as_of:%Y-%m-%d}仍在黑名单期内")
+    kpi_tables = ("enterprises",) + FINDING_SOURCES + ("inspection_scores", "penalties")
+    as_of = data.data_as_of(version, principal, kpi_tables, f.year, f.township)
+    st.caption(f"上列指标数据来源：{'、'.join(TABLES_BY_KEY[t].name for t in kpi_tables)}；整顿时间表：config.toml"
+               f"　｜　数据截至：{as_of or '暂无数据'}")
 
-st.plotly_chart(charts.enterprises_by_township(counts), key="overview_enterprises")
-imported = directory.loc["enterprises", "imported_at"]
-st.caption(f"数据来源：{TABLES_BY_KEY['enterprises'].name}（工信局、市场监管局）；数据截至：{imported:%Y-%m-%d %H:%M}"
-           if imported is not None and imported == imported else "数据来源：企业名录；尚未导入数据")
 
-st.subheader("各类数据的截至日期")
-st.dataframe(
-    freshness.rename(columns={"name": "数据表", "table": "英文表名", "rows": "行数", "as_of": "数据截至",
-                              "imported_at": "最近导入"}),
-    hide_index=True,
-    key="overview_freshness",
+def fig_enterprises(version: int, f: Filters, look: Look) -> charts.go.Figure:
+    counts = data.enterprise_counts(version, principal, f.township, f.category)
+    c = sources.caption(version, principal, f, "各镇（区）稀土企业数量（按类别）", ("enterprises",))
+    return charts.enterprises_by_township(counts, c, look)
+
+
+def fig_quota(version: int, f: Filters, look: Look) -> charts.go.Figure:
+    quota = data.quota_by_enterprise(version, principal, f.year, f.township, f.category)
+    used, total = utilisation_totals(quota)
+    national = data.national_quota(f.year)
+    context, extra = None, None
+    if national is not None and national.smelting_t and total:
+        context = (f"全国{f.year}年冶炼分离指标 {float(national.smelting_t):,.0f} 吨，"
+                   f"本{'镇区' if f.township else '市'}占 {float(total / national.smelting_t) * 100:.2f}%")
+        extra = "全国总量控制指标（工信部公开数据，见下方来源）"
+    c = sources.caption(version, principal, f, f"{f.year}年冶炼分离指标使用情况", ("quotas", "monthly_reports"),
+                        extra)
+    return charts.quota_gauge(used, total, c, look, warning=cfg.tolerances.quota_warning, context=context)
+
+
+def fig_findings(version: int, f: Filters, look: Look) -> charts.go.Figure:
+    found = data.findings(version, principal, f.year, f.as_of, f.township, f.category)
+    c = sources.caption(version, principal, f, f"未销号问题（按规则、严重程度，截至{f.as_of:%Y-%m-%d}）",
+                        FINDING_SOURCES)
+    return charts.severity_bars(findings_per_rule(found), c, look)
+
+
+def fig_lights(version: int, f: Filters, look: Look) -> charts.go.Figure:
+    lights = data.overdue_lights(version, principal, f.year, f.as_of, f.township, f.category)
+    c = sources.caption(version, principal, f, f"逾期事项红黄绿灯（截至{f.as_of:%Y-%m-%d}）",
+                        ("self_checks", "township_reports", "inspection_scores", "monthly_reports", "tipoffs"))
+    return charts.status_grid(lights, c, look)
+
+
+def fig_tipoffs(version: int, f: Filters, look: Look) -> charts.go.Figure:
+    tips = data.tipoffs(version, principal, f.year, f.as_of, f.township).head(6)
+    c = sources.caption(version, principal, f, "最新举报线索", ("tipoffs",))
+    return charts.table_figure(tips, TIPOFF_COLUMNS, c, look)
+
+
+def fig_penalties(version: int, f: Filters, look: Look) -> charts.go.Figure:
+    pens = data.penalties(version, principal, f.year, f.as_of, f.township, f.category).head(6)
+    c = sources.caption(version, principal, f, "最新行政处罚", ("penalties",))
+    return charts.table_figure(pens, PENALTY_COLUMNS, c, look)
+
+
+def national_context(f: Filters) -> str | None:
+    national = data.national_quota(f.year)
+    if national is None or not national.smelting_t:
+        return None
+    return (f"全国{f.year}年稀土冶炼分离总量控制指标 {float(national.smelting_t):,.0f} 吨、开采指标 "
+            f"{float(national.mining_t or 0):,.0f} 吨（折REO）。来源：{national.source}")
+
+
+def normal_page(version: int, f: Filters, who: Principal) -> None:
+    st.title("稀土行业秩序整顿 · 总览")
+    st.caption(f.describe())
+    if data.holds_demo_data(version):
+        st.warning("当前为演示数据：企业名称、代码和数字均为虚构，仅用于演示。", icon=":material/info:")
+    kpis(version, f)
+    left, right = st.columns([3, 2])
+    left.plotly_chart(fig_enterprises(version, f, Look(height=400, footnote_chars=70)), key="overview_enterprises",
+                      theme=None)
+    right.plotly_chart(fig_quota(version, f, Look(height=400, footnote_chars=45)), key="overview_quota", theme=None)
+    context = national_context(f)
+    if context:
+        right.caption(context)
+    left, right = st.columns([2, 3])
+    left.plotly_chart(fig_findings(version, f, Look(height=420, footnote_chars=50)), key="overview_findings",
+                      theme=None)
+    right.plotly_chart(fig_lights(version, f, Look(height=420, footnote_chars=75)), key="overview_lights",
+                       theme=None)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("最新举报线索")
+        tips = data.tipoffs(version, principal, f.year, f.as_of, f.township)
+        tables.show(tips.head(10), TIPOFF_COLUMNS | {"overdue": "反馈超期"}, key="overview_tipoffs",
+                    source=sources.caption(version, principal, f, "", ("tipoffs",)).footnote)
+    with right:
+        st.subheader("最新行政处罚")
+        pens = data.penalties(version, principal, f.year, f.as_of, f.township, f.category)
+        tables.show(pens.head(10), PENALTY_COLUMNS, key="overview_penalties",
+                    source=sources.caption(version, principal, f, "", ("penalties",)).footnote)
+    with st.expander("各类数据的截至日期与最近导入"):
+        freshness = data.table_freshness(version, who, f.township)
+        tables.show(freshness, {"name": "数据表", "table": "英文表名", "rows": "行数", "as_of": "数据截至",
+                                "imported_at": "最近导入"}, key="overview_freshness")
+
+
+# Panel groups for the wall; with ?carousel=N each group is shown for N seconds in turn.
+PANELS = (
+    (("enterprises", fig_enterprises), ("quota", fig_quota), ("findings", fig_findings)),
+    (("lights", fig_lights), ("tipoffs", fig_tipoffs), ("penalties", fig_penalties)),
 )
+
+
+@st.fragment(run_every=wall.run_every if wall.on else None)
+def wall_page() -> None:
+    """The wall layout: re-reads the data version on every refresh, so an import shows at the next tick."""
+    version = current_data_version()
+    f = filters.current(version, principal)
+    head, stamp = st.columns([3, 2])
+    pos = campaign.position(cfg, f.year, f.as_of)
+    # The same heading as the normal overview: a wall is the overview, laid out for the wall.
+    head.title("稀土行业秩序整顿 · 总览")
+    deadline = (f"距{pos.next_step.name}（{pos.next_step.end:%m月%d日}）还有{pos.days_to_next}天"
+                if pos.next_step is not None else "本年度节点均已过")
+    stamp.markdown(f"**{cfg.jurisdiction.name} · {f.year}年 · {pos.phase}** · {deadline}")
+    stamp.caption(screen.updated_text(data.data_changed_at(version)))
+    kpis(version, f)
+    if wall.carousel_s:
+        groups = [PANELS[wall.carousel_index(len(PANELS))]]
+    else:
+        groups = list(PANELS)
+    for group in groups:
+        cols = st.columns(len(group))
+        height = 400 if len(groups) > 1 else 760
+        for col, (name, build) in zip(cols, group, strict=True):
+            col.plotly_chart(build(version, f, wall.look(height, len(group))), key=f"wall_{name}", theme=None)
+
+
+if wall.on:
+    wall_page()
+else:
+    version = current_data_version()
+    normal_page(version, filters.current(version, principal), principal)

@@ -1,20 +1,31 @@
-"""Cached data functions: plain arguments plus the data version in the key, so a write shows at once."""
+"""Cached data functions: the data version first, then plain values, so a write shows at once.
+
+Every function takes `version` (components.db.current_data_version()) as its first
+argument: an import bumps it, so the next rerun misses the cache and reads afresh.
+The engine and settings are looked up inside, never passed (they are not part of the key).
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from components.db import engine
-from supervision import queries
+from components.db import engine, settings
+from supervision import checks, queries, reference
+from supervision.frames import findings_per_township
+from supervision.geo import Boundaries, boundaries
 from supervision.principal import Principal
 
 TTL = 600
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def enterprise_counts(version: int, principal: Principal, township: str | None) -> pd.DataFrame:
-    return queries.enterprise_counts(engine(), principal, township)
+def enterprise_counts(version: int, principal: Principal, township: str | None,
+                      category: str | None = None) -> pd.DataFrame:
+    return queries.enterprise_counts(engine(), principal, township, category)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -25,3 +36,197 @@ def table_freshness(version: int, principal: Principal, township: str | None) ->
 @st.cache_data(ttl=TTL, show_spinner=False)
 def holds_demo_data(version: int) -> bool:
     return queries.holds_demo_data(engine())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def data_changed_at(version: int) -> dt.datetime | None:
+    return queries.data_changed_at(engine())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def data_years(version: int, principal: Principal) -> list[int]:
+    return queries.data_years(engine(), principal)
+
+
+def configured_years() -> list[int]:
+    return settings().calendar.configured_years()
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def township_names(version: int, principal: Principal) -> list[str]:
+    return queries.townships(engine(), principal)["name"].tolist()
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def data_as_of(version: int, principal: Principal, tables: tuple[str, ...], year: int,
+               township: str | None) -> str | None:
+    return queries.data_as_of(engine(), principal, tables, year, township)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def enterprises(version: int, principal: Principal, township: str | None, category: str | None) -> pd.DataFrame:
+    return queries.enterprises(engine(), principal, township, category)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def groups(version: int, principal: Principal) -> list[str]:
+    return queries.groups(engine(), principal)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def quota_by_enterprise(version: int, principal: Principal, year: int, township: str | None,
+                        category: str | None, group: str | None = None) -> pd.DataFrame:
+    return queries.quota_by_enterprise(engine(), principal, year, township, category, group)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def quota_batches(version: int, principal: Principal, year: int, township: str | None, category: str | None,
+                  uscc: str | None = None, group: str | None = None) -> pd.DataFrame:
+    return queries.quota_batches(engine(), principal, year, township, category, uscc, group)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def monthly_flows(version: int, principal: Principal, year: int, township: str | None, category: str | None,
+                  uscc: str | None = None, group: str | None = None, quota_holders: bool = False) -> pd.DataFrame:
+    return queries.monthly_flows(engine(), principal, year, township, category, uscc, group, quota_holders)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def flows_by_enterprise(version: int, principal: Principal, year: int, township: str | None,
+                        category: str | None, group: str | None = None) -> pd.DataFrame:
+    return queries.flows_by_enterprise(engine(), principal, year, township, category, group)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def quota_years(version: int, principal: Principal, township: str | None, category: str | None,
+                uscc: str | None = None, group: str | None = None) -> pd.DataFrame:
+    return queries.quota_years(engine(), principal, township, category, uscc, group)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def self_check_status(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
+                      category: str | None) -> pd.DataFrame:
+    return queries.self_check_status(engine(), principal, settings(), year, as_of, township, category)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def township_report_status(version: int, principal: Principal, year: int, as_of: dt.date,
+                           township: str | None) -> pd.DataFrame:
+    return queries.township_report_status(engine(), principal, settings(), year, as_of, township)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def township_milestones(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
+                        category: str | None) -> pd.DataFrame:
+    return queries.township_milestones(engine(), principal, settings(), year, as_of, township, category)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def overdue_lights(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
+                   category: str | None) -> pd.DataFrame:
+    return queries.overdue_lights(engine(), principal, settings(), year, as_of, township, category)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def monthly_report_gaps(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
+                        category: str | None) -> pd.DataFrame:
+    return queries.monthly_report_gaps(engine(), principal, settings(), year, as_of, township, category)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def tipoffs(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None) -> pd.DataFrame:
+    return queries.overdue_tipoffs(engine(), principal, settings(), year, as_of, township)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def penalties(version: int, principal: Principal, year: int | None, as_of: dt.date, township: str | None,
+              category: str | None) -> pd.DataFrame:
+    return queries.penalties(engine(), principal, year, as_of, township, category)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def blacklist(version: int, principal: Principal, as_of: dt.date, township: str | None,
+              category: str | None) -> pd.DataFrame:
+    return queries.blacklist(engine(), principal, as_of, township, category)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def scoring_table(version: int, principal: Principal, year: int) -> pd.DataFrame:
+    return queries.scoring_table(engine(), principal, year)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def inspection_scores(version: int, principal: Principal, year: int, township: str | None) -> pd.DataFrame:
+    return queries.inspection_scores(engine(), principal, year, township)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def section_scores(version: int, principal: Principal, year: int, township: str | None) -> pd.DataFrame:
+    return queries.section_scores(engine(), principal, year, township)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def score_totals(version: int, principal: Principal, years: tuple[int, ...], township: str | None) -> pd.DataFrame:
+    return queries.score_totals(engine(), principal, years, township)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def township_measures(version: int, principal: Principal, year: int, as_of: dt.date,
+                      category: str | None) -> pd.DataFrame:
+    return queries.township_measures(engine(), principal, settings(), year, as_of, category)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def enterprise(version: int, principal: Principal, uscc: str) -> dict[str, Any] | None:
+    return queries.enterprise(engine(), principal, uscc)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def enterprise_records(version: int, principal: Principal, uscc: str, year: int) -> dict[str, pd.DataFrame]:
+    return queries.enterprise_records(engine(), principal, uscc, year)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def counterparty_names(version: int, principal: Principal, codes: tuple[str, ...]) -> dict[str, str]:
+    return queries.counterparty_names(engine(), principal, codes)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def findings(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
+             category: str | None, rules: tuple[str, ...] | None = None, severity: str | None = None) -> pd.DataFrame:
+    """The findings of check(year, as_of) the principal may see, filtered (supervision.checks.findings_frame)."""
+    return checks.findings_frame(engine(), settings(), principal, year, as_of, township, category,
+                                 list(rules) if rules else None, severity)
+
+
+def enterprise_findings(version: int, principal: Principal, year: int, as_of: dt.date, uscc: str,
+                        township: str) -> pd.DataFrame:
+    """The findings that concern one enterprise (its own, and those on its licences and declarations)."""
+    found = findings(version, principal, year, as_of, township, None)
+    return found[found["uscc"] == uscc].reset_index(drop=True)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def risk_ranking(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
+                 category: str | None) -> pd.DataFrame:
+    return checks.risk_ranking(engine(), settings(), principal, year, as_of, township, category)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def map_measures(version: int, principal: Principal, year: int, as_of: dt.date, category: str | None) -> pd.DataFrame:
+    """township_measures plus the open findings per township, for the map's choice of colouring."""
+    measures = queries.township_measures(engine(), principal, settings(), year, as_of, category)
+    found = findings(version, principal, year, as_of, None, category)
+    per = findings_per_township(found, measures["township"].tolist())
+    return measures.merge(per, on="township", how="left")
+
+
+@st.cache_resource(show_spinner=False)
+def township_boundaries() -> Boundaries:
+    """The configured polygons: read once per process (the configuration, not the data, defines them)."""
+    return boundaries(settings())
+
+
+@st.cache_data(show_spinner=False)
+def national_quota(year: int) -> reference.NationalQuota | None:
+    return reference.national_quota(year)

@@ -155,7 +155,7 @@ def _overview_counts(at: Any) -> None:
     assert {x for x, y in bars if y} == {OWN}
     assert sum(y for _, y in bars) == len(own)
     assert not {x for x, _ in bars} & {OTHER, THIRD}  # not even as empty bars
-    freshness = at.dataframe[0].value
+    freshness = next(d.value for d in at.dataframe if "英文表名" in d.value.columns)
     rows = dict(zip(freshness["英文表名"], freshness["行数"], strict=True))
     assert rows["enterprises"] == 2 and rows["invoices"] == 2  # its own invoices and the one to 城厢镇
     assert rows["tipoffs"] == 1 and rows["township_reports"] == 1
@@ -168,8 +168,61 @@ def _array(value: Any) -> list[Any]:
     return list(value)
 
 
+def _figures(at: Any) -> dict[str, dict[str, Any]]:
+    return {e.proto.id.rsplit("-", 1)[-1]: json.loads(e.proto.spec) for e in at.get("plotly_chart")}
+
+
+def _map_only_own(at: Any) -> None:
+    figure = next(f for k, f in _figures(at).items() if "page_map" in k)
+    with_data = figure["data"][0]
+    assert list(with_data["locations"]) == [OWN]  # the other townships are drawn grey, with no figure
+    points = [t for t in figure["data"] if t["type"] == "scattergeo" and t.get("mode") == "markers"]
+    assert {c[3] for t in points for c in t["customdata"]} <= {OWN}
+
+
+def _quota_only_own(at: Any) -> None:
+    table = next(d.value for d in at.dataframe if "指标批次数" in d.value.columns)
+    assert set(table["镇区"]) == {OWN}
+
+
+def _progress_only_own(at: Any) -> None:
+    grid = _figures(at)["progress_grid"]["data"][0]
+    assert list(grid["y"]) == [OWN]
+
+
+def _scoring_only_own(at: Any) -> None:
+    ranking = _figures(at)["scoring_ranking"]["data"][0]
+    assert list(ranking["y"]) == [OWN]
+
+
+def _profile_only_own(at: Any) -> None:
+    other = next(u for u, (_, _, town) in ENTERPRISES.items() if town == OTHER)
+    own = next(u for u, (_, _, town) in ENTERPRISES.items() if town == OWN)
+    search = next(box for box in at.selectbox if box.label.startswith("搜索企业"))
+    assert set(search.options) == {f"{n}（{u}）" for u, (n, _, town) in ENTERPRISES.items() if town == OWN}
+    at.query_params["uscc"] = other
+    at.run()
+    assert any("没有找到" in w.value for w in at.warning) and not at.header
+    at.query_params["uscc"] = own
+    at.run()
+    assert at.header[0].value == ENTERPRISES[own][0]
+
+
+def _findings_only_own(at: Any) -> None:
+    table = next(d.value for d in at.dataframe if "说明" in d.value.columns)
+    assert set(table["镇区"]) <= {OWN}
+    ranking = next((d.value for d in at.dataframe if "风险分" in d.value.columns), None)
+    assert ranking is None or set(ranking["镇区"]) <= {OWN}
+
+
 TOWNSHIP_DATA: dict[str, Callable[[Any], None]] = {
     "overview": _overview_counts,
+    "map": _map_only_own,
+    "quota": _quota_only_own,
+    "progress": _progress_only_own,
+    "scoring": _scoring_only_own,
+    "enterprises": _profile_only_own,
+    "findings": _findings_only_own,
 }
 
 

@@ -1,0 +1,104 @@
+"""The global filters (year, as-of date, township, category), kept in the URL so any view can be bookmarked.
+
+The widgets live in the entry script's sidebar and are bound to query parameters
+(`bind="query-params"`): `?year=2019&as_of=2019-08-13&township=浮桥镇&category=冶炼分离`.
+Bound to the entry script, they survive page switches, and a cold deep link seeds them.
+An empty parameter means "the default": the latest year with data, and for the as-of
+date the year's end for a past year or today for the current one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components import data
+from supervision.principal import Principal
+from supervision.spec import CATEGORIES
+
+YEAR, AS_OF, TOWNSHIP, CATEGORY = "year", "as_of", "township", "category"
+# The date picker's range: wide enough for any campaign year, fixed so the widget keeps its identity.
+_MIN_DATE, _MAX_DATE = dt.date(2010, 1, 1), dt.date(2040, 12, 31)
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int
+    as_of: dt.date
+    township: str | None
+    category: str | None
+
+    def describe(self) -> str:
+        """One line for captions: which slice of the data a figure shows."""
+        parts = [f"{self.year}年", self.township or "全市", self.category or "全部类别", f"截至{self.as_of:%Y-%m-%d}"]
+        return " · ".join(parts)
+
+
+def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
+    """The year's last day for a past year, today for the current year, the first day for a future one."""
+    today = today or dt.date.today()
+    if year < today.year:
+        return dt.date(year, 12, 31)
+    if year > today.year:
+        return dt.date(year, 1, 1)
+    return today
+
+
+def year_options(version: int, principal: Principal) -> list[int]:
+    """Years with data and configured campaign years, newest first."""
+    years = set(data.data_years(version, principal)) | set(data.configured_years())
+    return sorted(years or {dt.date.today().year}, reverse=True)
+
+
+def default_year(version: int, principal: Principal) -> int:
+    """The latest year that has data; without data, the latest configured year (or this year)."""
+    with_data = data.data_years(version, principal)
+    return max(with_data) if with_data else year_options(version, principal)[0]
+
+
+def _clear_as_of() -> None:
+    # An as-of date picked for one year makes little sense for another: fall back to the default.
+    st.session_state[AS_OF] = None
+
+
+def render(version: int, principal: Principal) -> Filters:
+    """Draw the filter widgets in the sidebar and return the filters in force."""
+    years = year_options(version, principal)
+    towns = data.township_names(version, principal)
+    with st.sidebar:
+        st.markdown("**筛选条件**")
+        latest = default_year(version, principal)
+        year = st.selectbox("年度", years, index=None, key=YEAR, bind="query-params", on_change=_clear_as_of,
+                            placeholder=f"最新年度（{latest}）")
+        chosen_year = int(year) if year is not None else latest
+        as_of = st.date_input("截至日期", value=None, min_value=_MIN_DATE, max_value=_MAX_DATE, key=AS_OF,
+                              bind="query-params", format="YYYY-MM-DD",
+                              help="判断截止日期是否已过、是否逾期所依据的日期（默认：往年取年末，当年取今天）")
+        township = None
+        if principal.township_scope:
+            township = principal.township_scope
+            st.caption(f"镇区：{township}（本账号仅可查看本镇区）")
+        else:
+            township = st.selectbox("镇区", towns, index=None, key=TOWNSHIP, bind="query-params",
+                                    placeholder="全部镇区")
+        category = st.selectbox("企业类别", list(CATEGORIES), index=None, key=CATEGORY, bind="query-params",
+                                placeholder="全部类别")
+    return Filters(chosen_year, as_of or default_as_of(chosen_year), township, category)
+
+
+def current(version: int, principal: Principal) -> Filters:
+    """The filters in force, read from the widgets' state (drawn by the entry script on this run)."""
+    years = year_options(version, principal)
+    year = st.session_state.get(YEAR)
+    chosen_year = int(year) if year is not None and int(year) in years else default_year(version, principal)
+    as_of = st.session_state.get(AS_OF)
+    township = principal.township_scope or st.session_state.get(TOWNSHIP)
+    category = st.session_state.get(CATEGORY)
+    return Filters(chosen_year, as_of or default_as_of(chosen_year), township, category)
+
+
+def select_township(name: str | None) -> None:
+    """Set the township filter for every page; call only from a widget callback (before the widgets are drawn)."""
+    st.session_state[TOWNSHIP] = name

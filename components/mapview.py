@@ -1,0 +1,70 @@
+"""The township map as a Streamlit component: draws offline, and a click selects a township or an enterprise.
+
+Clicking a township sets the global township filter (every page follows it); clicking an
+enterprise point asks the page to open its profile. The figure is a go.Choropleth on a
+hidden base map, so plotly asks for its topojson: we point it at our own static copy.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, data, filters
+from components.charts import Caption, Look
+
+PLOTLY_CONFIG: dict[str, Any] = {"topojsonURL": "app/static/topojson/", "displaylogo": False,
+                                 "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+MEASURES = {
+    "enterprises": "企业数",
+    "utilisation": "指标使用率",
+    "open_findings": "未销号问题",
+    "score_share": "督查得分率",
+    "overdue_reports": "逾期报表",
+}
+
+
+@st.cache_resource(show_spinner=False)
+def choropleth_geojson() -> dict[str, Any]:
+    """The configured polygons, wound clockwise for go.Choropleth (once per process)."""
+    return charts.choropleth_geojson(data.township_boundaries().polygons)
+
+
+def _on_select(key: str) -> None:
+    """Runs before the rerun's script, so it may still set the township filter's widget state."""
+    event = st.session_state.get(key)
+    points = event.selection.points if event is not None else []
+    for point in points:
+        if point.get("location"):
+            filters.select_township(str(point["location"]))
+            return
+
+
+def clicked_enterprise(event: Any) -> str | None:
+    """The USCC of an enterprise point in a map selection, if one was clicked."""
+    points = event.selection.points if event is not None and hasattr(event, "selection") else []
+    for point in points:
+        custom = point.get("customdata")
+        if not point.get("location") and isinstance(custom, list) and custom:
+            return str(custom[0])
+    return None
+
+
+def draw(measures: pd.DataFrame, measure: str, points: pd.DataFrame, caption: Caption, look: Look, *,
+         selected: str | None, key_prefix: str, highlight: str | None = None,
+         clickable: bool = True) -> str | None:
+    """Draw the map; returns the USCC of a clicked enterprise (the caller opens its profile)."""
+    bounds = data.township_boundaries()
+    fig = charts.township_map(choropleth_geojson(), measures, measure, points, caption, look, selected=selected,
+                              schematic=bounds.schematic, highlight=highlight)
+    # The key follows the selected township: a new selection starts a fresh chart without the old one's state.
+    key = f"{key_prefix}_map_{selected or 'all'}"
+    if not clickable:
+        st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, theme=None)
+        return None
+    event = st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, theme=None, on_select=partial(_on_select, key),
+                            selection_mode="points")
+    return clicked_enterprise(event)

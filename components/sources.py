@@ -1,0 +1,27 @@
+"""What each figure says about its data: the source tables (with their departments) and "数据截至"."""
+
+from __future__ import annotations
+
+from components import data
+from components.charts import Caption
+from components.filters import Filters
+from supervision.principal import Principal
+from supervision.spec import TABLES_BY_KEY
+
+
+def source_name(table: str) -> str:
+    """A table's name with the department that supplies it, e.g. "稀土专用发票（税务局）"."""
+    spec = TABLES_BY_KEY[table]
+    department = spec.description.split("：", 1)[0] if "：" in spec.description else ""
+    return f"{spec.name}（{department}）" if department else spec.name
+
+
+def caption(version: int, principal: Principal, f: Filters, title: str, tables: tuple[str, ...],
+            extra_source: str | None = None) -> Caption:
+    """A figure's caption: its title, its source tables and the latest business date they hold for the year."""
+    tables = tuple(dict.fromkeys(tables))
+    source = "、".join(source_name(t) for t in tables)
+    if extra_source:
+        source += "；" + extra_source
+    as_of = data.data_as_of(version, principal, tables, f.year, f.township)
+    return Caption(title, source, as_of)

@@ -1,0 +1,51 @@
+"""Tables for the pages: Chinese headers, exact quantities shown as given, and the source line under each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+
+def _cell(value: Any) -> Any:
+    """A cell as shown: blanks for missing values, exact decimals with thousands separators, dates as ISO text."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, ",")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return value.isoformat()
+    if pd.isna(value):
+        return ""
+    return value
+
+
+def for_display(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The listed columns, renamed to their Chinese headers.
+
+    Object columns (decimals, dates, text with gaps) become text: exact figures as given,
+    and blanks rather than "None" for what was not reported. Integer columns stay numbers.
+    """
+    out = df[[c for c in columns if c in df]].copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column]):
+            out[column] = pd.Series([_cell(v) for v in out[column]], index=out.index, dtype=object)
+    return out.rename(columns=columns)
+
+
+def show(df: pd.DataFrame, columns: dict[str, str], *, key: str, source: str | None = None,
+         height: int | str = "auto", empty: str = "暂无记录") -> None:
+    """A read-only table, or a line saying there is nothing to list, and its source line."""
+    if df.empty:
+        st.caption(empty)
+    else:
+        st.dataframe(for_display(df, columns), hide_index=True, key=key, height=height)
+    if source:
+        st.caption(source)
