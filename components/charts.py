@@ -170,6 +170,8 @@ def enterprises_by_township(counts: pd.DataFrame, caption: Caption, look: Look =
         fig.add_bar(x=part["township"], y=part["n"], name=category, marker_color=CATEGORY_COLORS[category],
                     hovertemplate="%{x}<br>" + category + "：%{y}家<extra></extra>")
     fig.update_layout(barmode="stack", yaxis_title="企业数（家）")
+    # Whole enterprises only: no 0.5 ticks on a count.
+    fig.update_yaxes(tickformat="d", dtick=1 if counts.groupby("township")["n"].sum().max() <= 10 else None)
     return finish(fig, caption, look)
 
 
@@ -334,8 +336,10 @@ def township_map(geojson: dict[str, Any], measures: pd.DataFrame, measure: str, 
     without = [n for n in names if n not in with_value]
     z = [0.0 if neutral else values[n] for n in with_value]
     edge = "#ffffff" if look.dark else "#263238"
+    # Light ends of Blues/OrRd only: the enterprise points on top must stay visible on the darkest fill.
     colorscale = ([[0, "#e3eaf2"], [1, "#e3eaf2"]] if neutral
-                  else "OrRd" if measure in ("open_findings", "overdue_reports") else "Blues")
+                  else [[0, "#fff7ec"], [1, "#f16d3f"]] if measure in ("open_findings", "overdue_reports")
+                  else [[0, "#f4f8fc"], [1, "#5b9bd0"]])
     fig = go.Figure(go.Choropleth(
         geojson=geojson, locations=with_value, z=z, featureidkey="id",
         colorscale=colorscale, showscale=not neutral, zmin=0,
@@ -374,9 +378,7 @@ def township_map(geojson: dict[str, Any], measures: pd.DataFrame, measure: str, 
                           "<br>（点击打开企业档案）<extra></extra>",
         ))
     centers = _label_points(geojson)
-    # Names on the darkest fills are written in white so they stay legible.
-    top = max(z) if z else 0
-    label_colors = ["#ffffff" if top and (values.get(n) or 0) > 0.6 * top else "#1f1f1f" for n in centers]
+    label_colors = ["#1f1f1f"] * len(centers)  # every fill is light enough for dark names
     fig.add_trace(go.Scattergeo(
         lon=[c[0] for c in centers.values()], lat=[c[1] for c in centers.values()], text=list(centers),
         mode="text", textfont={"size": round(12 * look.scale), "color": label_colors},
