@@ -48,7 +48,7 @@ demo: $(VENV)/.runtime
 	$(PY) -m supervision demo --replace
 
 test: $(VENV)/.dev sysdeps
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 ## Tests without the real-browser tier.
 test-fast: $(VENV)/.dev

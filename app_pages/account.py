@@ -9,13 +9,11 @@ from supervision.auth import AuthError, change_own_password
 principal = session.current_principal()
 
 st.title("我的账号")
-st.text(f"用户名：{principal.username}")
-st.text(f"姓名：{principal.display_name}")
-st.text(f"角色：{principal.role.value}")
-if principal.township:
-    st.text(f"所属镇区：{principal.township}")
-if principal.department:
-    st.text(f"所属部门：{principal.department}")
+facts = [("用户名", principal.username), ("姓名", principal.display_name), ("角色", principal.role.value),
+         ("所属镇区", principal.township), ("所属部门", principal.department)]
+for label, value in facts:
+    if value:
+        st.text(label + "：" + value)
 
 st.subheader("修改密码")
 security = settings().security

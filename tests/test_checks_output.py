@@ -175,13 +175,15 @@ def _write_package(folder: Path) -> dict[str, str]:
         f"{buyer},下游应用公司,深加工应用,港区,在产,是,是,\n",
         encoding="utf-8",
     )
-    (folder / "quotas.csv").write_text(f"year,batch,uscc,quota_t\n2019,1,{over},1000\n", encoding="utf-8")
+    quotas = f"year,batch,uscc,quota_t\n2019,1,{over},1000\n"
+    (folder / "quotas.csv").write_text(quotas, encoding="utf-8")
     months = "".join(f"{over},2019-{m:02d},80,75,75\n" for m in range(1, 13))
     (folder / "monthly_reports.csv").write_text(
         "uscc,period,purchase_compound_t,production_t,sales_t\n" + months, encoding="utf-8")
     traced = "".join(f"{over},2019-{m:02d},75\n" for m in range(1, 13))
     (folder / "traceability.csv").write_text("uscc,period,production_t\n" + traced, encoding="utf-8")
-    (folder / "self_checks.csv").write_text(f"uscc,year,submitted_on\n{over},2019,2019-07-15\n", encoding="utf-8")
+    self_checks = f"uscc,year,submitted_on\n{over},2019,2019-07-15\n"
+    (folder / "self_checks.csv").write_text(self_checks, encoding="utf-8")
     (folder / "稀土专用发票.csv").write_text(
         "发票号码,开票日期,销方税号,购方税号,产品类别,折REO,状态\n"
         f"0451,2019年3月1日,{over},{buyer},OXIDE,1005,正常\n"
