@@ -19,15 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,14 +32,6 @@ PAGES = {"overview": "", "map": "map", "quota": "quota", "progress": "progress",
          "enterprise": "enterprises", "findings": "findings"}
 USERNAME, PASSWORD = "bench.leader", "Bench-Passw0rd!"
 DEMO_USCC = "91320585DEM000002N"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def main() -> int:
@@ -53,8 +41,7 @@ def main() -> int:
     parser.add_argument("--as-of", default="2019-12-31")
     args = parser.parse_args()
 
-    from playwright.sync_api import sync_playwright
-
+    from devtools.browser import chromium, offline_context, running_server
     from supervision.config import load_settings
     from supervision.db import open_database
     from supervision.demo import build_demo_database
@@ -72,78 +59,52 @@ def main() -> int:
                          role=Role.LEADER, password=PASSWORD, must_change_password=False)
         _, token = auth.create_screen_token(engine, SYSTEM, "计时大屏", 1)
         engine.dispose()
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
         blocked: list[str] = []
         results: dict[str, dict[str, float]] = {}
-        try:
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        with running_server({}) as server, chromium() as browser:
+            base = server.url
 
-                def route(r):
-                    if urlsplit(r.request.url).netloc == f"127.0.0.1:{port}":
-                        r.continue_()
-                    else:
-                        blocked.append(r.request.url)
-                        r.abort()
+            def visit(page, url: str, sign_in: bool) -> tuple[float, float]:
+                started = time.monotonic()
+                page.goto(url)
+                clicked = started
+                if sign_in:
+                    page.get_by_label("用户名").wait_for(timeout=120_000)
+                    page.get_by_label("用户名").fill(USERNAME)
+                    page.get_by_label("密码").fill(PASSWORD)
+                    clicked = time.monotonic()
+                    page.get_by_role("button", name="登录").click()
+                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+                done = time.monotonic()
+                return done - clicked, done - started
 
-                def visit(page, url: str, sign_in: bool) -> tuple[float, float]:
-                    started = time.monotonic()
-                    page.goto(url)
-                    clicked = started
-                    if sign_in:
-                        page.get_by_label("用户名").wait_for(timeout=120_000)
-                        page.get_by_label("用户名").fill(USERNAME)
-                        page.get_by_label("密码").fill(PASSWORD)
-                        clicked = time.monotonic()
-                        page.get_by_role("button", name="登录").click()
-                    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
-                    done = time.monotonic()
-                    return done - clicked, done - started
-
-                cases = [(name, f"{base}/{path}?year={args.year}&as_of={args.as_of}"
-                          + (f"&uscc={DEMO_USCC}" if name == "enterprise" else ""), True)
-                         for name, path in PAGES.items()]
-                cases += [(f"wall {name}", f"{base}/{PAGES[name]}?token={token}&mode=screen&year={args.year}"
-                           f"&as_of={args.as_of}", False) for name in ("overview", "map")]
-                for name, url, sign_in in cases:
-                    fresh, cached = [], []
-                    for _ in range(args.repeat):
-                        context = browser.new_context(viewport={"width": 1920, "height": 1080})
-                        context.route("**/*", route)
-                        page = context.new_page()
+            cases = [(name, f"{base}/{path}?year={args.year}&as_of={args.as_of}"
+                      + (f"&uscc={DEMO_USCC}" if name == "enterprise" else ""), True)
+                     for name, path in PAGES.items()]
+            cases += [(f"wall {name}", f"{base}/{PAGES[name]}?token={token}&mode=screen&year={args.year}"
+                       f"&as_of={args.as_of}", False) for name in ("overview", "map")]
+            for name, url, sign_in in cases:
+                fresh, cached = [], []
+                for _ in range(args.repeat):
+                    with offline_context(browser, base, {"width": 1920, "height": 1080}) as offline:
+                        page = offline.new_page()
                         fresh.append(visit(page, url, sign_in))
                         cached.append(visit(page, url, sign_in))
-                        context.close()
-                    results[name] = {
-                        "fresh_after_sign_in_s": round(statistics.median(f[0] for f in fresh), 2),
-                        "fresh_total_s": round(statistics.median(f[1] for f in fresh), 2),
-                        "cached_after_sign_in_s": round(statistics.median(c[0] for c in cached), 2),
-                        "cached_total_s": round(statistics.median(c[1] for c in cached), 2),
-                    }
-                    r = results[name]
-                    if sign_in:
-                        print(f"{name:<14} fresh context: {r['fresh_after_sign_in_s']:5.2f} s after 登录 "
-                              f"({r['fresh_total_s']:5.2f} s in all)   JavaScript cached: "
-                              f"{r['cached_after_sign_in_s']:5.2f} s ({r['cached_total_s']:5.2f} s)", flush=True)
-                    else:
-                        print(f"{name:<14} fresh context: {r['fresh_total_s']:5.2f} s from the link   "
-                              f"JavaScript cached: {r['cached_total_s']:5.2f} s", flush=True)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
+                    blocked.extend(offline.blocked)
+                results[name] = {
+                    "fresh_after_sign_in_s": round(statistics.median(f[0] for f in fresh), 2),
+                    "fresh_total_s": round(statistics.median(f[1] for f in fresh), 2),
+                    "cached_after_sign_in_s": round(statistics.median(c[0] for c in cached), 2),
+                    "cached_total_s": round(statistics.median(c[1] for c in cached), 2),
+                }
+                r = results[name]
+                if sign_in:
+                    print(f"{name:<14} fresh context: {r['fresh_after_sign_in_s']:5.2f} s after 登录 "
+                          f"({r['fresh_total_s']:5.2f} s in all)   JavaScript cached: "
+                          f"{r['cached_after_sign_in_s']:5.2f} s ({r['cached_total_s']:5.2f} s)", flush=True)
+                else:
+                    print(f"{name:<14} fresh context: {r['fresh_total_s']:5.2f} s from the link   "
+                          f"JavaScript cached: {r['cached_total_s']:5.2f} s", flush=True)
     print(f"blocked requests: {len(blocked)}; load average (1, 5, 15 min): {os.getloadavg()} on {os.cpu_count()} CPUs")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)

@@ -7,22 +7,18 @@ app's own server and asserts that none was even attempted.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from auth_support import PASSWORD, fast_config
 from fixture_package import A, B, G, write_addition
 from page_support import LEADER, seed
+
+from devtools.browser import Offline, Server, chromium, offline_context, start_server, stop_server
 from supervision.config import Settings
 from supervision.db import open_database
 from supervision.importer import import_package
@@ -31,9 +27,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 FILTERS = "year=2019&as_of=2019-10-15"
 PAGE_URLS = {
     "overview": ("", "稀土行业秩序整顿 · 总览"),
@@ -48,49 +41,8 @@ NAV_TITLES = ["总览", "镇区地图", "配额执行", "工作进度", "督查�
 CHART = ".js-plotly-plot .main-svg"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-
 def _start(world: World, log: Path) -> Server:
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": world.url, "SUPERVISION_CONFIG": str(world.config)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}: {log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return Server(url, process, log)
-        except OSError:
-            time.sleep(0.2)
-    _stop(Server(url, process, log))
-    raise RuntimeError("streamlit did not become healthy within 60 s")
-
-
-def _stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(timeout=5)
+    return start_server({"DATABASE_URL": world.url, "SUPERVISION_CONFIG": str(world.config)}, log)
 
 
 @dataclass(frozen=True)
@@ -120,51 +72,19 @@ def server(database: World, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     try:
         yield running
     finally:
-        _stop(running)
+        stop_server(running)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-@dataclass
-class Offline:
-    """A fresh browser context that lets only the app's own server through and records everything else."""
-
-    context: object
-    blocked: list[str] = field(default_factory=list)
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def offline(browser, server) -> Iterator[Offline]:
-    yield from _offline(browser, server.url, {"width": 1600, "height": 1800})
-
-
-def _offline(browser, base: str, viewport: dict[str, int]) -> Iterator[Offline]:
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    state = Offline(context)
-    host = urlsplit(base).netloc
-
-    def route(r):
-        if urlsplit(r.request.url).netloc == host:
-            r.continue_()
-        else:
-            state.blocked.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
-    try:
+    with offline_context(browser, server.url, {"width": 1600, "height": 1800}) as state:
         yield state
-    finally:
-        context.close()
 
 
 def _open(offline: Offline, url: str):
@@ -220,7 +140,7 @@ def test_cold_deep_link(name, database, browser, tmp_path):
     query = FILTERS + (f"&uscc={A}" if name == "enterprise" else "")
     cold = _start(database, tmp_path / "streamlit.log")
     try:
-        for offline in _offline(browser, cold.url, {"width": 1600, "height": 1800}):
+        with offline_context(browser, cold.url, {"width": 1600, "height": 1800}) as offline:
             started = time.monotonic()
             page = _open(offline, f"{cold.url}/{path}?{query}")
             _assert_frame(page, heading)
@@ -235,7 +155,7 @@ def test_cold_deep_link(name, database, browser, tmp_path):
             assert page.locator("[data-testid='stException']").count() == 0
             assert offline.blocked == []
     finally:
-        _stop(cold)
+        stop_server(cold)
 
 
 @pytest.mark.parametrize("name", list(PAGE_URLS))
@@ -286,7 +206,7 @@ def test_filters_live_in_the_url_and_reopen_cold(offline, server, browser):
     page.get_by_role("option", name="贸易流通").click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('category') === '贸易流通'")
     bookmarked = page.url
-    for other in _offline(browser, server.url, {"width": 1600, "height": 1800}):
+    with offline_context(browser, server.url, {"width": 1600, "height": 1800}) as other:
         again = _open(other, bookmarked)
         again.wait_for_selector(CHART)
         _wait_for_metric(again, "稀土企业（家）", "2")
@@ -303,7 +223,7 @@ def test_wall_screen_fits_the_viewport(name, size, browser, server, database):
     """The wall-screen link (token, no password) in the wall layout at 1080p and 2160p."""
     width, height, extra = SCREENS[size]
     path = PAGE_URLS[name][0]
-    for offline in _offline(browser, server.url, {"width": width, "height": height}):
+    with offline_context(browser, server.url, {"width": width, "height": height}) as offline:
         page = offline.context.new_page()
         page.goto(f"{server.url}/{path}?token={database.token}&mode=screen&{FILTERS}{extra}")
         page.wait_for_selector(CHART, timeout=60_000)
@@ -333,7 +253,7 @@ def test_wall_refreshes_itself_and_shows_an_import(browser, settings, tmp_path):
     url = world.url
     live = _start(world, tmp_path / "streamlit.log")
     try:
-        for offline in _offline(browser, live.url, {"width": 1920, "height": 1080}):
+        with offline_context(browser, live.url, {"width": 1920, "height": 1080}) as offline:
             page = offline.context.new_page()
             page.goto(f"{live.url}/?token={world.token}&mode=screen&refresh=5&{FILTERS}")
             page.wait_for_selector(CHART, timeout=60_000)
@@ -349,4 +269,4 @@ def test_wall_refreshes_itself_and_shows_an_import(browser, settings, tmp_path):
             assert page.locator("[data-testid='stException']").count() == 0
             assert offline.blocked == []
     finally:
-        _stop(live)
+        stop_server(live)

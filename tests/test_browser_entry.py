@@ -7,37 +7,22 @@ and the server's size limit, as an officer's browser does.
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from auth_support import OWN, PASSWORD, E, add_account, fast_config, make_uscc, seed
 from entry_support import rows
 
+from devtools.browser import Offline, chromium, offline_context, running_server
 from supervision.config import _load
 from supervision.db import open_database
 from supervision.principal import Role
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 NEW = make_uscc(10)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -49,48 +34,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     engine = open_database(url, settings)
     seed(engine, settings, folder / "seed")
     add_account(engine, settings, "b.gxj", Role.BUREAU, department="工信局", display_name="工信局经办")
-    port = _free_port()
-    env = {**os.environ, "SUPERVISION_CONFIG": str(config), "DATABASE_URL": url}
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "streamlit"), "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    env = {"SUPERVISION_CONFIG": str(config), "DATABASE_URL": url}
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the Streamlit server did not start")
-            time.sleep(0.3)
-        yield {"base": base, "engine": engine, "folder": folder}
+        with running_server(env) as running:
+            yield {"base": running.url, "engine": engine, "folder": folder}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed (make sysdeps)")
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    with chromium() as launched:
+        yield launched
 
 
-def _signed_in(browser: Any, server: dict[str, Any], path: str) -> Any:
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+@pytest.fixture
+def offline(browser: Any, server: dict[str, Any]) -> Iterator[Offline]:
+    with offline_context(browser, server["base"], {"width": 1400, "height": 1600}) as state:
+        yield state
+    assert state.blocked == []
+
+
+def _signed_in(offline: Offline, server: dict[str, Any], path: str) -> Any:
+    page = offline.new_page()
     page.goto(server["base"] + path, wait_until="domcontentloaded")
     page.get_by_label("用户名").fill("b.gxj")
     page.get_by_label("密码").fill(PASSWORD)
@@ -98,14 +64,14 @@ def _signed_in(browser: Any, server: dict[str, Any], path: str) -> Any:
     return page
 
 
-def test_upload_preview_and_confirm_in_a_browser(server: dict[str, Any], browser: Any) -> None:
+def test_upload_preview_and_confirm_in_a_browser(server: dict[str, Any], offline: Offline) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("enterprises.csv", f"uscc,name,category,township\n{E[0]},浏览器更名有限公司,冶炼分离,{OWN}\n"
                                             f"{NEW},浏览器新增有限公司,贸易流通,{OWN}\n")
     package = server["folder"] / "包.zip"
     package.write_bytes(buffer.getvalue())
-    page = _signed_in(browser, server, "/data_entry")
+    page = _signed_in(offline, server, "/data_entry")
     page.get_by_text("上传后先校验预览").wait_for(timeout=20000)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(package))
     page.get_by_text("校验通过：确认后将新增1行、更新1行").wait_for(timeout=30000)
@@ -120,8 +86,8 @@ def test_upload_preview_and_confirm_in_a_browser(server: dict[str, Any], browser
     page.close()
 
 
-def test_a_form_saves_in_a_browser(server: dict[str, Any], browser: Any) -> None:
-    page = _signed_in(browser, server, "/form_self_checks")
+def test_a_form_saves_in_a_browser(server: dict[str, Any], offline: Offline) -> None:
+    page = _signed_in(offline, server, "/form_self_checks")
     page.get_by_text("企业自查表", exact=True).first.wait_for(timeout=20000)
     page.screenshot(path=str(server["folder"] / "form0.png"))
     page.locator('[data-testid="stSelectbox"]').first.click()
