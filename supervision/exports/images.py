@@ -16,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import queue
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,37 +124,45 @@ Progress = Callable[[int, int], None]
 def render(requests: Sequence[ImageRequest], progress: Progress | None = None) -> list[bytes]:
     """Render every request in one browser session; the images in the order asked.
 
-    `progress(done, total)` is called after each image. Raises ExportUnavailable when the
-    server cannot render, RuntimeError (Chinese message) when the browser fails.
+    `progress(done, total)` is called after each image, in the caller's thread (Streamlit
+    elements may only be updated from the script's own thread). Raises ExportUnavailable when
+    the server cannot render, RuntimeError (Chinese message) when the browser fails.
     """
     if not requests:
         return []
     require_export()
     configure_plotly()
     result: dict[str, Any] = {}
+    done: queue.Queue[int] = queue.Queue()
 
     def run() -> None:
         # A thread of its own: Streamlit's script thread may already run an event loop.
         try:
-            result["images"] = asyncio.run(_render_all(requests, progress))
+            result["images"] = asyncio.run(_render_all(requests, done.put))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
             result["error"] = exc
 
     worker = threading.Thread(target=run, name="kaleido-batch", daemon=True)
     worker.start()
-    worker.join(RENDER_TIMEOUT_S * len(requests) + 30)
+    deadline = time.monotonic() + RENDER_TIMEOUT_S * len(requests) + 30
+    while worker.is_alive() and time.monotonic() < deadline:
+        worker.join(0.1)
+        while not done.empty():
+            count = done.get()
+            if progress is not None:
+                progress(count, len(requests))
     if worker.is_alive():
         raise RuntimeError("生成图片超时（浏览器无响应），请稍后重试。")
     if "error" in result:
         error = result["error"]
         if isinstance(error, ExportUnavailable):
             raise error
-        raise RuntimeError(f"生成图片失败：{type(error).__name__}：{str(error).splitlines()[0] if str(error) else ''}") \
-            from error
+        first = str(error).splitlines()[0] if str(error) else ""
+        raise RuntimeError(f"生成图片失败：{type(error).__name__}：{first}") from error
     return list(result["images"])
 
 
-async def _render_all(requests: Sequence[ImageRequest], progress: Progress | None) -> list[bytes]:
+async def _render_all(requests: Sequence[ImageRequest], rendered: Callable[[int], None]) -> list[bytes]:
     import kaleido
 
     topojson = topojson_url()
@@ -161,8 +171,7 @@ async def _render_all(requests: Sequence[ImageRequest], progress: Progress | Non
         for i, request in enumerate(requests, start=1):
             data = await k.calc_fig(request.figure, opts=request.options(), topojson=topojson)
             out.append(bytes(data))
-            if progress is not None:
-                progress(i, len(requests))
+            rendered(i)
     return out
 
 
