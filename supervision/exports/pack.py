@@ -385,10 +385,10 @@ def render(pack: MeetingPack, formats: Sequence[str] = ("pptx", "pdf"),
 def build_pptx(pack: MeetingPack, pictures: dict[int, bytes]) -> bytes:
     """The slides as a 16:9 .pptx: titles as real title placeholders, tables as editable tables, notes per slide."""
     from pptx import Presentation
-    from pptx.util import Inches
+    from pptx.util import Emu
 
     prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(SLIDE_W_IN), Inches(SLIDE_H_IN)
+    prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)  # PowerPoint's own 16:9 widescreen size
     prs.core_properties.title = pack.title
     prs.core_properties.subject = pack.subtitle
     prs.core_properties.author = "稀土整顿监管平台"
