@@ -121,7 +121,7 @@ def meeting_pack(version: int, principal: Principal, f: Filters) -> None:
                          "at": dt.datetime.now().astimezone()}
     built = _built().get(key)
     if built is None:
-        st.caption("点击后在服务器上生成（约10秒）；生成后可分别下载PPT和PDF。")
+        st.caption("点击后在服务器上生成（通常不到10秒）；生成后可分别下载PPT和PDF。")
         return
     st.success(f"已生成{built['slides']}页（{built['at']:%H:%M:%S}）。", icon=":material/check_circle:")
     left, right = st.columns(2)
