@@ -15,6 +15,7 @@ import base64
 import datetime as dt
 import html
 import io
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,7 +49,7 @@ FIG_LEFT_IN, FIG_TOP_IN = 0.45, 1.2
 FIG_W_IN = SLIDE_W_IN - 2 * FIG_LEFT_IN
 SLIDE_LOOK = Look(height=FIG_H_PX, scale=1.15, footnote_chars=120)
 PNG_SCALE = 2.0
-TABLE_ROWS = 12
+TABLE_ROWS = 10
 FONT = "Microsoft YaHei"  # what Chinese offices have; elsewhere the viewer substitutes its CJK font
 NAVY, GREY_TEXT, RED_TEXT = "1F3864", "5F6368", "B3261E"
 
@@ -507,18 +508,33 @@ def _pptx_kpis(page: Any, kpis: Sequence[Kpi]) -> None:
         _style(frame.paragraphs[2].runs[0], 12, color=GREY_TEXT)
 
 
+def _text_width(text: str) -> int:
+    """Display width in half-width units: CJK characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def column_widths(table: Table, total: float) -> list[float]:
+    """Column widths (inches) in proportion to their longest text, so names stay on one line where they can."""
+    wanted = [max(4, min(40, max([_text_width(h)] + [_text_width(r[j]) for r in table.rows])))
+              for j, h in enumerate(table.headers)]
+    return [total * w / sum(wanted) for w in wanted]
+
+
 def _pptx_table(page: Any, table: Table) -> None:
-    from pptx.util import Inches
+    from pptx.util import Emu, Inches
 
     rows = max(1, len(table.rows)) + 1
     size = 12 if rows <= TABLE_ROWS + 1 else 10  # the data-sources table lists every table
     height = min(5.0, (0.4 if size == 12 else 0.3) * rows)
-    shape = page.shapes.add_table(rows, len(table.headers), Inches(0.45), Inches(1.3), Inches(SLIDE_W_IN - 0.9),
+    width = SLIDE_W_IN - 0.9
+    shape = page.shapes.add_table(rows, len(table.headers), Inches(0.45), Inches(1.3), Inches(width),
                                   Inches(height))
     grid = shape.table
+    for j, inches in enumerate(column_widths(table, width)):
+        grid.columns[j].width = Emu(int(inches * 914400))
     for j, header in enumerate(table.headers):
         cell = grid.cell(0, j)
-        _text(cell.text_frame, [header], 13, bold=True, color="FFFFFF")
+        _text(cell.text_frame, [header], 13 if size == 12 else 11, bold=True, color="FFFFFF")
         cell.fill.solid()
         cell.fill.fore_color.rgb = _rgb(NAVY)
     if not table.rows:
@@ -527,8 +543,8 @@ def _pptx_table(page: Any, table: Table) -> None:
         for j, value in enumerate(values):
             _text(grid.cell(i, j).text_frame, [value], size)
     if table.note:
-        box = page.shapes.add_textbox(Inches(0.45), Inches(1.3 + height + 0.15), Inches(SLIDE_W_IN - 0.9),
-                                      Inches(0.6))
+        # At the foot of the slide, so a table whose rows grow with wrapped text never runs over it.
+        box = page.shapes.add_textbox(Inches(0.45), Inches(6.5), Inches(width), Inches(0.55))
         _text(box.text_frame, [table.note], 10, color=GREY_TEXT)
 
 
