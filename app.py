@@ -36,6 +36,7 @@ PAGES = [
     st.Page("app_pages/scoring.py", title="督查评分", icon=":material/fact_check:", url_path="scoring"),
     st.Page("app_pages/enterprise.py", title="企业档案", icon=":material/business:", url_path="enterprises"),
     st.Page("app_pages/findings.py", title="问题线索", icon=":material/report:", url_path="findings"),
+    st.Page("app_pages/meeting.py", title="会议材料", icon=":material/slideshow:", url_path="meeting"),
     st.Page("app_pages/data_entry.py", title="数据上传", icon=":material/upload_file:", url_path="data_entry"),
     st.Page("app_pages/form_self_checks.py", title="企业自查表", icon=":material/fact_check:",
             url_path="form_self_checks"),
@@ -52,7 +53,7 @@ PAGES = [
 ]
 LOGIN = "app_pages/login.py"
 # Pages that read the global filters (the others are about accounts, not the campaign's data).
-FILTERED = {"overview", "map", "quota", "progress", "scoring", "enterprises", "findings"}
+FILTERED = {"overview", "map", "quota", "progress", "scoring", "enterprises", "findings", "meeting"}
 
 principal = session.resolve()
 if principal is None:

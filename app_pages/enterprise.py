@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, filters, mapview, sources, tables
+from components import charts, data, downloads, filters, mapview, sources, tables
 from components.charts import Look
 from components.db import current_data_version
 from components.session import current_principal
@@ -77,8 +77,9 @@ with tabs[0]:
 with tabs[1]:
     reports, trace = records["monthly_reports"], records["traceability"]
     c = sources.caption(version, principal, f, f"{f.year}年月度产量、销量与追溯数据", ("monthly_reports", "traceability"))
-    st.plotly_chart(charts.enterprise_monthly(reports, trace, c, Look(height=380)), key="profile_monthly",
-                    theme=None)
+    fig = charts.enterprise_monthly(reports, trace, c, Look(height=380))
+    st.plotly_chart(fig, key="profile_monthly", theme=None)
+    downloads.chart(fig, key="profile_monthly", name=f"{info['name']}{f.year}年月度产量销量")
     st.markdown("**总量控制指标（历年，按批次）**")
     tables.show(records["quotas"], {"year": "年度", "batch": "批次", "kind": "指标类型", "quota_t": "指标（吨）"},
                 key="profile_quotas", empty="没有下达指标")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, filters, sources, tables
+from components import charts, data, downloads, filters, sources, tables
 from components.charts import Look
 from components.db import current_data_version, settings
 from components.session import current_principal
@@ -16,6 +16,11 @@ version = current_data_version()
 f = filters.current(version, principal)
 FINDING_SOURCES = ("quotas", "monthly_reports", "invoices", "traceability", "resource_tax", "licenses", "customs",
                    "environment", "self_checks", "township_reports", "tipoffs")
+
+FINDING_COLUMNS = {"rule": "规则", "rule_name": "名称", "severity": "严重程度", "enterprise_name": "企业", "township": "镇区",
+                   "subject": "对象", "message": "说明"}
+RANKING_COLUMNS = {"rank": "排名", "name": "企业", "township": "镇区", "category": "类别", "score": "风险分",
+                   "violations": "违规", "warnings": "预警", "rules": "规则", "reasons": "依据"}
 
 st.title("问题线索")
 st.caption(f.describe())
@@ -36,17 +41,18 @@ left, right = st.columns([2, 3])
 with left:
     counts = findings_per_rule(found)
     c = sources.caption(version, principal, f, f"{f.year}年问题按规则（截至{f.as_of:%Y-%m-%d}）", FINDING_SOURCES)
-    st.plotly_chart(charts.severity_bars(counts, c, Look(height=max(300, 110 + 30 * len(counts)), footnote_chars=50)),
-                    key="findings_rules", theme=None)
+    fig = charts.severity_bars(counts, c, Look(height=max(300, 110 + 30 * len(counts)), footnote_chars=50))
+    st.plotly_chart(fig, key="findings_rules", theme=None)
+    downloads.chart(fig, key="findings_rules")
 with right:
     st.subheader("问题清单")
     st.caption("选中一行查看证据；对象为企业的，可打开企业档案。")
-    shown = tables.for_display(found, {"rule": "规则", "rule_name": "名称", "severity": "严重程度",
-                                       "enterprise_name": "企业", "township": "镇区", "subject": "对象",
-                                       "message": "说明"})
+    shown = tables.for_display(found, FINDING_COLUMNS)
     picked = st.dataframe(shown, hide_index=True, key="findings_table", on_select="rerun",
                           selection_mode="single-row", height=360)
     st.caption(sources.caption(version, principal, f, "", FINDING_SOURCES).footnote)
+    downloads.table(found, FINDING_COLUMNS, key="findings_table_xlsx", title=f"{f.year}年问题清单",
+                    source=sources.caption(version, principal, f, "", FINDING_SOURCES).footnote, scope=f.describe())
 
 rows = picked.selection.rows if picked is not None else []
 if rows and rows[0] < len(found):
@@ -65,21 +71,23 @@ ranking = data.risk_ranking(version, principal, f.year, f.as_of, f.township, f.c
 weights = settings().risk
 st.caption(f"每条违规计{weights.violation}分、预警计{weights.warning}分；同一规则再次发生按{weights.repeat_in_year}倍加计，"
            f"上年同一规则亦发生的按{weights.repeat_previous_year}倍计（config.toml [risk]）。")
-tables.show(ranking, {"rank": "排名", "name": "企业", "township": "镇区", "category": "类别", "score": "风险分",
-                      "violations": "违规", "warnings": "预警", "rules": "规则", "reasons": "依据"},
-            key="findings_ranking", empty="本年度没有发现问题的企业",
-            source=sources.caption(version, principal, f, "", FINDING_SOURCES).footnote)
+source = sources.caption(version, principal, f, "", FINDING_SOURCES).footnote
+tables.show(ranking, RANKING_COLUMNS, key="findings_ranking", empty="本年度没有发现问题的企业", source=source)
+downloads.table(ranking, RANKING_COLUMNS, key="findings_ranking_xlsx", title=f"{f.year}年企业风险排名", source=source,
+                scope=f.describe())
 
 st.subheader("举报线索")
 tips = data.tipoffs(version, principal, f.year, f.as_of, f.township)
 late = int(tips["overdue"].sum()) if not tips.empty else 0
 st.caption(f"{f.year}年受理{len(tips)}条，反馈超期{late}条（受理后{settings().tolerances.tipoff_feedback_days}天内应反馈举报人）。")
-tables.show(tips.assign(overdue=tips["overdue"].map({True: "超期", False: ""})),
-            {"tipoff_id": "线索编号", "received_on": "受理日期", "channel": "来源", "township": "镇区",
-             "subject_name": "被举报对象", "summary": "线索摘要", "department": "承办部门", "status": "办理状态",
-             "feedback_due": "反馈期限", "feedback_on": "反馈日期", "overdue": "反馈超期"},
-            key="findings_tipoffs", empty="本年度没有举报线索",
-            source=sources.caption(version, principal, f, "", ("tipoffs",)).footnote)
+TIPOFF_COLUMNS = {"tipoff_id": "线索编号", "received_on": "受理日期", "channel": "来源", "township": "镇区",
+                  "subject_name": "被举报对象", "summary": "线索摘要", "department": "承办部门", "status": "办理状态",
+                  "feedback_due": "反馈期限", "feedback_on": "反馈日期", "overdue": "反馈超期"}
+tips = tips.assign(overdue=tips["overdue"].map({True: "超期", False: ""}))
+source = sources.caption(version, principal, f, "", ("tipoffs",)).footnote
+tables.show(tips, TIPOFF_COLUMNS, key="findings_tipoffs", empty="本年度没有举报线索", source=source)
+downloads.table(tips, TIPOFF_COLUMNS, key="findings_tipoffs_xlsx", title=f"{f.year}年举报线索", source=source,
+                scope=f.describe())
 
 left, right = st.columns(2)
 with left:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, filters, mapview, screen, sources, tables
+from components import charts, data, downloads, filters, mapview, screen, sources, tables
 from components.charts import Look
 from components.db import current_data_version
 from components.filters import Filters
@@ -40,12 +40,12 @@ def measure_choice() -> str:
     return measure_from(chosen) or "enterprises"
 
 
-def draw_map(version: int, f: Filters, measure: str, look: Look, key_prefix: str) -> str | None:
+def draw_map(version: int, f: Filters, measure: str, look: Look, key_prefix: str, export: bool = False) -> str | None:
     measures = data.map_measures(version, principal, f.year, f.as_of, f.category)
     points = data.enterprises(version, principal, None, f.category)
     title = f"{f.year}年各镇（区）{mapview.MEASURES[measure]}与企业分布"
     c = sources.caption(version, principal, f, title, MEASURE_TABLES[measure] + ("enterprises",))
-    return mapview.draw(measures, measure, points, c, look, selected=f.township, key_prefix=key_prefix)
+    return mapview.draw(measures, measure, points, c, look, selected=f.township, key_prefix=key_prefix, export=export)
 
 
 def open_profile(uscc: str) -> None:
@@ -74,8 +74,10 @@ def township_panel(version: int, f: Filters) -> None:
     st.button("清除镇区筛选", key="map_clear", on_click=filters.select_township, args=(None,),
               icon=":material/close:")
     listed = data.enterprises(version, principal, f.township, f.category)
-    tables.show(listed, ENTERPRISE_COLUMNS, key="map_enterprises",
-                source=sources.caption(version, principal, f, "", ("enterprises",)).footnote)
+    source = sources.caption(version, principal, f, "", ("enterprises",)).footnote
+    tables.show(listed, ENTERPRISE_COLUMNS, key="map_enterprises", source=source)
+    downloads.table(listed, ENTERPRISE_COLUMNS, key="map_enterprises_xlsx", title=f"{f.township}稀土企业名录",
+                    source=source, scope=f.describe())
 
 
 @st.fragment(run_every=wall.run_every if wall.on else None)
@@ -113,7 +115,7 @@ else:
     measure = measure_choice()
     left, right = st.columns([3, 2])
     with left:
-        clicked = draw_map(version, f, measure, Look(height=640), "page")
+        clicked = draw_map(version, f, measure, Look(height=640), "page", export=True)
         st.caption(SYMBOLS)
     with right:
         township_panel(version, f)

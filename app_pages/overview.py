@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, filters, screen, sources, tables
+from components import charts, data, downloads, filters, screen, sources, tables
 from components.charts import Look
 from components.db import current_data_version, settings
 from components.filters import Filters
@@ -116,28 +116,41 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
         st.warning("当前为演示数据：企业名称、代码和数字均为虚构，仅用于演示。", icon=":material/info:")
     kpis(version, f)
     left, right = st.columns([3, 2])
-    left.plotly_chart(fig_enterprises(version, f, Look(height=400, footnote_chars=70)), key="overview_enterprises",
-                      theme=None)
-    right.plotly_chart(fig_quota(version, f, Look(height=400, footnote_chars=45)), key="overview_quota", theme=None)
+    with left:
+        fig = fig_enterprises(version, f, Look(height=400, footnote_chars=70))
+        st.plotly_chart(fig, key="overview_enterprises", theme=None)
+        downloads.chart(fig, key="overview_enterprises")
+    with right:
+        fig = fig_quota(version, f, Look(height=400, footnote_chars=45))
+        st.plotly_chart(fig, key="overview_quota", theme=None)
+        downloads.chart(fig, key="overview_quota")
     context = national_context(f)
     if context:
         right.caption(context)
     left, right = st.columns([2, 3])
-    left.plotly_chart(fig_findings(version, f, Look(height=420, footnote_chars=50)), key="overview_findings",
-                      theme=None)
-    right.plotly_chart(fig_lights(version, f, Look(height=420, footnote_chars=75)), key="overview_lights",
-                       theme=None)
+    with left:
+        fig = fig_findings(version, f, Look(height=420, footnote_chars=50))
+        st.plotly_chart(fig, key="overview_findings", theme=None)
+        downloads.chart(fig, key="overview_findings")
+    with right:
+        fig = fig_lights(version, f, Look(height=420, footnote_chars=75))
+        st.plotly_chart(fig, key="overview_lights", theme=None)
+        downloads.chart(fig, key="overview_lights")
     left, right = st.columns(2)
     with left:
         st.subheader("最新举报线索")
         tips = data.tipoffs(version, principal, f.year, f.as_of, f.township)
-        tables.show(tips.head(10), TIPOFF_COLUMNS | {"overdue": "反馈超期"}, key="overview_tipoffs",
-                    source=sources.caption(version, principal, f, "", ("tipoffs",)).footnote)
+        source = sources.caption(version, principal, f, "", ("tipoffs",)).footnote
+        tables.show(tips.head(10), TIPOFF_COLUMNS | {"overdue": "反馈超期"}, key="overview_tipoffs", source=source)
+        downloads.table(tips, TIPOFF_COLUMNS | {"overdue": "反馈超期"}, key="overview_tipoffs_xlsx",
+                        title=f"{f.year}年举报线索", source=source, scope=f.describe())
     with right:
         st.subheader("最新行政处罚")
         pens = data.penalties(version, principal, f.year, f.as_of, f.township, f.category)
-        tables.show(pens.head(10), PENALTY_COLUMNS, key="overview_penalties",
-                    source=sources.caption(version, principal, f, "", ("penalties",)).footnote)
+        source = sources.caption(version, principal, f, "", ("penalties",)).footnote
+        tables.show(pens.head(10), PENALTY_COLUMNS, key="overview_penalties", source=source)
+        downloads.table(pens, PENALTY_COLUMNS, key="overview_penalties_xlsx", title=f"{f.year}年行政处罚",
+                        source=source, scope=f.describe())
     with st.expander("各类数据的截至日期与最近导入"):
         freshness = data.table_freshness(version, who, f.township)
         tables.show(freshness, {"name": "数据表", "table": "英文表名", "rows": "行数", "as_of": "数据截至",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, filters, sources, tables
+from components import charts, data, downloads, filters, sources, tables
 from components.charts import Caption, Look
 from components.db import current_data_version, settings
 from components.session import current_principal
@@ -36,33 +36,42 @@ if not campaign_year:
 gantt = charts.campaign_gantt(steps, f.as_of, Caption(f"{f.year}年整顿工作时间表", calendar_source,
                                                       f.as_of.isoformat()), Look(height=360))
 st.plotly_chart(gantt, key="progress_gantt", theme=None)
+downloads.chart(gantt, key="progress_gantt")
 
 grid = data.township_milestones(version, principal, f.year, f.as_of, f.township, f.category)
 c = sources.caption(version, principal, f, f"各镇（区）报送情况（截至{f.as_of:%Y-%m-%d}）",
                     ("self_checks", "township_reports", "inspection_scores", "monthly_reports"))
-st.plotly_chart(charts.status_grid(grid, c, Look(height=max(300, 120 + 48 * grid["township"].nunique()))),
-                key="progress_grid", theme=None)
+fig = charts.status_grid(grid, c, Look(height=max(300, 120 + 48 * grid["township"].nunique())))
+st.plotly_chart(fig, key="progress_grid", theme=None)
+downloads.chart(fig, key="progress_grid")
 st.caption("按时：截止日前报送；逾期提交：截止日后、截至日期前报送；逾期未交：截止日已过仍未报送；"
            f"临近截止：{campaign.AMBER_DAYS}天内到期；截至日期之后的报送视为尚未报送。")
 
 tab_self, tab_town, tab_monthly = st.tabs(["企业自查表（附件1）", "镇区汇总表（附件3）", "企业月报"])
 with tab_self:
     checks = data.self_check_status(version, principal, f.year, f.as_of, f.township, f.category)
-    tables.show(checks, {"name": "企业", "township": "镇区", "category": "类别", "submitted_on": "报送日期",
-                         "deadline": "截止日期", "status": "状态", "problems_found": "发现问题",
-                         "problems_rectified": "已整改"},
-                key="progress_self_checks", source=sources.caption(version, principal, f, "", ("self_checks",)).footnote)
+    columns = {"name": "企业", "township": "镇区", "category": "类别", "submitted_on": "报送日期", "deadline": "截止日期",
+               "status": "状态", "problems_found": "发现问题", "problems_rectified": "已整改"}
+    source = sources.caption(version, principal, f, "", ("self_checks",)).footnote
+    tables.show(checks, columns, key="progress_self_checks", source=source)
+    downloads.table(checks, columns, key="progress_self_checks_xlsx", title=f"{f.year}年企业自查表报送情况",
+                    source=source, scope=f.describe())
 with tab_town:
     reports = data.township_report_status(version, principal, f.year, f.as_of, f.township)
-    tables.show(reports, {"township": "镇区", "submitted_on": "报送日期", "deadline": "截止日期", "status": "状态",
-                          "enterprises_total": "企业总数", "enterprises_checked": "已排查", "problems_found": "发现问题",
-                          "problems_rectified": "已整改", "cases_transferred": "移送案件"},
-                key="progress_township_reports",
-                source=sources.caption(version, principal, f, "", ("township_reports",)).footnote)
+    columns = {"township": "镇区", "submitted_on": "报送日期", "deadline": "截止日期", "status": "状态",
+               "enterprises_total": "企业总数", "enterprises_checked": "已排查", "problems_found": "发现问题",
+               "problems_rectified": "已整改", "cases_transferred": "移送案件"}
+    source = sources.caption(version, principal, f, "", ("township_reports",)).footnote
+    tables.show(reports, columns, key="progress_township_reports", source=source)
+    downloads.table(reports, columns, key="progress_township_reports_xlsx", title=f"{f.year}年镇区汇总表报送情况",
+                    source=source, scope=f.describe())
 with tab_monthly:
     gaps = data.monthly_report_gaps(version, principal, f.year, f.as_of, f.township, f.category)
-    tables.show(gaps, {"name": "企业", "township": "镇区", "category": "类别", "due": "应报（份）", "filed": "已报（份）",
-                       "missing": "缺报（份）"},
-                key="progress_monthly", source=sources.caption(version, principal, f, "", ("monthly_reports",)).footnote)
+    columns = {"name": "企业", "township": "镇区", "category": "类别", "due": "应报（份）", "filed": "已报（份）",
+               "missing": "缺报（份）"}
+    source = sources.caption(version, principal, f, "", ("monthly_reports",)).footnote
+    tables.show(gaps, columns, key="progress_monthly", source=source)
+    downloads.table(gaps, columns, key="progress_monthly_xlsx", title=f"{f.year}年企业月报报送情况", source=source,
+                    scope=f.describe())
     st.caption(f"应报：{f.year}年截至{f.as_of:%Y-%m-%d}已过报送期限（次月{cfg.tolerances.monthly_report_due_day}日）"
                "的月份数；对象为在产的冶炼分离和资源综合利用企业。")

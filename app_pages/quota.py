@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, filters, sources, tables
+from components import charts, data, downloads, filters, sources, tables
 from components.charts import Look
 from components.db import current_data_version, settings
 from components.session import current_principal
@@ -42,37 +42,43 @@ scope = names.get(uscc) if uscc else (group or "全部持指标企业")
 left, right = st.columns(2)
 with left:
     c = sources.caption(version, principal, f, f"{f.year}年各企业指标使用率", ("quotas", "monthly_reports"))
-    st.plotly_chart(charts.quota_utilisation(quota, c, Look(height=max(320, 60 + 42 * len(held))),
-                                             warning=warning), key="quota_utilisation", theme=None)
+    fig = charts.quota_utilisation(quota, c, Look(height=max(320, 60 + 42 * len(held))), warning=warning)
+    st.plotly_chart(fig, key="quota_utilisation", theme=None)
+    downloads.chart(fig, key="quota_utilisation")
 with right:
     monthly = data.monthly_flows(version, principal, f.year, f.township, f.category, uscc, group, True)
     batches = data.quota_batches(version, principal, f.year, f.township, f.category, uscc, group)
     c = sources.caption(version, principal, f, f"{scope}：累计产量与分批下达指标", ("quotas", "monthly_reports"))
-    st.plotly_chart(charts.cumulative_quota(monthly, batches, c, Look(height=420), warning=warning),
-                    key="quota_cumulative", theme=None)
+    fig = charts.cumulative_quota(monthly, batches, c, Look(height=420), warning=warning)
+    st.plotly_chart(fig, key="quota_cumulative", theme=None)
+    downloads.chart(fig, key="quota_cumulative")
     st.caption("指标线按批次累计：第一批下达后的指标，以及加上第二、三批后的合计；月报未载明下达日期，故以水平线表示。")
 
 flow_tables = ("monthly_reports", "traceability", "invoices", "resource_tax")
 if uscc:
     flows = data.monthly_flows(version, principal, f.year, f.township, f.category, uscc, group)
     c = sources.caption(version, principal, f, f"{scope}：产量、追溯、销量、发票与完税矿量（按月）", flow_tables)
-    st.plotly_chart(charts.flows_comparison(flows, c, Look(height=440), by="period"), key="quota_flows",
-                    theme=None)
+    fig = charts.flows_comparison(flows, c, Look(height=440), by="period")
 else:
     flows = data.flows_by_enterprise(version, principal, f.year, f.township, f.category, group)
     c = sources.caption(version, principal, f, f"{f.year}年各生产企业产量、追溯、销量、发票与完税矿量", flow_tables)
-    st.plotly_chart(charts.flows_comparison(flows, c, Look(height=charts.flows_height(len(flows))), by="name"),
-                    key="quota_flows", theme=None)
+    fig = charts.flows_comparison(flows, c, Look(height=charts.flows_height(len(flows))), by="name")
+st.plotly_chart(fig, key="quota_flows", theme=None)
+downloads.chart(fig, key="quota_flows")
 st.caption("发票开具量：企业作为销方开具的稀土专用发票折REO合计（作废不计，红冲按负数计）；"
            "完税证明覆盖矿量：当年开具的资源税完税证明所载矿产品数量。")
 
 years = data.quota_years(version, principal, f.township, f.category, uscc, group)
 c = sources.caption(version, principal, f, f"{scope}：历年指标与产量", ("quotas", "monthly_reports"))
-st.plotly_chart(charts.quota_years(years, c, Look(height=380)), key="quota_years", theme=None)
+fig = charts.quota_years(years, c, Look(height=380))
+st.plotly_chart(fig, key="quota_years", theme=None)
+downloads.chart(fig, key="quota_years")
 
 st.subheader("企业明细")
+QUOTA_COLUMNS = {"name": "企业", "township": "镇区", "category": "类别", "group_name": "所属集团", "batches": "指标批次数",
+                 "quota_t": "指标（吨）", "production_t": "产量（吨）", "pct": "使用率", "last_period": "最近月报"}
+source = sources.caption(version, principal, f, "", ("quotas", "monthly_reports")).footnote
 tables.show(quota.assign(pct=[f"{u * 100:.1f}%" if u == u and u is not None else "无指标" for u in quota["utilisation"]]),
-            {"name": "企业", "township": "镇区", "category": "类别", "group_name": "所属集团",
-                    "batches": "指标批次数", "quota_t": "指标（吨）", "production_t": "产量（吨）",
-                    "pct": "使用率", "last_period": "最近月报"},
-            key="quota_table", source=sources.caption(version, principal, f, "", ("quotas", "monthly_reports")).footnote)
+            QUOTA_COLUMNS, key="quota_table", source=source)
+downloads.table(quota, {("utilisation" if k == "pct" else k): v for k, v in QUOTA_COLUMNS.items()}, key="quota_table_xlsx",
+                title=f"{f.year}年企业配额执行明细", source=source, scope=f.describe())

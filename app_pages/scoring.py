@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, filters, sources, tables
+from components import charts, data, downloads, filters, sources, tables
 from components.charts import Look
 from components.db import current_data_version
 from components.session import current_principal
@@ -32,32 +32,39 @@ scores = data.inspection_scores(version, principal, f.year, f.township)
 left, right = st.columns([2, 3])
 with left:
     c = sources.caption(version, principal, f, f"{f.year}年各镇（区）督查总分排名", SOURCE)
-    st.plotly_chart(charts.score_ranking(current_totals, c, Look(height=max(320, 80 + 50 * len(current_totals)))),
-                    key="scoring_ranking", theme=None)
+    fig = charts.score_ranking(current_totals, c, Look(height=max(320, 80 + 50 * len(current_totals))))
+    st.plotly_chart(fig, key="scoring_ranking", theme=None)
+    downloads.chart(fig, key="scoring_ranking")
 with right:
     c = sources.caption(version, principal, f, f"{f.year}年分项得分率（按评价表条目）", SOURCE)
-    st.plotly_chart(charts.score_breakdown(scores, c, Look(height=max(320, 120 + 50 * scores["township"].nunique()))),
-                    key="scoring_breakdown", theme=None)
+    fig = charts.score_breakdown(scores, c, Look(height=max(320, 120 + 50 * scores["township"].nunique())))
+    st.plotly_chart(fig, key="scoring_breakdown", theme=None)
+    downloads.chart(fig, key="scoring_breakdown")
 
 sections = data.section_scores(version, principal, f.year, f.township)
 c = sources.caption(version, principal, f, f"{f.year}年各镇（区）分类得分（按评价表类别）", SOURCE)
-st.plotly_chart(charts.section_shares(sections, c, Look(height=max(300, 120 + 44 * sections["township"].nunique()))),
-                key="scoring_sections", theme=None)
+fig = charts.section_shares(sections, c, Look(height=max(300, 120 + 44 * sections["township"].nunique())))
+st.plotly_chart(fig, key="scoring_sections", theme=None)
+downloads.chart(fig, key="scoring_sections")
 
 st.subheader("扣分明细")
 deductions = scores[scores["deduction"] > 0]
-tables.show(deductions, {"township": "镇区", "section": "类别", "item_code": "条目", "item": "评价内容",
-                         "max_score": "分值", "score": "得分", "deduction": "扣分", "note": "扣分说明",
-                         "inspector": "督查人员", "inspected_on": "督查日期"},
-            key="scoring_deductions", empty="本年度没有扣分项",
-            source=sources.caption(version, principal, f, "", SOURCE).footnote)
+DEDUCTION_COLUMNS = {"township": "镇区", "section": "类别", "item_code": "条目", "item": "评价内容", "max_score": "分值",
+                     "score": "得分", "deduction": "扣分", "note": "扣分说明", "inspector": "督查人员",
+                     "inspected_on": "督查日期"}
+source = sources.caption(version, principal, f, "", SOURCE).footnote
+tables.show(deductions, DEDUCTION_COLUMNS, key="scoring_deductions", empty="本年度没有扣分项", source=source)
+downloads.table(deductions, DEDUCTION_COLUMNS, key="scoring_deductions_xlsx", title=f"{f.year}年督查扣分明细",
+                source=source, scope=f.describe())
 
 st.subheader("与上年比较")
 if previous is None:
     st.caption("没有更早年度的督查评分可供比较。")
 else:
     c = sources.caption(version, principal, f, f"{previous}年与{f.year}年得分率比较", SOURCE)
-    st.plotly_chart(charts.score_change(totals, c, Look(height=380)), key="scoring_change", theme=None)
+    fig = charts.score_change(totals, c, Look(height=380))
+    st.plotly_chart(fig, key="scoring_change", theme=None)
+    downloads.chart(fig, key="scoring_change")
     tables.show(score_change_table(totals, f.year, previous), {"township": "镇区", "before": f"{previous}年得分率", "this": f"{f.year}年得分率",
                        "change": "变化"}, key="scoring_yoy")
     st.caption("两年的评价表条目和满分可能不同，故以得分率（得分÷所评条目满分）比较。")

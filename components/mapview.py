@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, filters
+from components import charts, data, downloads, filters
 from components.charts import Caption, Look
 
 PLOTLY_CONFIG: dict[str, Any] = {"topojsonURL": "app/static/topojson/", "displaylogo": False,
@@ -55,8 +55,11 @@ def clicked_enterprise(event: Any) -> str | None:
 
 def draw(measures: pd.DataFrame, measure: str, points: pd.DataFrame, caption: Caption, look: Look, *,
          selected: str | None, key_prefix: str, highlight: str | None = None,
-         clickable: bool = True) -> str | None:
-    """Draw the map; returns the USCC of a clicked enterprise (the caller opens its profile)."""
+         clickable: bool = True, export: bool = False) -> str | None:
+    """Draw the map; returns the USCC of a clicked enterprise (the caller opens its profile).
+
+    With `export`, the image downloads (components.downloads.chart) go under it.
+    """
     bounds = data.township_boundaries()
     fig = charts.township_map(choropleth_geojson(), measures, measure, points, caption, look, selected=selected,
                               schematic=bounds.schematic, highlight=highlight)
@@ -64,7 +67,10 @@ def draw(measures: pd.DataFrame, measure: str, points: pd.DataFrame, caption: Ca
     key = f"{key_prefix}_map_{selected or 'all'}"
     if not clickable:
         st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, theme=None)
-        return None
-    event = st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, theme=None, on_select=partial(_on_select, key),
-                            selection_mode="points")
-    return clicked_enterprise(event)
+        event = None
+    else:
+        event = st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, theme=None, on_select=partial(_on_select, key),
+                                selection_mode="points")
+    if export:
+        downloads.chart(fig, key=f"{key_prefix}_map")
+    return clicked_enterprise(event) if event is not None else None

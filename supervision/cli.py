@@ -99,6 +99,37 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Build a meeting pack or a report as the command line's principal (all townships, or --township)."""
+    from supervision.exports import images, pack, report
+    from supervision.principal import SYSTEM
+
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    allowed = (".pptx", ".pdf") if args.what == "pack" else (".docx",)
+    if suffix not in allowed:
+        raise UsageError(f"--out 的扩展名应为{'或'.join(allowed)}（当前：{out.name}）")
+    if not out.parent.is_dir():
+        raise UsageError(f"输出文件夹不存在：{out.parent}")
+    # A past year is read at its end, the current year today (as the pages do).
+    today = dt.date.today()
+    as_of = args.as_of or (dt.date(args.year, 12, 31) if args.year < today.year else today)
+    engine = _engine(args, settings)
+    if args.what == "pack":
+        ok, reason = images.export_available()
+        if not ok:
+            print(f"错误：{reason}", file=sys.stderr)
+            return EXIT_REJECTED
+        content = pack.collect(engine, settings, SYSTEM, args.year, as_of, args.township)
+        data = pack.render(content, (suffix[1:],))[suffix[1:]]
+    else:
+        data = report.build_docx(report.collect(engine, settings, SYSTEM, args.year, as_of, args.township))
+    out.write_bytes(data)
+    print(f"已生成：{out}（{len(data) / 1024:.0f} KB，{args.year}年，截至{as_of:%Y-%m-%d}，"
+          f"{args.township or '全市'}）")
+    return EXIT_OK
+
+
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     _engine(args, settings)
     print("数据库结构已是最新。")
@@ -130,6 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help="先清空现有业务数据再导入演示数据")
     p.add_argument("--if-empty", action="store_true", help="仅当数据库没有企业时才导入")
     p.add_argument("--out", help="同时把演示数据包保存到此文件夹")
+
+    p = add("export", cmd_export, "导出会议材料（pack：.pptx或.pdf）或自查报告（report：.docx；不指定镇区为市汇总）")
+    p.add_argument("what", choices=("pack", "report"), help="pack 会议材料，report 自查报告/市汇总")
+    p.add_argument("--year", type=_year, required=True, help="年度，如 2019")
+    p.add_argument("--as-of", type=_as_of, help="截至日期 YYYY-MM-DD（默认：往年取年末，当年取今天）")
+    p.add_argument("--township", help="镇区全称，如 浮桥镇（默认全市）")
+    p.add_argument("--out", required=True, help="输出文件：.pptx、.pdf（会议材料）或 .docx（报告）")
 
     add("migrate", cmd_migrate, "把数据库结构升级到最新版本")
 

@@ -37,6 +37,7 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "enterprises": _READERS,
     "tipoffs": _READERS,
     "findings": _READERS,
+    "meeting": _READERS,  # meeting pack and reports (issue 7), each scoped to the reader's townships
     "data_entry": frozenset({Role.BUREAU, Role.TOWNSHIP}),
     # Forms (issue 6). Which department may save is still decided per table by writable_tables();
     # a page here only says who may open it. Scoring, penalties and environment records are bureau work.

@@ -52,19 +52,28 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook of the frames, neutralised, every text written as text (never as a formula or link)."""
+def xlsx_bytes(sheets: Mapping[str, pd.DataFrame],
+               number_formats: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
+    """An .xlsx workbook of the frames, neutralised, every text written as text (never as a formula or link).
+
+    `number_formats` gives, per sheet name, an Excel number format per column header
+    (e.g. "#,##0.000" for tonnes, "0.0%" for a ratio, "yyyy-mm-dd" for dates).
+    """
     buffer = io.BytesIO()
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options},
+                        date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd hh:mm") as writer:
         for name, frame in sheets.items():
             sheet = safe_sheet_name(name)
             neutralise_frame(frame).to_excel(writer, sheet_name=sheet, index=False)
             worksheet = writer.sheets[sheet]
+            formats = (number_formats or {}).get(name, {})
             for i, column in enumerate(frame.columns):
                 texts = [str(column), *frame[column].head(200).map(lambda x: "" if x is None else str(x))]
                 width = min(60, max(8, *(_display_width(t) for t in texts)))
-                worksheet.set_column(i, i, width)
+                pattern = formats.get(str(column))
+                cell_format = writer.book.add_format({"num_format": pattern}) if pattern else None
+                worksheet.set_column(i, i, width, cell_format)
     return buffer.getvalue()
 
 

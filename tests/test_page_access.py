@@ -215,6 +215,18 @@ def _findings_only_own(at: Any) -> None:
     assert ranking is None or set(ranking["镇区"]) <= {OWN}
 
 
+def _meeting_only_own(at: Any) -> None:
+    buttons = {b.key: b.label for b in at.button}
+    assert buttons["report_own_build"] == f"生成{OWN}自查报告"
+    assert "report_city_build" not in buttons  # no city summary from a township's account
+    assert not any(s.key == "report_township" for s in at.selectbox)
+    at.button(key="report_own_build").click().run()
+    from components.downloads import _BUILT
+
+    built = [k for k in at.session_state[_BUILT] if k.startswith("report|")]
+    assert built and all(k.endswith(f"|{OWN}") for k in built)
+
+
 TOWNSHIP_DATA: dict[str, Callable[[Any], None]] = {
     "overview": _overview_counts,
     "map": _map_only_own,
@@ -223,6 +235,7 @@ TOWNSHIP_DATA: dict[str, Callable[[Any], None]] = {
     "scoring": _scoring_only_own,
     "enterprises": _profile_only_own,
     "findings": _findings_only_own,
+    "meeting": _meeting_only_own,
 }
 
 
