@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, downloads, filters, mapview, sources, tables
-from components.charts import Look
+from components import data, downloads, filters, mapview, sources, tables
 from components.db import current_data_version
 from components.session import current_principal
-from supervision import reference
+from supervision import charts, reference
+from supervision.charts import Look
 from supervision.frames import evidence_table
 
 principal = current_principal()

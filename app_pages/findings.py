@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, downloads, filters, sources, tables
-from components.charts import Look
+from components import data, downloads, filters, sources, tables
 from components.db import current_data_version, settings
 from components.session import current_principal
+from supervision import charts
+from supervision.charts import Look
 from supervision.findings import RULES, RULES_BY_ID, VIOLATION, WARNING
 from supervision.frames import evidence_table, findings_per_rule
 

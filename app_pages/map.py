@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, downloads, filters, mapview, screen, sources, tables
-from components.charts import Look
+from components import data, downloads, filters, mapview, screen, sources, tables
 from components.db import current_data_version
 from components.filters import Filters
 from components.session import current_principal
+from supervision import charts
+from supervision.charts import Look
 
 principal = current_principal()
 wall = screen.read()

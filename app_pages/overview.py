@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, downloads, filters, screen, sources, tables
-from components.charts import Look
+from components import data, downloads, filters, screen, sources, tables
 from components.db import current_data_version, settings
 from components.filters import Filters
 from components.session import current_principal
-from supervision import campaign
+from supervision import campaign, charts
+from supervision.charts import Look
+from supervision.frames import findings_per_rule, utilisation_totals
 from supervision.principal import Principal
 from supervision.spec import TABLES_BY_KEY
-from supervision.frames import findings_per_rule, utilisation_totals
 
 principal = current_principal()
 wall = screen.read()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, downloads, filters, sources, tables
-from components.charts import Caption, Look
+from components import data, downloads, filters, sources, tables
 from components.db import current_data_version, settings
 from components.session import current_principal
-from supervision import campaign
+from supervision import campaign, charts
+from supervision.charts import Caption, Look
 
 principal = current_principal()
 version = current_data_version()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, data, downloads, filters, sources, tables
-from components.charts import Look
+from components import data, downloads, filters, sources, tables
 from components.db import current_data_version, settings
 from components.session import current_principal
+from supervision import charts
+from supervision.charts import Look
 from supervision.frames import utilisation_totals
 
 principal = current_principal()

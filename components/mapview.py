@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, downloads, filters
-from components.charts import Caption, Look
+from components import data, downloads, filters
+from supervision import charts
+from supervision.charts import Caption, Look
 
 PLOTLY_CONFIG: dict[str, Any] = {"topojsonURL": "app/static/topojson/", "displaylogo": False,
                                  "modeBarButtonsToRemove": ["select2d", "lasso2d"]}

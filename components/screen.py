@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components.charts import Look
+from supervision.charts import Look
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 DEFAULT_REFRESH = 60

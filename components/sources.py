@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from components import data
-from components.charts import Caption
 from components.filters import Filters
+from supervision.charts import Caption
 from supervision.principal import Principal
 from supervision.spec import TABLES_BY_KEY
 

@@ -80,7 +80,7 @@ DUE_SOON = "临近截止"
 NOT_DUE = "未到期"
 NOT_REQUIRED = "无需报送"  # nobody owes this submission (no subject, or not a campaign year)
 # 红黄绿灯: missing after the deadline is red; late, or due within AMBER_DAYS, is amber; the rest green
-# (the colours are components.charts.STATUS_COLORS).
+# (the colours are supervision.charts.STATUS_COLORS).
 
 
 def submission_status(submitted_on: dt.date | None, deadline: dt.date, as_of: dt.date) -> str:

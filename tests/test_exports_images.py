@@ -13,8 +13,8 @@ import pytest
 from exports_support import differing_pixels, needs_browser, non_blank
 from PIL import Image
 
-from components import charts
-from components.charts import Caption, Look
+from supervision import charts
+from supervision.charts import Caption, Look
 from supervision.exports import images
 
 pytestmark = needs_browser

@@ -32,7 +32,7 @@ import plotly.io as pio
 ROOT = Path(__file__).resolve().parents[2]
 TOPOJSON_DIR = ROOT / "static" / "topojson"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-# Families the figures ask for first (components.charts.FONT_FAMILY); any font covering Chinese will do.
+# Families the figures ask for first (supervision.charts.FONT_FAMILY); any font covering Chinese will do.
 CJK_PROBE = "稀土整顿"
 RENDER_TIMEOUT_S = 90
 

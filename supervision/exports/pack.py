@@ -1,7 +1,7 @@
 """The meeting pack (会议材料): 16:9 slides as .pptx with speaker notes, and the same slides as .pdf.
 
 `collect()` turns the principal-scoped `Facts` into a `MeetingPack`: slides with a title, a
-figure (components.charts, the same builders the pages draw with) or a table, and speaker
+figure (supervision.charts, the same builders the pages draw with) or a table, and speaker
 notes that state the figures in sentences. `build_pptx()` and `build_pdf()` lay the pack out;
 `render()` renders every chart once (PNG for the .pptx, SVG for the .pdf) and builds both.
 
@@ -25,8 +25,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
-from components import charts
-from components.charts import Caption, Look
+from supervision import charts
+from supervision.charts import Caption, Look
 from supervision.config import Settings
 from supervision.exports import images
 from supervision.exports.facts import (
