@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, filters, mapview, sources, tables
+from components import data, downloads, figures, filters, mapview, sources, tables
 from components.db import current_data_version
 from components.session import current_principal
 from supervision import charts, reference
@@ -72,12 +72,14 @@ with tabs[0]:
         measures = data.township_measures(version, principal, f.year, f.as_of, None)
         c = sources.caption(version, principal, f, "企业位置", ("enterprises",))
         mapview.draw(measures, "location", directory[directory["uscc"] == wanted], c, Look(height=380),
-                     selected=info["township"], key_prefix="profile", highlight=wanted, clickable=False)
+                     selected=info["township"], key_prefix="profile", highlight=wanted, clickable=False,
+                     scope=(version, principal, f))
 
 with tabs[1]:
     reports, trace = records["monthly_reports"], records["traceability"]
     c = sources.caption(version, principal, f, f"{f.year}年月度产量、销量与追溯数据", ("monthly_reports", "traceability"))
-    fig = charts.enterprise_monthly(reports, trace, c, Look(height=380))
+    fig = figures.memo(("profile_monthly", version, principal, f, wanted),
+                       lambda: charts.enterprise_monthly(reports, trace, c, Look(height=380)))
     st.plotly_chart(fig, key="profile_monthly", theme=None)
     downloads.chart(fig, key="profile_monthly", name=f"{info['name']}{f.year}年月度产量销量")
     st.markdown("**总量控制指标（历年，按批次）**")

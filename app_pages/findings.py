@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, filters, sources, tables
+from components import data, downloads, figures, filters, sources, tables
 from components.db import current_data_version, settings
 from components.session import current_principal
 from supervision import charts
@@ -42,7 +42,8 @@ left, right = st.columns([2, 3])
 with left:
     counts = findings_per_rule(found)
     c = sources.caption(version, principal, f, f"{f.year}年问题按规则（截至{f.as_of:%Y-%m-%d}）", FINDING_SOURCES)
-    fig = charts.severity_bars(counts, c, Look(height=max(300, 110 + 30 * len(counts)), footnote_chars=50))
+    fig = figures.memo(("findings_rules", version, principal, f, tuple(rules), severity), lambda: charts.severity_bars(
+        counts, c, Look(height=max(300, 110 + 30 * len(counts)), footnote_chars=50)))
     st.plotly_chart(fig, key="findings_rules", theme=None)
     downloads.chart(fig, key="findings_rules")
 with right:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, filters, mapview, screen, sources, tables
+from components import data, downloads, figures, filters, mapview, screen, sources, tables
 from components.db import current_data_version
 from components.filters import Filters
 from components.session import current_principal
@@ -46,7 +46,8 @@ def draw_map(version: int, f: Filters, measure: str, look: Look, key_prefix: str
     points = data.enterprises(version, principal, None, f.category)
     title = f"{f.year}年各镇（区）{mapview.MEASURES[measure]}与企业分布"
     c = sources.caption(version, principal, f, title, MEASURE_TABLES[measure] + ("enterprises",))
-    return mapview.draw(measures, measure, points, c, look, selected=f.township, key_prefix=key_prefix, export=export)
+    return mapview.draw(measures, measure, points, c, look, selected=f.township, key_prefix=key_prefix,
+                        scope=(version, principal, f), export=export)
 
 
 def open_profile(uscc: str) -> None:
@@ -102,8 +103,9 @@ def wall_page() -> None:
     with right:
         measures = data.map_measures(version, principal, f.year, f.as_of, f.category)
         c = sources.caption(version, principal, f, f"各镇（区）{mapview.MEASURES[measure]}排名", MEASURE_TABLES[measure])
-        st.plotly_chart(charts.township_bars(measures, measure, c, wall.look(900, 3), selected=f.township),
-                        key="wall_ranking", theme=None)
+        fig = figures.memo(("wall_ranking", version, principal, f, measure, wall.look(900, 3)),
+                           lambda: charts.township_bars(measures, measure, c, wall.look(900, 3), selected=f.township))
+        st.plotly_chart(fig, key="wall_ranking", theme=None)
 
 
 if wall.on:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, filters, screen, sources, tables
+from components import data, downloads, figures, filters, screen, sources, tables
 from components.db import current_data_version, settings
 from components.filters import Filters
 from components.session import current_principal
@@ -55,12 +55,14 @@ def kpis(version: int, f: Filters) -> None:
                f"　｜　数据截至：{as_of or '暂无数据'}")
 
 
+@figures.cached
 def fig_enterprises(version: int, f: Filters, look: Look) -> charts.go.Figure:
     counts = data.enterprise_counts(version, principal, f.township, f.category)
     c = sources.caption(version, principal, f, "各镇（区）稀土企业数量（按类别）", ("enterprises",))
     return charts.enterprises_by_township(counts, c, look)
 
 
+@figures.cached
 def fig_quota(version: int, f: Filters, look: Look) -> charts.go.Figure:
     quota = data.quota_by_enterprise(version, principal, f.year, f.township, f.category)
     used, total = utilisation_totals(quota)
@@ -75,6 +77,7 @@ def fig_quota(version: int, f: Filters, look: Look) -> charts.go.Figure:
     return charts.quota_gauge(used, total, c, look, warning=cfg.tolerances.quota_warning, context=context)
 
 
+@figures.cached
 def fig_findings(version: int, f: Filters, look: Look) -> charts.go.Figure:
     found = data.findings(version, principal, f.year, f.as_of, f.township, f.category)
     c = sources.caption(version, principal, f, f"未销号问题（按规则、严重程度，截至{f.as_of:%Y-%m-%d}）",
@@ -82,6 +85,7 @@ def fig_findings(version: int, f: Filters, look: Look) -> charts.go.Figure:
     return charts.severity_bars(findings_per_rule(found), c, look)
 
 
+@figures.cached
 def fig_lights(version: int, f: Filters, look: Look) -> charts.go.Figure:
     lights = data.overdue_lights(version, principal, f.year, f.as_of, f.township, f.category)
     c = sources.caption(version, principal, f, f"逾期事项红黄绿灯（截至{f.as_of:%Y-%m-%d}）",
@@ -89,12 +93,14 @@ def fig_lights(version: int, f: Filters, look: Look) -> charts.go.Figure:
     return charts.status_grid(lights, c, look)
 
 
+@figures.cached
 def fig_tipoffs(version: int, f: Filters, look: Look) -> charts.go.Figure:
     tips = data.tipoffs(version, principal, f.year, f.as_of, f.township).head(6)
     c = sources.caption(version, principal, f, "最新举报线索", ("tipoffs",))
     return charts.table_figure(tips, TIPOFF_COLUMNS, c, look)
 
 
+@figures.cached
 def fig_penalties(version: int, f: Filters, look: Look) -> charts.go.Figure:
     pens = data.penalties(version, principal, f.year, f.as_of, f.township, f.category).head(6)
     c = sources.caption(version, principal, f, "最新行政处罚", ("penalties",))
@@ -151,8 +157,8 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
         tables.show(pens.head(10), PENALTY_COLUMNS, key="overview_penalties", source=source)
         downloads.table(pens, PENALTY_COLUMNS, key="overview_penalties_xlsx", title=f"{f.year}年行政处罚",
                         source=source, scope=f.describe())
-    with st.expander("各类数据的截至日期与最近导入"):
-        freshness = data.table_freshness(version, who, f.township)
+    with st.expander(f"各类数据{f.year}年的行数、截至日期与最近导入"):
+        freshness = data.table_freshness(version, who, f.year, f.township)
         tables.show(freshness, {"name": "数据表", "table": "英文表名", "rows": "行数", "as_of": "数据截至",
                                 "imported_at": "最近导入"}, key="overview_freshness")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, filters, sources, tables
+from components import data, downloads, figures, filters, sources, tables
 from components.db import current_data_version, settings
 from components.session import current_principal
 from supervision import campaign, charts
@@ -33,15 +33,17 @@ calendar_source = (f"config.toml [calendar.{f.year}]（太政办〔2019〕107号
 if not campaign_year:
     st.info(f"{f.year}年未配置整顿工作时间表，不是整顿年度：企业自查和镇区汇总不作逾期判断，下图按默认月日示意。",
             icon=":material/info:")
-gantt = charts.campaign_gantt(steps, f.as_of, Caption(f"{f.year}年整顿工作时间表", calendar_source,
-                                                      f.as_of.isoformat()), Look(height=360))
+gantt = figures.memo(("progress_gantt", f.year, f.as_of),
+                     lambda: charts.campaign_gantt(steps, f.as_of, Caption(f"{f.year}年整顿工作时间表", calendar_source,
+                                                                           f.as_of.isoformat()), Look(height=360)))
 st.plotly_chart(gantt, key="progress_gantt", theme=None)
 downloads.chart(gantt, key="progress_gantt")
 
 grid = data.township_milestones(version, principal, f.year, f.as_of, f.township, f.category)
 c = sources.caption(version, principal, f, f"各镇（区）报送情况（截至{f.as_of:%Y-%m-%d}）",
                     ("self_checks", "township_reports", "inspection_scores", "monthly_reports"))
-fig = charts.status_grid(grid, c, Look(height=max(300, 120 + 48 * grid["township"].nunique())))
+fig = figures.memo(("progress_grid", version, principal, f),
+                   lambda: charts.status_grid(grid, c, Look(height=max(300, 120 + 48 * grid["township"].nunique()))))
 st.plotly_chart(fig, key="progress_grid", theme=None)
 downloads.chart(fig, key="progress_grid")
 st.caption("按时：截止日前报送；逾期提交：截止日后、截至日期前报送；逾期未交：截止日已过仍未报送；"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, filters, sources, tables
+from components import data, downloads, figures, filters, sources, tables
 from components.db import current_data_version, settings
 from components.session import current_principal
 from supervision import charts
@@ -43,14 +43,17 @@ scope = names.get(uscc) if uscc else (group or "全部持指标企业")
 left, right = st.columns(2)
 with left:
     c = sources.caption(version, principal, f, f"{f.year}年各企业指标使用率", ("quotas", "monthly_reports"))
-    fig = charts.quota_utilisation(quota, c, Look(height=max(320, 60 + 42 * len(held))), warning=warning)
+    fig = figures.memo(("quota_utilisation", version, principal, f, group),
+                       lambda: charts.quota_utilisation(quota, c, Look(height=max(320, 60 + 42 * len(held))),
+                                                        warning=warning))
     st.plotly_chart(fig, key="quota_utilisation", theme=None)
     downloads.chart(fig, key="quota_utilisation")
 with right:
     monthly = data.monthly_flows(version, principal, f.year, f.township, f.category, uscc, group, True)
     batches = data.quota_batches(version, principal, f.year, f.township, f.category, uscc, group)
     c = sources.caption(version, principal, f, f"{scope}：累计产量与分批下达指标", ("quotas", "monthly_reports"))
-    fig = charts.cumulative_quota(monthly, batches, c, Look(height=420), warning=warning)
+    fig = figures.memo(("quota_cumulative", version, principal, f, group, uscc),
+                       lambda: charts.cumulative_quota(monthly, batches, c, Look(height=420), warning=warning))
     st.plotly_chart(fig, key="quota_cumulative", theme=None)
     downloads.chart(fig, key="quota_cumulative")
     st.caption("指标线按批次累计：第一批下达后的指标，以及加上第二、三批后的合计；月报未载明下达日期，故以水平线表示。")
@@ -59,11 +62,13 @@ flow_tables = ("monthly_reports", "traceability", "invoices", "resource_tax")
 if uscc:
     flows = data.monthly_flows(version, principal, f.year, f.township, f.category, uscc, group)
     c = sources.caption(version, principal, f, f"{scope}：产量、追溯、销量、发票与完税矿量（按月）", flow_tables)
-    fig = charts.flows_comparison(flows, c, Look(height=440), by="period")
+    fig = figures.memo(("quota_flows", version, principal, f, group, uscc),
+                       lambda: charts.flows_comparison(flows, c, Look(height=440), by="period"))
 else:
     flows = data.flows_by_enterprise(version, principal, f.year, f.township, f.category, group)
     c = sources.caption(version, principal, f, f"{f.year}年各生产企业产量、追溯、销量、发票与完税矿量", flow_tables)
-    fig = charts.flows_comparison(flows, c, Look(height=charts.flows_height(len(flows))), by="name")
+    fig = figures.memo(("quota_flows", version, principal, f, group),
+                       lambda: charts.flows_comparison(flows, c, Look(height=charts.flows_height(len(flows))), by="name"))
 st.plotly_chart(fig, key="quota_flows", theme=None)
 downloads.chart(fig, key="quota_flows")
 st.caption("发票开具量：企业作为销方开具的稀土专用发票折REO合计（作废不计，红冲按负数计）；"
@@ -71,7 +76,8 @@ st.caption("发票开具量：企业作为销方开具的稀土专用发票折RE
 
 years = data.quota_years(version, principal, f.township, f.category, uscc, group)
 c = sources.caption(version, principal, f, f"{scope}：历年指标与产量", ("quotas", "monthly_reports"))
-fig = charts.quota_years(years, c, Look(height=380))
+fig = figures.memo(("quota_years", version, principal, f, group, uscc),
+                  lambda: charts.quota_years(years, c, Look(height=380)))
 st.plotly_chart(fig, key="quota_years", theme=None)
 downloads.chart(fig, key="quota_years")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, filters, sources, tables
+from components import data, downloads, figures, filters, sources, tables
 from components.db import current_data_version
 from components.session import current_principal
 from supervision import charts
@@ -33,18 +33,21 @@ scores = data.inspection_scores(version, principal, f.year, f.township)
 left, right = st.columns([2, 3])
 with left:
     c = sources.caption(version, principal, f, f"{f.year}年各镇（区）督查总分排名", SOURCE)
-    fig = charts.score_ranking(current_totals, c, Look(height=max(320, 80 + 50 * len(current_totals))))
+    fig = figures.memo(("scoring_ranking", version, principal, f), lambda: charts.score_ranking(
+        current_totals, c, Look(height=max(320, 80 + 50 * len(current_totals)))))
     st.plotly_chart(fig, key="scoring_ranking", theme=None)
     downloads.chart(fig, key="scoring_ranking")
 with right:
     c = sources.caption(version, principal, f, f"{f.year}年分项得分率（按评价表条目）", SOURCE)
-    fig = charts.score_breakdown(scores, c, Look(height=max(320, 120 + 50 * scores["township"].nunique())))
+    fig = figures.memo(("scoring_breakdown", version, principal, f), lambda: charts.score_breakdown(
+        scores, c, Look(height=max(320, 120 + 50 * scores["township"].nunique()))))
     st.plotly_chart(fig, key="scoring_breakdown", theme=None)
     downloads.chart(fig, key="scoring_breakdown")
 
 sections = data.section_scores(version, principal, f.year, f.township)
 c = sources.caption(version, principal, f, f"{f.year}年各镇（区）分类得分（按评价表类别）", SOURCE)
-fig = charts.section_shares(sections, c, Look(height=max(300, 120 + 44 * sections["township"].nunique())))
+fig = figures.memo(("scoring_sections", version, principal, f), lambda: charts.section_shares(
+    sections, c, Look(height=max(300, 120 + 44 * sections["township"].nunique()))))
 st.plotly_chart(fig, key="scoring_sections", theme=None)
 downloads.chart(fig, key="scoring_sections")
 
@@ -63,7 +66,7 @@ if previous is None:
     st.caption("没有更早年度的督查评分可供比较。")
 else:
     c = sources.caption(version, principal, f, f"{previous}年与{f.year}年得分率比较", SOURCE)
-    fig = charts.score_change(totals, c, Look(height=380))
+    fig = figures.memo(("scoring_change", version, principal, f), lambda: charts.score_change(totals, c, Look(height=380)))
     st.plotly_chart(fig, key="scoring_change", theme=None)
     downloads.chart(fig, key="scoring_change")
     tables.show(score_change_table(totals, f.year, previous), {"township": "镇区", "before": f"{previous}年得分率", "this": f"{f.year}年得分率",

@@ -29,8 +29,8 @@ def enterprise_counts(version: int, principal: Principal, township: str | None,
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def table_freshness(version: int, principal: Principal, township: str | None) -> pd.DataFrame:
-    return queries.table_freshness(engine(), principal, township)
+def table_freshness(version: int, principal: Principal, year: int, township: str | None) -> pd.DataFrame:
+    return queries.table_freshness(engine(), principal, year, township)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -192,11 +192,25 @@ def counterparty_names(version: int, principal: Principal, codes: tuple[str, ...
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def _check_run(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None) -> pd.DataFrame:
+    """Every rule for (year, as_of, township), run once: the pages' filtered views all come from it."""
+    return checks.findings_frame(engine(), settings(), principal, year, as_of, township)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def findings(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
              category: str | None, rules: tuple[str, ...] | None = None, severity: str | None = None) -> pd.DataFrame:
-    """The findings of check(year, as_of) the principal may see, filtered (supervision.checks.findings_frame)."""
-    return checks.findings_frame(engine(), settings(), principal, year, as_of, township, category,
-                                 list(rules) if rules else None, severity)
+    """The findings of check(year, as_of) the principal may see, filtered as supervision.checks.findings_frame
+    filters them (a category leaves out findings about no enterprise of it)."""
+    found = _check_run(version, principal, year, as_of, township)
+    keep = pd.Series(True, index=found.index)
+    if category is not None:
+        keep &= found["category"] == category
+    if rules:
+        keep &= found["rule"].isin(rules)
+    if severity is not None:
+        keep &= found["severity"] == severity
+    return found[keep].reset_index(drop=True)
 
 
 def enterprise_findings(version: int, principal: Principal, year: int, as_of: dt.date, uscc: str,

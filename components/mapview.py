@@ -7,13 +7,14 @@ hidden base map, so plotly asks for its topojson: we point it at our own static 
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from components import data, downloads, filters
+from components import data, downloads, figures, filters
 from supervision import charts
 from supervision.charts import Caption, Look
 
@@ -55,15 +56,17 @@ def clicked_enterprise(event: Any) -> str | None:
 
 
 def draw(measures: pd.DataFrame, measure: str, points: pd.DataFrame, caption: Caption, look: Look, *,
-         selected: str | None, key_prefix: str, highlight: str | None = None,
+         selected: str | None, key_prefix: str, scope: tuple[Hashable, ...], highlight: str | None = None,
          clickable: bool = True, export: bool = False) -> str | None:
     """Draw the map; returns the USCC of a clicked enterprise (the caller opens its profile).
 
-    With `export`, the image downloads (components.downloads.chart) go under it.
+    With `export`, the image downloads (components.downloads.chart) go under it. `scope` names what the
+    measures and points were read for (data version, principal, filters): the figure is kept under it.
     """
     bounds = data.township_boundaries()
-    fig = charts.township_map(choropleth_geojson(), measures, measure, points, caption, look, selected=selected,
-                              schematic=bounds.schematic, highlight=highlight)
+    fig = figures.memo(("map", key_prefix, *scope, measure, look, selected, highlight), lambda: charts.township_map(
+        choropleth_geojson(), measures, measure, points, caption, look, selected=selected, schematic=bounds.schematic,
+        highlight=highlight))
     # The key follows the selected township: a new selection starts a fresh chart without the old one's state.
     key = f"{key_prefix}_map_{selected or 'all'}"
     if not clickable:

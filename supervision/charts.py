@@ -256,16 +256,18 @@ def status_grid(grid: pd.DataFrame, caption: Caption, look: Look = Look(), *,
     rows = list(rows or dict.fromkeys(grid["township"]))
     columns = list(columns or dict.fromkeys(grid["milestone"]))
     codes = {s: i for i, s in enumerate(STATUS_ORDER)}
-    cell = grid.set_index(["township", "milestone"])
+    # One dict lookup per cell: .loc per cell cost 0.1 s for a province's 100 townships.
+    cell = {(t, m): (str(s), str(d)) for t, m, s, d in
+            zip(grid["township"], grid["milestone"], grid["status"], grid["detail"], strict=True)}
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     hover: list[list[str]] = []
     for town in rows:
         z_row, t_row, h_row = [], [], []
         for col in columns:
-            if (town, col) in cell.index:
-                status = str(cell.loc[(town, col), "status"])
-                detail = str(cell.loc[(town, col), "detail"])
+            found = cell.get((town, col))
+            if found is not None:
+                status, detail = found
                 z_row.append(codes.get(status, len(STATUS_ORDER) - 1))
                 t_row.append(status)
                 h_row.append(f"{town} · {col}<br>{status}：{detail}")

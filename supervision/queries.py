@@ -138,20 +138,30 @@ def enterprise_status_counts(engine: Engine, principal: Principal, township: str
     return _frame(engine, scoped(stmt, Enterprise, principal, township))
 
 
-def table_freshness(engine: Engine, principal: Principal, township: str | None = None) -> pd.DataFrame:
-    """Per table: rows visible to the principal, the latest business date and the latest import."""
+def table_freshness(engine: Engine, principal: Principal, year: int, township: str | None = None) -> pd.DataFrame:
+    """Per table: the year's rows visible to the principal, the latest business date among them, and the latest
+    import into the table. The directory, which has no year, counts all its enterprises.
+
+    Counting the year's rows, not the table's, keeps the cost to the year's index range: a page about one
+    year does not pay for the other years a province's database holds.
+    """
     rows: list[dict[str, Any]] = []
     with engine.connect() as conn:
         for key, model in DATA_MODELS.items():
             as_of = _AS_OF_COLUMN.get(model)
-            columns = [func.count().label("n"), func.max(model.import_id).label("last_import")]
+            columns = [func.count().label("n")]
             if as_of is not None:
                 columns.append(func.max(as_of).label("as_of"))
-            found = conn.execute(scoped(select(*columns), model, principal, township)).one()
+            stmt = select(*columns).select_from(model)
+            if model is not Enterprise:
+                stmt = stmt.where(_in_year(model, year))
+            found = conn.execute(scoped(stmt, model, principal, township)).one()
+            last_import = conn.execute(scoped(select(func.max(model.import_id)), model, principal,
+                                              township)).scalar_one_or_none()
             imported_at = None
-            if found.last_import is not None:
+            if last_import is not None:
                 imported_at = conn.execute(
-                    select(ImportBatch.at).where(ImportBatch.id == found.last_import)
+                    select(ImportBatch.at).where(ImportBatch.id == last_import)
                 ).scalar_one_or_none()
             rows.append({
                 "table": key,

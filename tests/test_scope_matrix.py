@@ -79,7 +79,7 @@ READS: list[Read] = [
     Read("enterprise_counts", queries.enterprise_counts, towns=lambda df: set(df.loc[df["n"] > 0, "township"])),
     Read("enterprise_status_counts", queries.enterprise_status_counts,
          counts=lambda df: {"enterprises": int(df["n"].sum()) if not df.empty else 0}),
-    Read("table_freshness", queries.table_freshness, counts=lambda df: dict(zip(df["table"], df["rows"], strict=True))),
+    Read("table_freshness", lambda e, p, t=None: queries.table_freshness(e, p, YEAR, t), counts=lambda df: dict(zip(df["table"], df["rows"], strict=True))),
     Read("findings", _findings, towns=_towns_of,
          rows=lambda df: {(r.rule, r.subject, r.township) for r in df.itertuples()}),
     Read("risk_ranking", _ranking, towns=_towns_of,

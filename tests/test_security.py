@@ -105,7 +105,7 @@ def test_sql_strings_in_domain_filters_and_sign_in(db: Engine, settings: Setting
         assert not auth.authenticate(db, attempt, "' OR '1'='1", security).ok
     leader = PRINCIPALS["领导"]
     assert int(queries.enterprise_counts(db, leader, "浮桥镇' OR '1'='1")["n"].sum()) == 0
-    assert int(queries.table_freshness(db, leader, "x' OR 1=1 --")["rows"].sum()) == 2  # only the city-level table
+    assert int(queries.table_freshness(db, leader, 2019, "x' OR 1=1 --")["rows"].sum()) == 2  # only the city-level table
     admin = PRINCIPALS["管理员"]
     for field in ("actor", "key"):
         frame, total = audit.audit_entries(db, admin, audit.AuditFilter(**{field: "' OR 1=1 --"}))

@@ -252,7 +252,7 @@ def gather(engine: Engine, settings: Settings, principal: Principal, year: int, 
         measures=measures,
         points=queries.enterprises(engine, principal, town),
         environment=_environment(engine, principal, year, as_of, town),
-        freshness=queries.table_freshness(engine, principal, town),
+        freshness=queries.table_freshness(engine, principal, year, town),
     )
     for tables in (("enterprises",), QUOTA_SOURCES, FINDING_SOURCES, PROGRESS_SOURCES, SCORE_SOURCES,
                    ("penalties",), ("tipoffs",), ("self_checks",), ("township_reports",), ("environment",),

@@ -335,7 +335,7 @@ def _sources_slide(f: Facts) -> Slide:
     rows = tuple((str(r.name), str(int(r.rows)), str(present(r.as_of) or "—"),
                   f"{r.imported_at:%Y-%m-%d %H:%M}" if present(r.imported_at) is not None else "—")
                  for r in fresh.itertuples())
-    table = Table(("数据表", "行数", "数据截至", "最近导入"), rows,
+    table = Table(("数据表", f"{f.year}年行数", "数据截至", "最近导入"), rows,
                   "各表由对应部门按数据交换规范报送；问题由平台按规范第4节规则（R01–R19、W01）自动核查，须经核实后处理。")
     notes = (f"本材料的数字均来自稀土整顿监管平台，按{f.as_of:%Y年%m月%d日}判断是否逾期。"
              f"共使用{len(fresh)}类数据。" + ("当前为演示数据，数字均为虚构。" if f.demo else ""))

@@ -1,0 +1,80 @@
+"""Finished figures, kept per process, so that a warm page only sends them.
+
+The frames behind a figure are cached (components/data.py), but building a plotly figure from
+them still costs 10–60 ms (property validation and template copies): a page of four figures
+spent most of its warm run there, and a wall screen pays it on every refresh for every viewer.
+So the figure itself is kept, keyed by everything it is drawn from: the data version, the
+signed-in principal (every query is scoped by it), the filters, the look and what else the call
+site names. st.cache_data would pickle the figure and plotly re-validates it on every unpickle,
+which is the cost we avoid; the objects are therefore shared between sessions, and nothing may
+change a figure it got from here (st.plotly_chart and the exports only read it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from functools import wraps
+from typing import Concatenate, ParamSpec
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.filters import Filters
+from components.session import current_principal
+from supervision.charts import Look
+
+CAPACITY = 512  # figures; a few MB for a province's pages, and a new data version makes old ones unreachable
+P = ParamSpec("P")
+
+
+class _Store:
+    """A small LRU map, safe for the server's script threads."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.items: OrderedDict[Hashable, go.Figure] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> go.Figure | None:
+        with self.lock:
+            fig = self.items.get(key)
+            if fig is not None:
+                self.items.move_to_end(key)
+            return fig
+
+    def put(self, key: Hashable, fig: go.Figure) -> None:
+        with self.lock:
+            self.items[key] = fig
+            self.items.move_to_end(key)
+            while len(self.items) > self.capacity:
+                self.items.popitem(last=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _store() -> _Store:
+    return _Store(CAPACITY)
+
+
+def memo(key: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> go.Figure:
+    """The figure for `key`, built by `build` once per process (two sessions may both build it once)."""
+    store = _store()
+    fig = store.get(key)
+    if fig is None:
+        fig = build()
+        store.put(key, fig)
+    return fig
+
+
+def cached(build: Callable[Concatenate[int, Filters, Look, P], go.Figure]
+           ) -> Callable[Concatenate[int, Filters, Look, P], go.Figure]:
+    """For a page's figure builder build(version, filters, look, *more) whose queries use the signed-in principal."""
+    name = (build.__code__.co_filename, build.__qualname__)
+
+    @wraps(build)
+    def run(version: int, f: Filters, look: Look, /, *more: P.args, **named: P.kwargs) -> go.Figure:
+        key = (name, version, current_principal(), f, look, more, tuple(sorted(named.items())))
+        return memo(key, lambda: build(version, f, look, *more, **named))
+
+    return run
