@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test test-fast sysdeps demo clean
+.PHONY: run test test-fast sysdeps demo bench clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -53,6 +53,10 @@ test: $(VENV)/.dev sysdeps
 ## Tests without the real-browser tier.
 test-fast: $(VENV)/.dev
 	$(PY) -m pytest -m "not browser"
+
+## Province-scale benchmark on SQLite and PostgreSQL; the table goes to bench/results/latest.md and README.md.
+bench: $(VENV)/.dev
+	$(PY) bench/run.py --readme $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

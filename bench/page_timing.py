@@ -11,7 +11,7 @@ right after, with the caches filled. The figures are wall-clock seconds of one A
 of the page (entry script included; for pages other than 总览 a first, untimed run registers
 the pages): the median of --repeat cold runs, and the median and 95th percentile of --warm warm
 runs. "sql" is the time spent in the database driver's execute during the run (SQLAlchemy
-cursor events), the page's own queries. The baseline is an empty Streamlit page (one st.write)
+cursor events), the page's own queries. The baseline is an empty Streamlit page (bench/empty_page.py)
 timed the same way in the same process.
 Results go to --json (default bench/results/page_timing.json).
 """
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 PAGES = ("overview", "map", "quota", "progress", "scoring", "enterprise", "findings")
 DEMO_USCC = "91320585DEM000002N"
-EMPTY_PAGE = "import streamlit as st\n\nst.write(\"空白页\")\n"
+EMPTY_PAGE = ROOT / "bench" / "empty_page.py"
 
 
 def _clear() -> None:
@@ -89,7 +89,7 @@ def _app(page: str, params: dict[str, str], cold: bool, clock: SqlClock) -> tupl
     from components import session
 
     if page == "empty":
-        at = AppTest.from_string(EMPTY_PAGE, default_timeout=120)
+        at = AppTest.from_file(str(EMPTY_PAGE), default_timeout=120)
     else:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.query_params.update(params)

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from supervision import values as v
 from supervision.config import Settings
 from supervision.coords import to_wgs84
-from supervision.db import bump_data_version
+from supervision.db import bump_data_version, refresh_statistics
 from supervision.geo import Boundaries, boundaries
 from supervision.models import DATA_MODELS, AuditEntry, Enterprise, ImportBatch, ScoringItem
 from supervision.package import Package, PackageError, SourceTable, Upload, read_package
@@ -32,6 +32,7 @@ from supervision.townships import TownshipDirectory, directory
 from supervision.types import ExactDecimal
 
 CHUNK = 5000
+ANALYZE_AFTER_ROWS = 10_000  # a write this large refreshes the table's planner statistics
 IMPORT_LOCK_KEY = 0x52454944  # "REID": the PostgreSQL advisory lock that serialises imports
 LOOKUP_BATCH = 2000  # keys per "which of these exist" query: 8000 parameters at most (4-column keys)
 MAX_PROBLEMS = 200_000
@@ -731,4 +732,7 @@ def import_package(
         trans.commit()
     report.written = True
     report.import_id = batch_id
+    bulk = [DATA_MODELS[k].__tablename__ for k, t in report.tables.items() if t.added + t.changed >= ANALYZE_AFTER_ROWS]
+    if bulk:
+        refresh_statistics(engine, bulk)
     return report
