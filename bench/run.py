@@ -235,7 +235,8 @@ def update_readme(text: str) -> None:
         raise SystemExit(f"README.md has no {MARK_START} … {MARK_END} block")
     head, rest = body.split(MARK_START, 1)
     _, tail = rest.split(MARK_END, 1)
-    readme.write_text(f"{head}{MARK_START}\n{text}\n{MARK_END}{tail}", encoding="utf-8")
+    updated = f"{head}{MARK_START}\n{text}\n{MARK_END}{tail}"
+    readme.write_text(updated, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

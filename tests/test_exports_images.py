@@ -70,8 +70,9 @@ def test_cjk_text_renders_as_glyphs_not_boxes(tmp_path: Path, monkeypatch: pytes
     if not latin.is_dir():
         pytest.skip("no DejaVu fonts for the no-CJK control rendering")
     config = tmp_path / "fonts.conf"
-    config.write_text(f"""<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig><dir>{latin}</dir><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>""", encoding="utf-8")
+    fonts_conf = f"""<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>{latin}</dir><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>"""
+    config.write_text(fonts_conf, encoding="utf-8")
     monkeypatch.setenv("FONTCONFIG_FILE", str(config))
     boxes = _render_words(["稀土", "整顿"])
     assert differing_pixels(boxes[0], boxes[1]) < 20  # tofu: both words are the same two boxes
