@@ -220,6 +220,9 @@ def generate(out: Path, size: Size, seed: int = 7) -> dict[str, int]:
         _directory(w, firms, size, rng)
         exported: dict[tuple[str, int, str], float] = defaultdict(float)
         raw_stock = {e.uscc: 50.0 for e in firms}
+        opening = f"{size.year_range[0] - 1}-12"
+        for e in producers:  # the raw stock the first year opens with (R04 reads it from the report before)
+            w.row("monthly_reports", [e.uscc, opening] + [""] * 7 + ["50.000", "", ""])
         for year in size.year_range:
             annual: dict[str, float] = {}
             growth = 1 + 0.04 * (year - size.year_range[0])
