@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
+from components import figures
 from components.db import engine, settings
 from components.filters import Filters
 from supervision.exports import images, pack, report, tables
@@ -55,7 +56,7 @@ def chart(fig: go.Figure, *, key: str, name: str | None = None) -> None:
             st.button("生成图片（不可用）", key=f"{key}_export", disabled=True, help=reason)
             st.caption(reason)
             return
-        spec = fig.to_json()
+        spec = figures.spec(fig)
         digest = hashlib.sha256(spec.encode("utf-8")).hexdigest()
         if st.button("生成图片", key=f"{key}_export", icon=":material/photo_camera:",
                      help="在服务器上生成PNG（2倍、4倍，适合投影）和SVG（矢量），图中含标题、数据来源和数据截至日期"):

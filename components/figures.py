@@ -35,6 +35,7 @@ class _Store:
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.items: OrderedDict[Hashable, go.Figure] = OrderedDict()
+        self.specs: dict[int, str] = {}  # id of a kept figure → its JSON, while the figure is kept
         self.lock = threading.Lock()
 
     def get(self, key: Hashable) -> go.Figure | None:
@@ -49,7 +50,8 @@ class _Store:
             self.items[key] = fig
             self.items.move_to_end(key)
             while len(self.items) > self.capacity:
-                self.items.popitem(last=False)
+                _, dropped = self.items.popitem(last=False)
+                self.specs.pop(id(dropped), None)
 
 
 @st.cache_resource(show_spinner=False)
@@ -65,6 +67,20 @@ def memo(key: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> go.Figure
         fig = build()
         store.put(key, fig)
     return fig
+
+
+def spec(fig: go.Figure) -> str:
+    """The figure's JSON (what the image export renders), computed once for a kept figure."""
+    store = _store()
+    with store.lock:
+        known = store.specs.get(id(fig))
+    if known is not None:
+        return known
+    text = fig.to_json()
+    with store.lock:
+        if any(kept is fig for kept in store.items.values()):
+            store.specs[id(fig)] = text
+    return text
 
 
 def cached(build: Callable[Concatenate[int, Filters, Look, P], go.Figure]
