@@ -54,6 +54,14 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
 
+import streamlit
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin, Subprotocol
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 # The overview's heading, on the normal page and on the wall alike: proof that a run drew the overview.
@@ -189,17 +197,23 @@ class MemorySampler:
             return {"pid": self.pid, "sampled": False}
         mb = [(t, kb / 1024) for t, kb in self.samples]
         steady = [(t, m) for t, m in mb if warm_at is not None and t >= warm_at]
-        slope = None
-        if len(steady) >= 3 and steady[-1][0] > steady[0][0]:
-            fit = statistics.linear_regression([t for t, _ in steady], [m for _, m in steady])
-            slope = round(fit.slope * 60, 3)
+        # The last half as well: a heap that settles after a first minute is not a leak, a late slope may be.
+        late = [(t, m) for t, m in steady if t >= (steady[0][0] + steady[-1][0]) / 2] if steady else []
         return {
             "pid": self.pid, "sampled": True, "every_s": self.every_s,
             "start_mb": round(mb[0][1], 1), "warm_mb": round(steady[0][1], 1) if steady else None,
             "peak_mb": round(max(m for _, m in mb), 1), "end_mb": round(mb[-1][1], 1),
-            "steady_slope_mb_per_min": slope,
+            "steady_slope_mb_per_min": _slope_per_min(steady), "last_half_slope_mb_per_min": _slope_per_min(late),
             "samples": [[round(t, 1), round(m, 1)] for t, m in mb],
         }
+
+
+def _slope_per_min(points: Sequence[tuple[float, float]]) -> float | None:
+    """Least-squares slope of (seconds, MB) points, in MB per minute."""
+    if len(points) < 3 or points[-1][0] <= points[0][0]:
+        return None
+    fit = statistics.linear_regression([t for t, _ in points], [m for _, m in points])
+    return round(fit.slope * 60, 2)
 
 
 # --- the sessions -------------------------------------------------------------------------------------------
@@ -255,7 +269,7 @@ class MessageCache:
     def hashes(self) -> list[str]:
         return list(self.messages)
 
-    def maybe_store(self, msg: Any, encoded: bytes) -> None:
+    def maybe_store(self, msg: ForwardMsg, encoded: bytes) -> None:
         if msg.WhichOneof("type") == "ref_hash" or not msg.metadata.cacheable or not msg.hash:
             return
         if self.get(msg.hash) is None:
@@ -280,8 +294,6 @@ class MessageCache:
 
 @dataclass
 class _Run:
-    run_id: str
-    fragment_ids: list[str]
     requests: list[float]  # send times of the requests this run serves
     heading: str | None = None
     metrics: int = 0
@@ -303,14 +315,12 @@ class Session:
         self.pending: deque[float] = deque()
         self.run: _Run | None = None
         self.timers: dict[str, tuple[float, asyncio.Task[None]]] = {}
-        self.ws: Any = None
+        self.ws: ClientConnection | None = None
         self.stopping = False
         self.full_runs = 0
 
     # The browser's rerun: query string, page, fragment, cached hashes and its context.
     def _rerun_msg(self, fragment_id: str | None) -> bytes:
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = self.query
@@ -332,6 +342,7 @@ class Session:
             self.stats.sent_while_running += 1
         self.pending.append(time.perf_counter())
         self.stats.requests_sent += 1
+        assert self.ws is not None
         await self.ws.send(self._rerun_msg(fragment_id))
 
     async def _timer(self, fragment_id: str, interval: float) -> None:
@@ -360,9 +371,6 @@ class Session:
                 found[1].cancel()
 
     def _on_message(self, data: bytes) -> None:
-        from streamlit.proto.Alert_pb2 import Alert
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
         self.stats.bytes_received += len(data)
         msg = ForwardMsg()
         msg.ParseFromString(data)
@@ -384,7 +392,7 @@ class Session:
             self.max_cached_age = msg.new_session.config.max_cached_message_age or self.max_cached_age
             taken = list(self.pending) + (self.run.requests if self.run is not None else [])
             self.pending.clear()
-            self.run = _Run(msg.metadata.run.script_run_id, list(msg.metadata.run.fragment_ids), taken)
+            self.run = _Run(taken)
         elif kind == "auto_rerun":
             if not self.stopping:
                 self._auto_rerun(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
@@ -415,8 +423,6 @@ class Session:
             self._finished(msg.script_finished, list(msg.metadata.run.fragment_ids))
 
     def _finished(self, status: int, fragment_ids: list[str]) -> None:
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
         run, self.run = self.run, None
         if run is None:
             return
@@ -449,8 +455,7 @@ class Session:
                       f"auto-rerun: {timers}", flush=True)
 
     async def _reader(self) -> None:
-        from websockets.exceptions import ConnectionClosed
-
+        assert self.ws is not None
         try:
             async for data in self.ws:
                 self._on_message(data if isinstance(data, bytes) else data.encode())
@@ -463,9 +468,6 @@ class Session:
 
     async def run_until(self, start_at: float, deadline: float, grace: float) -> None:
         """Connect at `start_at`, refresh as a browser would until `deadline`, then wait for open requests."""
-        from websockets.asyncio.client import connect
-        from websockets.typing import Origin, Subprotocol
-
         await asyncio.sleep(max(0.0, start_at - self.clock.now()))
         try:
             # What the frontend asks before it opens the websocket (its PINGING_SERVER state).
@@ -562,13 +564,15 @@ def markdown(result: dict[str, Any]) -> str:
         rows.append(f"| {kind} | {p['n']} | {result['runs'][kind]} | "
                     + " | ".join(cell(p[k]) for k in ("p50", "p90", "p95", "p99", "max")) + " |")
     mem = result["server"]["memory"]
-    rows += ["", "| server RSS MB | start | warm | peak | end | steady slope MB/min |", "|---|---:|---:|---:|---:|---:|"]
+    rows += ["", "| server RSS MB | start | warm | peak | end | slope MB/min, warm→end | slope, last half |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     if mem.get("sampled"):
         rows.append(f"| {len(mem['samples'])} samples every {mem['every_s']:g} s | "
                     + " | ".join(cell(mem[k], 1) for k in ("start_mb", "warm_mb", "peak_mb", "end_mb")) + " | "
-                    f"{cell(mem['steady_slope_mb_per_min'], 2)} |")
+                    + " | ".join(cell(mem[k], 2) for k in ("steady_slope_mb_per_min", "last_half_slope_mb_per_min"))
+                    + " |")
     else:
-        rows.append("| not sampled (server pid unknown: pass --pid) | – | – | – | – | – |")
+        rows.append("| not sampled (server pid unknown: pass --pid) | – | – | – | – | – | – |")
     c = result["config"]
     m = result["machine"]
     rows += ["",
@@ -642,8 +646,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     cpu_busy = None
     if sampler.cpu_start is not None and sampler.cpu_end is not None and wall > 0:
         cpu_busy = round((sampler.cpu_end - sampler.cpu_start) / wall, 2)
-    import streamlit
-
     result: dict[str, Any] = {
         "when": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
