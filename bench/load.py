@@ -15,7 +15,9 @@ and reads ForwardMsgs. Every `auto_rerun` ForwardMsg (an `@st.fragment(run_every
 timer, like the frontend's setInterval, that sends a fragment rerun (`fragment_id`, `is_auto_rerun`) whether
 or not a run is still in flight; `stop_auto_rerun` cancels it. Large elements arrive as `ref_hash` references
 to messages the client says it holds (`cached_message_hashes`), so the client keeps the frontend's message
-cache, with its age-based expiry, and resolves them; a miss is an error.
+cache, with its age-based expiry, and resolves them; a miss is an error. Widget states are not sent: the
+wall's only widgets are the hidden sidebar filters, whose values come from the URL and stay in the server's
+session state (each run's heading, metrics and charts are counted: the wall draws 6 and 6).
 
 A request's latency runs from sending its BackMsg to the `script_finished` of the run that served it (the
 first run to start after the send; requests that arrive while a run is going are served by the next one,
@@ -23,8 +25,8 @@ several at once if the server coalesced them). Full runs and fragment runs are r
 an exception element, an st.error alert, a run that finished without the overview's heading, a compile
 error, page-not-found, a cache miss, a dropped connection, and a request still unanswered --grace seconds
 after the end. The server's RSS (VmRSS of its process and all descendants) is sampled every --sample
-seconds; "warm" is the first sample after every session finished its first run, and the slope is fitted
-over the samples from then on. Sessions start spread over --ramp seconds (default: one refresh period, as
+seconds; "warm" is the first sample after every session finished its first run; slopes are fitted from
+then on and over the last half alone. Sessions start spread over --ramp seconds (default: one refresh period, as
 independently opened screens would be); --ramp 0 makes every timer fire together, the worst case.
 
 Prints a Markdown table and writes bench/results/load.json. Exit status 1 if there was any error.
