@@ -233,7 +233,10 @@ class Stats:
     """What all sessions found; the sessions share one event loop, so no locks."""
 
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"full": [], "fragment": []})
-    runs: dict[str, int] = field(default_factory=lambda: {"full": 0, "fragment": 0, "interrupted": 0})
+    # "early_complete": runs that ended FINISHED_EARLY_FOR_RERUN (another rerun was queued) after drawing the
+    # whole wall; they count as done. "interrupted": early ends that had not drawn it all.
+    runs: dict[str, int] = field(
+        default_factory=lambda: {"full": 0, "fragment": 0, "early_complete": 0, "interrupted": 0})
     requests_sent: int = 0
     sent_while_running: int = 0  # the timer fired during a run, as the browser's setInterval does
     coalesced: int = 0  # requests served by a run that also served another request
@@ -242,6 +245,7 @@ class Stats:
     errors: int = 0
     error_messages: list[str] = field(default_factory=list)
     first_run_done: dict[int, float] = field(default_factory=dict)
+    complete_charts: int | None = None  # charts that a run which finished normally drew
 
     def error(self, session: int, text: str) -> None:
         self.errors += 1
@@ -296,7 +300,7 @@ class MessageCache:
 
 @dataclass
 class _Run:
-    requests: list[float]  # send times of the requests this run serves
+    requests: list[tuple[str, float]]  # kind ("full" or "fragment") and send time of the requests it serves
     heading: str | None = None
     metrics: int = 0
     charts: int = 0
@@ -314,12 +318,11 @@ class Session:
         self.cache = MessageCache()
         self.page_script_hash = ""
         self.max_cached_age = 2
-        self.pending: deque[float] = deque()
+        self.pending: deque[tuple[str, float]] = deque()
         self.run: _Run | None = None
         self.timers: dict[str, tuple[float, asyncio.Task[None]]] = {}
         self.ws: ClientConnection | None = None
         self.stopping = False
-        self.full_runs = 0
 
     # The browser's rerun: query string, page, fragment, cached hashes and its context.
     def _rerun_msg(self, fragment_id: str | None) -> bytes:
@@ -342,7 +345,7 @@ class Session:
     async def _send_rerun(self, fragment_id: str | None) -> None:
         if self.run is not None or self.pending:
             self.stats.sent_while_running += 1
-        self.pending.append(time.perf_counter())
+        self.pending.append(("fragment" if fragment_id else "full", time.perf_counter()))
         self.stats.requests_sent += 1
         assert self.ws is not None
         await self.ws.send(self._rerun_msg(fragment_id))
@@ -429,32 +432,39 @@ class Session:
         if run is None:
             return
         if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-            # Interrupted for a newer request: the next run serves these requests too.
-            self.stats.runs["interrupted"] += 1
-            self.pending.extendleft(reversed(run.requests))
-            return
-        self.cache.finished_run(self.max_cached_age, fragment_ids)
+            # Streamlit 1.67 also ends a run that drew everything this way when another auto-rerun is
+            # queued; only a run cut short leaves its requests to the next run.
+            full = self.stats.complete_charts
+            if run.heading is None or full is None or run.charts < full:
+                self.stats.runs["interrupted"] += 1
+                self.pending.extendleft(reversed(run.requests))
+                return
+            self.stats.runs["early_complete"] += 1
+        else:
+            self.cache.finished_run(self.max_cached_age, fragment_ids)
         if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
             self.stats.error(self.index, "script finished with a compile error")
             return
         kind = "fragment" if fragment_ids else "full"
         self.stats.runs[kind] += 1
         now = time.perf_counter()
-        for sent in run.requests:
-            self.stats.latencies[kind].append(now - sent)
+        for request_kind, sent in run.requests:
+            self.stats.latencies[request_kind].append(now - sent)
         if len(run.requests) > 1:
             self.stats.coalesced += len(run.requests)
         if run.heading is None:
             self.stats.error(self.index, f"a {kind} run finished without the heading “{HEADING}”")
-        if kind == "full":
-            self.full_runs += 1
-            if self.full_runs == 1:
-                self.stats.first_run_done[self.index] = self.clock.now()
-                timers = ", ".join(f"{f[:8]}… every {i:g} s" for f, (i, _) in self.timers.items()) or "none"
-                took = now - run.requests[0] if run.requests else float("nan")
-                drew = f"rendered “{run.heading}”" if run.heading else "did NOT render the overview"
-                print(f"  s{self.index:02d} {drew} in {took:.2f} s: {run.metrics} metrics, {run.charts} charts; "
-                      f"auto-rerun: {timers}", flush=True)
+        elif status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            # Every session shows the same wall: what one complete run draws, all do.
+            self.stats.complete_charts = max(self.stats.complete_charts or 0, run.charts)
+        first = next((sent for request_kind, sent in run.requests if request_kind == "full"), None)
+        if first is not None:
+            # The session's first request is served (usually by the full run; under overload, by a later one).
+            self.stats.first_run_done[self.index] = self.clock.now()
+            timers = ", ".join(f"{f[:8]}… every {i:g} s" for f, (i, _) in self.timers.items()) or "none"
+            drew = f"rendered “{run.heading}”" if run.heading else "did NOT render the overview"
+            print(f"  s{self.index:02d} {drew} in {now - first:.2f} s ({kind} run): {run.metrics} metrics, "
+                  f"{run.charts} charts; auto-rerun: {timers}", flush=True)
 
     async def _reader(self) -> None:
         assert self.ws is not None
@@ -579,7 +589,8 @@ def markdown(result: dict[str, Any]) -> str:
     m = result["machine"]
     rows += ["",
              f"{c['sessions']} sessions, {c['duration_s']:g} s, refresh {c['refresh_s']} s, ramp {c['ramp_s']:g} s; "
-             f"errors: {result['errors']['count']}; interrupted runs: {result['runs']['interrupted']}; "
+             f"errors: {result['errors']['count']}; runs ended early for a queued rerun: "
+             f"{result['runs']['early_complete']} after drawing everything, {result['runs']['interrupted']} before; "
              f"requests sent during a run: {result['requests']['sent_while_running']}, served together with "
              f"another: {result['requests']['coalesced']}; cached refs resolved: {result['ref_hits']}; "
              f"received {result['received_mb']:.1f} MB",
