@@ -142,6 +142,12 @@ def cpu_seconds(pids: Sequence[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU time all CPUs spent busy since boot (/proc/stat: everything but idle and iowait)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def listening_pid(port: int) -> int | None:
     """The process that listens on a loopback TCP port (for --url; readable only for our own processes)."""
     inodes: set[str] = set()
@@ -595,7 +601,8 @@ def markdown(result: dict[str, Any]) -> str:
              f"another: {result['requests']['coalesced']}; cached refs resolved: {result['ref_hits']}; "
              f"received {result['received_mb']:.1f} MB",
              f"server CPU: {cell(result['server']['cpu_busy_cores'], 2)} cores busy on average; load client CPU: "
-             f"{result['client_cpu_s']:.1f} s; machine: {m['cpus']} CPUs, load average {m['load_average_start']} "
+             f"{result['client_cpu_s']:.1f} s; other processes: {cell(m['other_processes_busy_cores'], 2)} cores; "
+             f"machine: {m['cpus']} CPUs, load average {m['load_average_start']} "
              f"at the start, {m['load_average_end']} at the end"]
     for text in result["errors"]["first"]:
         rows.append(f"- error: {text}")
@@ -644,21 +651,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.sessions} sessions of {base}/?token=…&mode=screen&refresh={args.refresh} for "
               f"{args.duration:g} s (starts spread over {ramp:g} s); server pid {pid}", flush=True)
         sampler = MemorySampler(pid, args.sample)
-        client_cpu = resource.getrusage(resource.RUSAGE_SELF)
+        # The machine's busy time against the server's and this client's tells whether anything else ran.
+        machine_before, client_before = machine_busy_seconds(), resource.getrusage(resource.RUSAGE_SELF)
         try:
             stats, wall = asyncio.run(run_load(base, query, args.sessions, args.duration, ramp, args.grace, sampler))
+            machine_busy = machine_busy_seconds() - machine_before
+            client_after = resource.getrusage(resource.RUSAGE_SELF)
         finally:
             if server is not None:
                 stop_server(server)
-        used = resource.getrusage(resource.RUSAGE_SELF)
         if token_id is not None:
             _cli("users", "screen-token", "revoke", str(token_id), *(["--db", db] if db else []))
         tracebacks = server_log_errors(log)
 
     warm_at = max(stats.first_run_done.values()) if len(stats.first_run_done) == args.sessions else None
-    cpu_busy = None
-    if sampler.cpu_start is not None and sampler.cpu_end is not None and wall > 0:
-        cpu_busy = round((sampler.cpu_end - sampler.cpu_start) / wall, 2)
+    client_cpu = (client_after.ru_utime + client_after.ru_stime) - (client_before.ru_utime + client_before.ru_stime)
+    server_cpu = None
+    if sampler.cpu_start is not None and sampler.cpu_end is not None:
+        server_cpu = sampler.cpu_end - sampler.cpu_start
+    other = machine_busy - client_cpu - server_cpu if server_cpu is not None else None
     result: dict[str, Any] = {
         "when": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
@@ -666,8 +677,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "grace_s": args.grace, "url": args.url, "db": "demo SQLite (temporary)" if args.db is None
                    and args.url is None else args.db},
         "machine": {"cpus": os.cpu_count(), "load_average_start": [round(x, 2) for x in load_start],
-                    "load_average_end": [round(x, 2) for x in os.getloadavg()], "python": platform.python_version(),
-                    "streamlit": streamlit.__version__},
+                    "load_average_end": [round(x, 2) for x in os.getloadavg()],
+                    "busy_cores": round(machine_busy / wall, 2),
+                    "other_processes_busy_cores": round(other / wall, 2) if other is not None else None,
+                    "python": platform.python_version(), "streamlit": streamlit.__version__},
         "wall_s": round(wall, 1),
         "errors": {"count": stats.errors + len(tracebacks), "client": stats.errors, "server_tracebacks":
                    len(tracebacks), "first": stats.error_messages},
@@ -679,8 +692,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "received_mb": round(stats.bytes_received / 2**20, 2),
         "sessions_rendered": len(stats.first_run_done),
         "warm_at_s": round(warm_at, 1) if warm_at is not None else None,
-        "server": {"memory": sampler.summary(warm_at), "cpu_busy_cores": cpu_busy, "log_tracebacks": tracebacks},
-        "client_cpu_s": round(used.ru_utime + used.ru_stime - client_cpu.ru_utime - client_cpu.ru_stime, 1),
+        "server": {"memory": sampler.summary(warm_at), "log_tracebacks": tracebacks,
+                   "cpu_busy_cores": round(server_cpu / wall, 2) if server_cpu is not None else None},
+        "client_cpu_s": round(client_cpu, 1),
     }
     print()
     print(markdown(result))
