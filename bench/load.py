@@ -173,6 +173,8 @@ def listening_pid(port: int) -> int | None:
             if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
                 inodes.add(parts[9])
     wanted = {f"socket:[{inode}]" for inode in inodes}
+    if not wanted:
+        return None
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
