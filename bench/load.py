@@ -148,6 +148,18 @@ def machine_busy_seconds() -> float:
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def calibration_s(repeat: int = 3) -> float:
+    """Median time of a fixed pure-Python loop: this machine's speed at the moment (a shared VM's varies)."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        total = 0
+        for i in range(5_000_000):
+            total += i
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times), 3)
+
+
 def listening_pid(port: int) -> int | None:
     """The process that listens on a loopback TCP port (for --url; readable only for our own processes)."""
     inodes: set[str] = set()
@@ -161,6 +173,8 @@ def listening_pid(port: int) -> int | None:
             if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
                 inodes.add(parts[9])
     wanted = {f"socket:[{inode}]" for inode in inodes}
+    if not wanted:
+        return None
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -603,7 +617,8 @@ def markdown(result: dict[str, Any]) -> str:
              f"server CPU: {cell(result['server']['cpu_busy_cores'], 2)} cores busy on average; load client CPU: "
              f"{result['client_cpu_s']:.1f} s; other processes: {cell(m['other_processes_busy_cores'], 2)} cores; "
              f"machine: {m['cpus']} CPUs, load average {m['load_average_start']} "
-             f"at the start, {m['load_average_end']} at the end"]
+             f"at the start, {m['load_average_end']} at the end; speed check (5M-step Python loop) "
+             f"{m['python_loop_s_start_end'][0]} s before, {m['python_loop_s_start_end'][1]} s after"]
     for text in result["errors"]["first"]:
         rows.append(f"- error: {text}")
     for text in result["server"]["log_tracebacks"][:MAX_ERROR_MESSAGES]:
@@ -631,7 +646,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from devtools.browser import start_server, stop_server
 
-    load_start = os.getloadavg()
+    load_start, speed_start = os.getloadavg(), calibration_s()
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
         db = args.db
         if args.url is None and db is None:
@@ -679,6 +694,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": {"cpus": os.cpu_count(), "load_average_start": [round(x, 2) for x in load_start],
                     "load_average_end": [round(x, 2) for x in os.getloadavg()],
                     "busy_cores": round(machine_busy / wall, 2),
+                    "python_loop_s_start_end": [speed_start, calibration_s()],
                     "other_processes_busy_cores": round(other / wall, 2) if other is not None else None,
                     "python": platform.python_version(), "streamlit": streamlit.__version__},
         "wall_s": round(wall, 1),
