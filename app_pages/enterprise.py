@@ -80,8 +80,7 @@ with tabs[1]:
     c = sources.caption(version, principal, f, f"{f.year}年月度产量、销量与追溯数据", ("monthly_reports", "traceability"))
     fig = figures.memo(("profile_monthly", version, principal, f, wanted),
                        lambda: charts.enterprise_monthly(reports, trace, c, Look(height=380)))
-    st.plotly_chart(fig, key="profile_monthly", theme=None)
-    downloads.chart(fig, key="profile_monthly", name=f"{info['name']}{f.year}年月度产量销量")
+    downloads.show_chart(fig, key="profile_monthly", name=f"{info['name']}{f.year}年月度产量销量")
     st.markdown("**总量控制指标（历年，按批次）**")
     tables.show(records["quotas"], {"year": "年度", "batch": "批次", "kind": "指标类型", "quota_t": "指标（吨）"},
                 key="profile_quotas", empty="没有下达指标")

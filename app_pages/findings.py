@@ -44,8 +44,7 @@ with left:
     c = sources.caption(version, principal, f, f"{f.year}年问题按规则（截至{f.as_of:%Y-%m-%d}）", FINDING_SOURCES)
     fig = figures.memo(("findings_rules", version, principal, f, tuple(rules), severity), lambda: charts.severity_bars(
         counts, c, Look(height=max(300, 110 + 30 * len(counts)), footnote_chars=50)))
-    st.plotly_chart(fig, key="findings_rules", theme=None)
-    downloads.chart(fig, key="findings_rules")
+    downloads.show_chart(fig, key="findings_rules")
 with right:
     st.subheader("问题清单")
     st.caption("选中一行查看证据；对象为企业的，可打开企业档案。")

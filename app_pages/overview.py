@@ -124,24 +124,20 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
     left, right = st.columns([3, 2])
     with left:
         fig = fig_enterprises(version, f, Look(height=400, footnote_chars=70))
-        st.plotly_chart(fig, key="overview_enterprises", theme=None)
-        downloads.chart(fig, key="overview_enterprises")
+        downloads.show_chart(fig, key="overview_enterprises")
     with right:
         fig = fig_quota(version, f, Look(height=400, footnote_chars=45))
-        st.plotly_chart(fig, key="overview_quota", theme=None)
-        downloads.chart(fig, key="overview_quota")
+        downloads.show_chart(fig, key="overview_quota")
     context = national_context(f)
     if context:
         right.caption(context)
     left, right = st.columns([2, 3])
     with left:
         fig = fig_findings(version, f, Look(height=420, footnote_chars=50))
-        st.plotly_chart(fig, key="overview_findings", theme=None)
-        downloads.chart(fig, key="overview_findings")
+        downloads.show_chart(fig, key="overview_findings")
     with right:
         fig = fig_lights(version, f, Look(height=420, footnote_chars=75))
-        st.plotly_chart(fig, key="overview_lights", theme=None)
-        downloads.chart(fig, key="overview_lights")
+        downloads.show_chart(fig, key="overview_lights")
     left, right = st.columns(2)
     with left:
         st.subheader("最新举报线索")

@@ -36,16 +36,14 @@ if not campaign_year:
 gantt = figures.memo(("progress_gantt", f.year, f.as_of),
                      lambda: charts.campaign_gantt(steps, f.as_of, Caption(f"{f.year}年整顿工作时间表", calendar_source,
                                                                            f.as_of.isoformat()), Look(height=360)))
-st.plotly_chart(gantt, key="progress_gantt", theme=None)
-downloads.chart(gantt, key="progress_gantt")
+downloads.show_chart(gantt, key="progress_gantt")
 
 grid = data.township_milestones(version, principal, f.year, f.as_of, f.township, f.category)
 c = sources.caption(version, principal, f, f"各镇（区）报送情况（截至{f.as_of:%Y-%m-%d}）",
                     ("self_checks", "township_reports", "inspection_scores", "monthly_reports"))
 fig = figures.memo(("progress_grid", version, principal, f),
                    lambda: charts.status_grid(grid, c, Look(height=max(300, 120 + 48 * grid["township"].nunique()))))
-st.plotly_chart(fig, key="progress_grid", theme=None)
-downloads.chart(fig, key="progress_grid")
+downloads.show_chart(fig, key="progress_grid")
 st.caption("按时：截止日前报送；逾期提交：截止日后、截至日期前报送；逾期未交：截止日已过仍未报送；"
            f"临近截止：{campaign.AMBER_DAYS}天内到期；截至日期之后的报送视为尚未报送。")
 

@@ -46,16 +46,14 @@ with left:
     fig = figures.memo(("quota_utilisation", version, principal, f, group),
                        lambda: charts.quota_utilisation(quota, c, Look(height=max(320, 60 + 42 * len(held))),
                                                         warning=warning))
-    st.plotly_chart(fig, key="quota_utilisation", theme=None)
-    downloads.chart(fig, key="quota_utilisation")
+    downloads.show_chart(fig, key="quota_utilisation")
 with right:
     monthly = data.monthly_flows(version, principal, f.year, f.township, f.category, uscc, group, True)
     batches = data.quota_batches(version, principal, f.year, f.township, f.category, uscc, group)
     c = sources.caption(version, principal, f, f"{scope}：累计产量与分批下达指标", ("quotas", "monthly_reports"))
     fig = figures.memo(("quota_cumulative", version, principal, f, group, uscc),
                        lambda: charts.cumulative_quota(monthly, batches, c, Look(height=420), warning=warning))
-    st.plotly_chart(fig, key="quota_cumulative", theme=None)
-    downloads.chart(fig, key="quota_cumulative")
+    downloads.show_chart(fig, key="quota_cumulative")
     st.caption("指标线按批次累计：第一批下达后的指标，以及加上第二、三批后的合计；月报未载明下达日期，故以水平线表示。")
 
 flow_tables = ("monthly_reports", "traceability", "invoices", "resource_tax")
@@ -69,8 +67,7 @@ else:
     c = sources.caption(version, principal, f, f"{f.year}年各生产企业产量、追溯、销量、发票与完税矿量", flow_tables)
     fig = figures.memo(("quota_flows", version, principal, f, group),
                        lambda: charts.flows_comparison(flows, c, Look(height=charts.flows_height(len(flows))), by="name"))
-st.plotly_chart(fig, key="quota_flows", theme=None)
-downloads.chart(fig, key="quota_flows")
+downloads.show_chart(fig, key="quota_flows")
 st.caption("发票开具量：企业作为销方开具的稀土专用发票折REO合计（作废不计，红冲按负数计）；"
            "完税证明覆盖矿量：当年开具的资源税完税证明所载矿产品数量。")
 
@@ -78,8 +75,7 @@ years = data.quota_years(version, principal, f.township, f.category, uscc, group
 c = sources.caption(version, principal, f, f"{scope}：历年指标与产量", ("quotas", "monthly_reports"))
 fig = figures.memo(("quota_years", version, principal, f, group, uscc),
                   lambda: charts.quota_years(years, c, Look(height=380)))
-st.plotly_chart(fig, key="quota_years", theme=None)
-downloads.chart(fig, key="quota_years")
+downloads.show_chart(fig, key="quota_years")
 
 st.subheader("企业明细")
 QUOTA_COLUMNS = {"name": "企业", "township": "镇区", "category": "类别", "group_name": "所属集团", "batches": "指标批次数",

@@ -35,21 +35,18 @@ with left:
     c = sources.caption(version, principal, f, f"{f.year}年各镇（区）督查总分排名", SOURCE)
     fig = figures.memo(("scoring_ranking", version, principal, f), lambda: charts.score_ranking(
         current_totals, c, Look(height=max(320, 80 + 50 * len(current_totals)))))
-    st.plotly_chart(fig, key="scoring_ranking", theme=None)
-    downloads.chart(fig, key="scoring_ranking")
+    downloads.show_chart(fig, key="scoring_ranking")
 with right:
     c = sources.caption(version, principal, f, f"{f.year}年分项得分率（按评价表条目）", SOURCE)
     fig = figures.memo(("scoring_breakdown", version, principal, f), lambda: charts.score_breakdown(
         scores, c, Look(height=max(320, 120 + 50 * scores["township"].nunique()))))
-    st.plotly_chart(fig, key="scoring_breakdown", theme=None)
-    downloads.chart(fig, key="scoring_breakdown")
+    downloads.show_chart(fig, key="scoring_breakdown")
 
 sections = data.section_scores(version, principal, f.year, f.township)
 c = sources.caption(version, principal, f, f"{f.year}年各镇（区）分类得分（按评价表类别）", SOURCE)
 fig = figures.memo(("scoring_sections", version, principal, f), lambda: charts.section_shares(
     sections, c, Look(height=max(300, 120 + 44 * sections["township"].nunique()))))
-st.plotly_chart(fig, key="scoring_sections", theme=None)
-downloads.chart(fig, key="scoring_sections")
+downloads.show_chart(fig, key="scoring_sections")
 
 st.subheader("扣分明细")
 deductions = scores[scores["deduction"] > 0]
@@ -67,8 +64,7 @@ if previous is None:
 else:
     c = sources.caption(version, principal, f, f"{previous}年与{f.year}年得分率比较", SOURCE)
     fig = figures.memo(("scoring_change", version, principal, f), lambda: charts.score_change(totals, c, Look(height=380)))
-    st.plotly_chart(fig, key="scoring_change", theme=None)
-    downloads.chart(fig, key="scoring_change")
+    downloads.show_chart(fig, key="scoring_change")
     tables.show(score_change_table(totals, f.year, previous), {"township": "镇区", "before": f"{previous}年得分率", "this": f"{f.year}年得分率",
                        "change": "变化"}, key="scoring_yoy")
     st.caption("两年的评价表条目和满分可能不同，故以得分率（得分÷所评条目满分）比较。")

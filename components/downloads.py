@@ -48,6 +48,12 @@ def _chart_images(spec: str) -> dict[str, bytes]:
     return images.chart_images(pio.from_json(spec))
 
 
+def show_chart(fig: go.Figure, *, key: str, name: str | None = None) -> None:
+    """A page's chart with its "导出图片" menu under it (the pair every dashboard chart has)."""
+    st.plotly_chart(fig, key=key, theme=None)
+    chart(fig, key=key, name=name)
+
+
 def chart(fig: go.Figure, *, key: str, name: str | None = None) -> None:
     """Under a chart: "导出图片", which builds PNG 2×/4× and SVG on request and offers them with Chinese names."""
     ok, reason = images.export_available()

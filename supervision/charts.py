@@ -592,13 +592,14 @@ def score_breakdown(scores: pd.DataFrame, caption: Caption, look: Look = Look())
         return empty(caption, look, "本年度尚无督查评分")
     items = scores.drop_duplicates("item_code").sort_values("item_code")
     towns = list(dict.fromkeys(scores["township"]))
-    cell = scores.set_index(["township", "item_code"])
+    # One dict lookup per cell (as in status_grid): .loc per cell is slow at a province's 100 townships.
+    cell = {(r["township"], r["item_code"]): r for r in scores.to_dict("records")}
     z, text, hover = [], [], []
     for town in towns:
         z_row, t_row, h_row = [], [], []
         for it in items.itertuples():
-            if (town, it.item_code) in cell.index:
-                r = cell.loc[(town, it.item_code)]
+            r = cell.get((town, it.item_code))
+            if r is not None:
                 z_row.append(float(r["score"] / r["max_score"]) * 100)
                 t_row.append(f"{float(r['score']):g}")
                 note = r["note"] if isinstance(r["note"], str) and r["note"] else "无扣分说明"
