@@ -1,7 +1,7 @@
 """Entry script: page configuration, navigation and the shared filters; each page lives in app_pages/.
 
 The navigation holds only the pages the signed-in role may open
-(supervision.permissions.PAGE_ROLES), so another role's page cannot be reached
+(supervision.access.permissions.PAGE_ROLES), so another role's page cannot be reached
 even by its URL: Streamlit answers "page not found" and shows the home page.
 Signed out, every page's URL shows the sign-in form, so a bookmark still lands
 on its page after signing in.
@@ -20,13 +20,14 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from components import filters, screen, session
-from components.db import current_data_version
-from supervision.permissions import may_open
+from components.db import current_data_version, stop_on_bad_settings
+from supervision.access.permissions import may_open
 
 wall = screen.read()
 # A local favicon: a :material/...: page icon makes the browser fetch it from fonts.gstatic.com.
 st.set_page_config(page_title="稀土整顿监管平台", page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
                    layout="wide", initial_sidebar_state="collapsed" if wall.on else "auto")
+stop_on_bad_settings()
 
 PAGES = [
     st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview"),

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import session
 from components.db import engine, settings
-from supervision.auth import AuthError, change_own_password
+from supervision.access.auth import AuthError, change_own_password
 
 principal = session.current_principal()
 

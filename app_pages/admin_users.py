@@ -4,9 +4,9 @@ import streamlit as st
 
 from components import session
 from components.db import engine, settings
-from supervision import auth
-from supervision.permissions import PermissionDenied
-from supervision.principal import Role
+from supervision.access import auth
+from supervision.access.permissions import PermissionDenied
+from supervision.core.principal import Role
 
 principal = session.current_principal()
 if principal.role is not Role.ADMIN:

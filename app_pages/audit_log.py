@@ -6,9 +6,9 @@ import streamlit as st
 
 from components import session
 from components.db import engine
-from supervision import audit
-from supervision.principal import Role
-from supervision.spec import TABLES
+from supervision.access import audit
+from supervision.core.principal import Role
+from supervision.core.spec import TABLES
 
 principal = session.current_principal()
 if principal.role is not Role.ADMIN:

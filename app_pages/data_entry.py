@@ -6,11 +6,12 @@ from components import record_form as rf
 from components import upload_panel as up
 from components.db import engine, settings
 from components.session import current_principal
-from supervision import records, templates
-from supervision.forms import local_today
-from supervision.permissions import writable_tables
-from supervision.safety import md_escape
-from supervision.spec import TABLES_BY_KEY
+from supervision.access.permissions import writable_tables
+from supervision.core.safety import md_escape
+from supervision.core.spec import TABLES_BY_KEY
+from supervision.entry import records
+from supervision.entry.forms import local_today
+from supervision.ingest import templates
 
 principal = current_principal()
 st.title("数据上传")

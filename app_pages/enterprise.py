@@ -7,9 +7,10 @@ import streamlit as st
 from components import data, downloads, figures, filters, mapview, sources, tables
 from components.db import current_data_version
 from components.session import current_principal
-from supervision import charts, reference
-from supervision.charts import Look
-from supervision.frames import evidence_table
+from supervision.core.frames import evidence_table
+from supervision.reporting import charts
+from supervision.reporting.charts import Look
+from supervision.storage import reference
 
 principal = current_principal()
 version = current_data_version()

@@ -7,10 +7,10 @@ import streamlit as st
 from components import data, downloads, figures, filters, sources, tables
 from components.db import current_data_version, settings
 from components.session import current_principal
-from supervision import charts
-from supervision.charts import Look
-from supervision.findings import RULES, RULES_BY_ID, VIOLATION, WARNING
-from supervision.frames import evidence_table, findings_per_rule
+from supervision.core.findings import RULES, RULES_BY_ID, VIOLATION, WARNING
+from supervision.core.frames import evidence_table, findings_per_rule
+from supervision.reporting import charts
+from supervision.reporting.charts import Look
 
 principal = current_principal()
 version = current_data_version()

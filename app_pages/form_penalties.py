@@ -6,11 +6,11 @@ import streamlit as st
 from components import record_form as rf
 from components.db import engine
 from components.session import current_principal
-from supervision import records
-from supervision.findings import RULES_BY_ID
-from supervision.forms import FormRow, local_today
-from supervision.importer import record_key
-from supervision.spec import TABLES_BY_KEY
+from supervision.core.findings import RULES_BY_ID
+from supervision.core.keys import record_key
+from supervision.core.spec import TABLES_BY_KEY
+from supervision.entry import records
+from supervision.entry.forms import FormRow, local_today
 
 TABLE, PREFIX = "penalties", "pn"
 FIELDS = ["case_no", "uscc", "decided_on", "department", "violation", "measure", "fine_yuan", "blacklisted_until"]

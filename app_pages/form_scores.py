@@ -7,11 +7,11 @@ import streamlit as st
 from components import record_form as rf
 from components.db import engine
 from components.session import current_principal
-from supervision import records
-from supervision.forms import FormRow, local_today
-from supervision.importer import record_key
-from supervision.safety import md_escape
-from supervision.spec import TABLES_BY_KEY
+from supervision.core.keys import record_key
+from supervision.core.safety import md_escape
+from supervision.core.spec import TABLES_BY_KEY
+from supervision.entry import records
+from supervision.entry.forms import FormRow, local_today
 
 TABLE, PREFIX = "inspection_scores", "is"
 

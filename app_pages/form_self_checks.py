@@ -5,10 +5,10 @@ import streamlit as st
 from components import record_form as rf
 from components.db import engine
 from components.session import current_principal
-from supervision import records
-from supervision.forms import FormRow
-from supervision.importer import record_key
-from supervision.spec import TABLES_BY_KEY
+from supervision.core.keys import record_key
+from supervision.core.spec import TABLES_BY_KEY
+from supervision.entry import records
+from supervision.entry.forms import FormRow
 
 TABLE, PREFIX = "self_checks", "sc"
 FIELDS = ["submitted_on", "problems_found", "problems_rectified", "description"]

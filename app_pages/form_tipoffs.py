@@ -6,10 +6,10 @@ import streamlit as st
 from components import record_form as rf
 from components.db import engine, settings
 from components.session import current_principal
-from supervision import records
-from supervision.forms import FormRow, local_today
-from supervision.importer import record_key
-from supervision.spec import TABLES_BY_KEY, TIPOFF_STATUSES
+from supervision.core.keys import record_key
+from supervision.core.spec import TABLES_BY_KEY, TIPOFF_STATUSES
+from supervision.entry import records
+from supervision.entry.forms import FormRow, local_today
 
 TABLE, PREFIX = "tipoffs", "tp"
 FIELDS = ["tipoff_id", "received_on", "channel", "township", "subject_name", "subject_uscc", "summary", "department",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import session
 from components.db import settings
-from supervision.auth import AuthError
+from supervision.access.auth import AuthError
 
 st.title("稀土整顿监管平台")
 st.caption("太仓市稀土行业秩序整顿监管看板")

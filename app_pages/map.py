@@ -8,8 +8,8 @@ from components import data, downloads, figures, filters, mapview, screen, sourc
 from components.db import current_data_version
 from components.filters import Filters
 from components.session import current_principal
-from supervision import charts
-from supervision.charts import Look
+from supervision.reporting import charts
+from supervision.reporting.charts import Look
 
 principal = current_principal()
 wall = screen.read()

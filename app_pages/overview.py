@@ -8,11 +8,12 @@ from components import data, downloads, figures, filters, screen, sources, table
 from components.db import current_data_version, settings
 from components.filters import Filters
 from components.session import current_principal
-from supervision import campaign, charts
-from supervision.charts import Look
-from supervision.frames import findings_per_rule, utilisation_totals
-from supervision.principal import Principal
-from supervision.spec import TABLES_BY_KEY
+from supervision.core import campaign
+from supervision.core.frames import findings_per_rule, utilisation_totals
+from supervision.core.principal import Principal
+from supervision.core.spec import TABLES_BY_KEY
+from supervision.reporting import charts
+from supervision.reporting.charts import Look
 
 principal = current_principal()
 wall = screen.read()

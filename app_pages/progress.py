@@ -7,8 +7,9 @@ import streamlit as st
 from components import data, downloads, figures, filters, sources, tables
 from components.db import current_data_version, settings
 from components.session import current_principal
-from supervision import campaign, charts
-from supervision.charts import Caption, Look
+from supervision.core import campaign
+from supervision.reporting import charts
+from supervision.reporting.charts import Caption, Look
 
 principal = current_principal()
 version = current_data_version()

@@ -7,9 +7,9 @@ import streamlit as st
 from components import data, downloads, figures, filters, sources, tables
 from components.db import current_data_version, settings
 from components.session import current_principal
-from supervision import charts
-from supervision.charts import Look
-from supervision.frames import utilisation_totals
+from supervision.core.frames import utilisation_totals
+from supervision.reporting import charts
+from supervision.reporting.charts import Look
 
 principal = current_principal()
 version = current_data_version()

@@ -42,9 +42,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from devtools.browser import chromium, offline_context, running_server
-    from supervision.config import load_settings
-    from supervision.db import open_database
-    from supervision.demo import build_demo_database
+    from supervision.core.config import load_settings
+    from supervision.demo.build import build_demo_database
+    from supervision.storage.db import open_database
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'demo.db'}"
@@ -52,8 +52,8 @@ def main() -> int:
         settings = load_settings()
         engine = open_database(url, settings)
         build_demo_database(engine, settings, replace=True, if_empty=False, keep_package=None)
-        from supervision import auth
-        from supervision.principal import SYSTEM, Role
+        from supervision.access import auth
+        from supervision.core.principal import SYSTEM, Role
 
         auth.create_user(engine, SYSTEM, settings.security, username=USERNAME, display_name="计时用领导",
                          role=Role.LEADER, password=PASSWORD, must_change_password=False)

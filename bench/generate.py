@@ -29,7 +29,6 @@ import random
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +37,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from supervision.spec import TABLES  # noqa: E402
-from supervision.values import uscc_check_char  # noqa: E402
+from supervision.core.spec import TABLES  # noqa: E402
+from supervision.core.values import uscc_check_char  # noqa: E402
 
 # Category mix of a province's rare-earth enterprises (separators and recyclers need quotas and sell most).
 CATEGORY_MIX = (("冶炼分离", 0.25), ("资源综合利用", 0.15), ("贸易流通", 0.35), ("金属冶炼", 0.1), ("深加工应用", 0.15))

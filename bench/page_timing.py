@@ -49,11 +49,11 @@ _SIGNED_IN: list[object] = []
 
 
 def _signed_in() -> object:
-    """A leader's session, from a real password check (once; supervision.auth records the sign-in)."""
+    """A leader's session, from a real password check (once; supervision.access.auth records the sign-in)."""
     if not _SIGNED_IN:
         from components import session
         from components.db import engine, settings
-        from supervision import auth
+        from supervision.access import auth
 
         result = auth.authenticate(engine(), USERNAME, PASSWORD, settings().security)
         assert result.ok and result.principal is not None and result.user_id is not None, result.message
@@ -145,12 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["DATABASE_URL"] = url
         from sqlalchemy import select
 
-        from supervision import auth
-        from supervision.config import load_settings
-        from supervision.db import open_database
-        from supervision.demo import build_demo_database
-        from supervision.models import User
-        from supervision.principal import SYSTEM, Role
+        from supervision.access import auth
+        from supervision.core.config import load_settings
+        from supervision.core.principal import SYSTEM, Role
+        from supervision.demo.build import build_demo_database
+        from supervision.storage.db import open_database
+        from supervision.storage.models import User
 
         settings = load_settings()
         engine = open_database(url, settings)

@@ -14,10 +14,12 @@ import pandas as pd
 import streamlit as st
 
 from components.db import engine, settings
-from supervision import checks, queries, reference
-from supervision.frames import findings_per_township
-from supervision.geo import Boundaries, boundaries
-from supervision.principal import Principal
+from supervision import checks
+from supervision.core.frames import findings_per_township
+from supervision.core.principal import Principal
+from supervision.geo.boundaries import Boundaries, boundaries
+from supervision.read import queries
+from supervision.storage import reference
 
 TTL = 600
 

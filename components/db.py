@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
-from supervision.config import Settings, load_settings
-from supervision.db import data_version, open_database
+from supervision.core.config import ConfigError, Settings, load_settings
+from supervision.core.safety import md_escape
+from supervision.storage.db import data_version, open_database
 
 
 @st.cache_resource(show_spinner=False)
@@ -18,6 +19,15 @@ def engine() -> Engine:
 
 def settings() -> Settings:
     return load_settings()
+
+
+def stop_on_bad_settings() -> None:
+    """A config.toml that cannot be used ends every page with its message (key, section, expected type)."""
+    try:
+        load_settings()
+    except ConfigError as exc:
+        st.error(md_escape(str(exc)))
+        st.stop()
 
 
 def current_data_version() -> int:

@@ -22,10 +22,10 @@ import streamlit as st
 from components import figures
 from components.db import engine, settings
 from components.filters import Filters
-from supervision.exports import images, pack, report, tables
-from supervision.permissions import PermissionDenied
-from supervision.principal import Principal
-from supervision.safety import safe_filename
+from supervision.access.permissions import PermissionDenied
+from supervision.core.principal import Principal
+from supervision.core.safety import safe_filename
+from supervision.reporting import images, pack, report, tables
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"

@@ -23,7 +23,7 @@ import streamlit as st
 
 from components.filters import Filters
 from components.session import current_principal
-from supervision.charts import Look
+from supervision.reporting.charts import Look
 
 CAPACITY = 512  # figures; a few MB for a province's pages, and a new data version makes old ones unreachable
 P = ParamSpec("P")

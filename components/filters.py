@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components import data
-from supervision.principal import Principal
-from supervision.spec import CATEGORIES
+from supervision.core.principal import Principal
+from supervision.core.spec import CATEGORIES
 
 YEAR, AS_OF, TOWNSHIP, CATEGORY = "year", "as_of", "township", "category"
 # The date picker's range: wide enough for any campaign year, fixed so the widget keeps its identity.

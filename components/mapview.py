@@ -15,8 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from components import data, downloads, figures, filters
-from supervision import charts
-from supervision.charts import Caption, Look
+from supervision.reporting import charts
+from supervision.reporting.charts import Caption, Look
 
 PLOTLY_CONFIG: dict[str, Any] = {"topojsonURL": "app/static/topojson/", "displaylogo": False,
                                  "modeBarButtonsToRemove": ["select2d", "lasso2d"]}

@@ -19,12 +19,14 @@ import pandas as pd
 import streamlit as st
 
 from components.db import engine, settings
-from supervision import forms, records, values
-from supervision.forms import FormRow, Outcome, local_today
-from supervision.permissions import writable_tables
-from supervision.principal import Principal, Role
-from supervision.safety import md_escape
-from supervision.spec import TABLES_BY_KEY, Column, Kind, TableSpec
+from supervision.access.permissions import writable_tables
+from supervision.core import values
+from supervision.core.principal import Principal, Role
+from supervision.core.safety import md_escape
+from supervision.core.spec import TABLES_BY_KEY, Column, Kind, TableSpec
+from supervision.entry import forms, records
+from supervision.entry.forms import FormRow, Outcome, local_today
+from supervision.ingest import fields
 
 MIN_DATE, MAX_DATE = dt.date(values.MIN_YEAR, 1, 1), dt.date(values.MAX_YEAR, 12, 31)
 _LOADED = "{}__loaded"
@@ -163,14 +165,14 @@ def field_input(prefix: str, spec: TableSpec, key: str, *, row: str = "", option
     elif col.kind is Kind.DATE:
         where.date_input(label(col), min_value=MIN_DATE, max_value=MAX_DATE, format="YYYY-MM-DD", **common)
     elif area:
-        where.text_area(label(col), max_chars=forms.text_limit(spec, col), height=100, **common)
+        where.text_area(label(col), max_chars=fields.text_limit(spec, col), height=100, **common)
     else:
-        limit = forms.text_limit(spec, col) if col.kind is Kind.TEXT else 64
+        limit = fields.text_limit(spec, col) if col.kind is Kind.TEXT else 64
         where.text_input(label(col), max_chars=limit, placeholder=placeholder, **common)
 
 
 def records_towns() -> list[str]:
-    from supervision.townships import directory
+    from supervision.storage.townships import directory
 
     return directory(settings()).names
 

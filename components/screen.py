@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from supervision.charts import Look
+from supervision.reporting.charts import Look
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 DEFAULT_REFRESH = 60

@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from components.db import engine, settings
-from supervision import auth
-from supervision.principal import Principal, Role
-from supervision.safety import md_escape
+from supervision.access import auth
+from supervision.core.principal import Principal, Role
+from supervision.core.safety import md_escape
 
 _STATE = "auth_session"
 _PENDING = "auth_pending_change"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from components import data
 from components.filters import Filters
-from supervision.charts import Caption
-from supervision.principal import Principal
-from supervision.spec import TABLES_BY_KEY
+from supervision.core.principal import Principal
+from supervision.core.spec import TABLES_BY_KEY
+from supervision.reporting.charts import Caption
 
 
 def source_name(table: str) -> str:

@@ -9,12 +9,12 @@ from typing import Any
 import streamlit as st
 
 from components.db import engine, settings
-from supervision import preview as pv
-from supervision.audit import actor_label
-from supervision.importer import ImportReport, import_package
-from supervision.package import Upload
-from supervision.principal import Principal
-from supervision.safety import md_escape, upload_problem
+from supervision.access.audit import actor_label
+from supervision.core.principal import Principal
+from supervision.core.safety import md_escape, upload_problem
+from supervision.ingest import preview as pv
+from supervision.ingest.importer import ImportReport, import_package
+from supervision.ingest.package import Upload
 
 _PENDING = "upload_pending"
 _ROUND = "upload_round"

@@ -1,5 +1,5 @@
-"""`python -m supervision …`: see supervision.cli."""
+"""`python -m supervision …`: see supervision.cli.main."""
 
-from supervision.cli import main
+from supervision.cli.main import main
 
 raise SystemExit(main())

@@ -1,7 +1,7 @@
 """A small seeded world for the access tests: three townships, every table, rows whose township is known.
 
 Every seeded row is listed with the townships it belongs to, written out by hand
-here (not derived from supervision.scope), so the tests compare what the domain
+here (not derived from supervision.access.scope), so the tests compare what the domain
 layer returns against an independent expectation.
 """
 
@@ -14,10 +14,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from supervision.config import SecuritySettings, Settings
-from supervision.importer import import_package
-from supervision.principal import SYSTEM, Principal, Role
-from supervision.values import USCC_CHARSET, uscc_check_char
+from supervision.core.config import SecuritySettings, Settings
+from supervision.core.principal import SYSTEM, Principal, Role
+from supervision.core.values import USCC_CHARSET, uscc_check_char
+from supervision.ingest.importer import import_package
 
 # table → (header, rows, the townships each row belongs to)
 Tables = dict[str, tuple[list[str], list[list[str]], list[frozenset[str]]]]
@@ -177,7 +177,7 @@ def fast_config(tmp: Path, extra: str = "") -> Path:
     """A copy of config.toml with a cheap argon2 cost (and optional extra TOML appended)."""
     import re
 
-    from supervision.config import DEFAULT_CONFIG
+    from supervision.core.config import DEFAULT_CONFIG
 
     text = DEFAULT_CONFIG.read_text(encoding="utf-8")
     for name, value in (("argon2_time_cost", 1), ("argon2_memory_kib", 1024), ("argon2_parallelism", 1)):
@@ -200,7 +200,7 @@ def clear_streamlit_caches() -> None:
 
 def add_account(engine: Engine, settings: Settings, username: str, role: Role, *, township: str | None = None,
                 department: str | None = None, display_name: str | None = None, must_change: bool = False) -> int:
-    from supervision import auth
+    from supervision.access import auth
 
     return auth.create_user(engine, SYSTEM, fast(settings.security), username=username,
                             display_name=display_name or username, role=role, password=PASSWORD,

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import Engine, insert
 
 from supervision.checks import run_checks
-from supervision.config import Settings
-from supervision.findings import Finding
-from supervision.models import DATA_MODELS
-from supervision.principal import SYSTEM, Principal
-from supervision.values import uscc_check_char
+from supervision.core.config import Settings
+from supervision.core.findings import Finding
+from supervision.core.principal import SYSTEM, Principal
+from supervision.core.values import uscc_check_char
+from supervision.storage.models import DATA_MODELS
 
 Y = 2019
 D = dt.date(2019, 12, 31)

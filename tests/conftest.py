@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, delete, text, update
 from sqlalchemy.engine import make_url
 
-from supervision.config import Settings, load_settings
-from supervision.db import open_database
-from supervision.models import DATA_MODELS, AuditEntry, DataVersion, ImportBatch, LinkToken, User
+from supervision.core.config import Settings, load_settings
+from supervision.storage.db import open_database
+from supervision.storage.models import DATA_MODELS, AuditEntry, DataVersion, ImportBatch, LinkToken, User
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -8,9 +8,9 @@ from typing import Any
 from auth_support import OWN, add_account, new_app, seed, sign_in
 from sqlalchemy import Engine, select
 
-from supervision.config import Settings
-from supervision.models import DATA_MODELS, AuditEntry
-from supervision.principal import Principal, Role
+from supervision.core.config import Settings
+from supervision.core.principal import Principal, Role
+from supervision.storage.models import DATA_MODELS, AuditEntry
 
 # username → (role, township, department)
 OFFICERS: dict[str, tuple[Role, str | None, str | None]] = {

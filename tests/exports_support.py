@@ -15,9 +15,9 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 from sqlalchemy import Engine
 
-from supervision.config import Settings
-from supervision.demo import build_demo_database
-from supervision.exports import images
+from supervision.core.config import Settings
+from supervision.demo.build import build_demo_database
+from supervision.reporting import images
 
 AS_OF_TEXT = "2019-08-20"
 YEAR = 2019

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from supervision.values import uscc_check_char
+from supervision.core.values import uscc_check_char
 
 YEAR = 2019
 AS_OF = dt.date(2019, 10, 15)  # after every 2019 deadline except the annual summary (11-15)

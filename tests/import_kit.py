@@ -13,13 +13,13 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from supervision.config import Settings
-from supervision.db import data_version
-from supervision.importer import ImportReport, Problem, import_package
-from supervision.models import DATA_MODELS, AuditEntry, ImportBatch
-from supervision.package import Upload
-from supervision.spec import TABLES_BY_KEY, TableSpec
-from supervision.values import uscc_check_char
+from supervision.core.config import Settings
+from supervision.core.spec import TABLES_BY_KEY, TableSpec
+from supervision.core.values import uscc_check_char
+from supervision.ingest.importer import ImportReport, Problem, import_package
+from supervision.ingest.package import Upload
+from supervision.storage.db import data_version
+from supervision.storage.models import DATA_MODELS, AuditEntry, ImportBatch
 
 Rows = list[list[Any]]
 

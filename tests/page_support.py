@@ -12,17 +12,17 @@ from typing import Any
 import numpy as np
 import pytest
 import streamlit as st
+from auth_support import PASSWORD, add_account, fast, fast_config
+from fixture_package import write_package
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
-from auth_support import PASSWORD, add_account, fast, fast_config
-from fixture_package import write_package
 from components import session
-from supervision import auth
-from supervision.config import Settings
-from supervision.db import make_engine, open_database
-from supervision.importer import import_package
-from supervision.principal import SYSTEM, Role
+from supervision.access import auth
+from supervision.core.config import Settings
+from supervision.core.principal import SYSTEM, Role
+from supervision.ingest.importer import import_package
+from supervision.storage.db import make_engine, open_database
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ("overview", "map", "quota", "progress", "scoring", "enterprise", "findings")
@@ -96,7 +96,7 @@ def factory(url: str, monkeypatch: pytest.MonkeyPatch, config: Path | None = Non
         at.query_params.update(params)
         if "token" not in params:
             # Signed in before the first run, as a browser is when it opens a bookmark after signing in:
-            # the password is checked for real (supervision.auth), the session then holds the result.
+            # the password is checked for real (supervision.access.auth), the session then holds the result.
             at.session_state[session._STATE] = signed_in(url, LEADER)
         at.run()
         if page != "overview":

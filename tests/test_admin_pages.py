@@ -8,9 +8,9 @@ from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import OWN, add_account, fast, new_app, on_login_page, sign_in
 from sqlalchemy import Engine
 
-from supervision import auth
-from supervision.config import Settings
-from supervision.principal import Role
+from supervision.access import auth
+from supervision.core.config import Settings
+from supervision.core.principal import Role
 
 
 def _admin(engine: Engine, settings: Settings) -> Any:

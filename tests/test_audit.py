@@ -12,13 +12,13 @@ import pytest
 from auth_support import OWN, PASSWORD, PRINCIPALS, E, add_account, fast, seed, seed_tables, write_package
 from sqlalchemy import Engine, select
 
-from supervision import audit, auth
-from supervision.config import Settings
-from supervision.importer import import_package
-from supervision.models import AuditEntry, User
-from supervision.permissions import PermissionDenied
-from supervision.principal import SYSTEM, Role
-from supervision.writes import WriteConflict, delete_row, save_row
+from supervision.access import audit, auth
+from supervision.access.permissions import PermissionDenied
+from supervision.core.config import Settings
+from supervision.core.principal import SYSTEM, Role
+from supervision.entry.writes import WriteConflict, delete_row, save_row
+from supervision.ingest.importer import import_package
+from supervision.storage.models import AuditEntry, User
 
 
 def entries(engine: Engine, **where: Any) -> list[Any]:

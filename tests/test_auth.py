@@ -12,10 +12,10 @@ from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import OWN, PASSWORD, add_account, fast, new_app, on_login_page, sign_in
 from sqlalchemy import Engine, select
 
-from supervision import auth
-from supervision.config import SecuritySettings, Settings
-from supervision.models import AuditEntry, User
-from supervision.principal import SYSTEM, Role
+from supervision.access import auth
+from supervision.core.config import SecuritySettings, Settings
+from supervision.core.principal import SYSTEM, Role
+from supervision.storage.models import AuditEntry, User
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_only_the_hash_is_stored(db: Engine, security: SecuritySettings) -> None
 
 
 def _settings_with(security: SecuritySettings) -> Settings:
-    from supervision.config import load_settings
+    from supervision.core.config import load_settings
 
     return dataclasses.replace(load_settings(), security=security)
 
@@ -318,7 +318,7 @@ def test_single_sign_on_maps_the_identity_to_an_account(sso_app: Engine, setting
 def test_command_line_accounts(db: Engine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from supervision.cli import main
+    from supervision.cli.main import main
 
     url = db.url.render_as_string(hide_password=False)
     monkeypatch.setattr("sys.stdin", io.StringIO("First-Admin-Pass1\n"))
@@ -350,7 +350,7 @@ def test_command_line_accounts(db: Engine, capsys: pytest.CaptureFixture[str], m
 
 
 def test_demo_accounts_are_created_once_with_printed_passwords(db: Engine, capsys: pytest.CaptureFixture[str]) -> None:
-    from supervision.cli import main
+    from supervision.cli.main import main
 
     url = db.url.render_as_string(hide_password=False)
     assert main(["users", "demo", "--if-none", "--base-url", "http://127.0.0.1:8501", "--db", url]) == 0
@@ -371,6 +371,6 @@ def test_demo_accounts_are_created_once_with_printed_passwords(db: Engine, capsy
 
 
 def load_security() -> SecuritySettings:
-    from supervision.config import load_settings
+    from supervision.core.config import load_settings
 
     return load_settings().security

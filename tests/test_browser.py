@@ -19,9 +19,9 @@ from fixture_package import A, B, G, write_addition
 from page_support import LEADER, seed
 
 from devtools.browser import Offline, Server, chromium, offline_context, start_server, stop_server
-from supervision.config import Settings
-from supervision.db import open_database
-from supervision.importer import import_package
+from supervision.core.config import Settings
+from supervision.ingest.importer import import_package
+from supervision.storage.db import open_database
 
 pytestmark = pytest.mark.browser
 

@@ -9,16 +9,16 @@ import pytest
 from auth_support import PASSWORD, fast_config
 
 from devtools.browser import Offline, chromium, offline_context, running_server
-from supervision.db import open_database
-from supervision.principal import SYSTEM, Role
+from supervision.core.principal import SYSTEM, Role
+from supervision.storage.db import open_database
 
 pytestmark = pytest.mark.browser
 
 XSS = "<img src=x onerror=alert(1)>"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from supervision import auth
-    from supervision.config import _load
+    from supervision.access import auth
+    from supervision.core.config import _load
 
     folder = tmp_path_factory.mktemp("browser")
     config = fast_config(folder)

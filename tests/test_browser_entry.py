@@ -16,9 +16,9 @@ from auth_support import OWN, PASSWORD, E, add_account, fast_config, make_uscc, 
 from entry_support import rows
 
 from devtools.browser import Offline, chromium, offline_context, running_server
-from supervision.config import _load
-from supervision.db import open_database
-from supervision.principal import Role
+from supervision.core.config import _load
+from supervision.core.principal import Role
+from supervision.storage.db import open_database
 
 pytestmark = pytest.mark.browser
 

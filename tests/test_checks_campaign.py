@@ -7,7 +7,7 @@ import datetime as dt
 
 from checks_support import D, Data, check, fired, only
 
-from supervision.config import Calendar
+from supervision.core.config import Calendar
 
 
 def test_r16_self_check_on_the_deadline_day_and_the_day_after(db, settings):

@@ -1,4 +1,4 @@
-"""The checks on the demo database: exactly the planted problems of supervision.demo, and none of its near misses."""
+"""The checks on the demo database: exactly the planted problems of supervision.demo.build, and none of its near misses."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from supervision import demo
 from supervision.checks import findings_csv, risk_ranking, run_checks
 from supervision.checks.export import findings_json
-from supervision.demo import NEAR_MISSES, PLANTED, build_demo_database
-from supervision.findings import RULES
-from supervision.principal import SYSTEM, Principal, Role
+from supervision.core.findings import RULES
+from supervision.core.principal import SYSTEM, Principal, Role
+from supervision.demo.build import NEAR_MISSES, PLANTED, build_demo_database
+from supervision.demo import build as demo
 
 
 @pytest.fixture

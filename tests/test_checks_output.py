@@ -22,11 +22,11 @@ from supervision.checks import (
 )
 from supervision.checks.base import EVIDENCE_LIMIT
 from supervision.checks.export import CSV_HEADERS, FIGURE_LABELS
-from supervision.cli import main
-from supervision.findings import RULES
-from supervision.importer import import_package
-from supervision.principal import SYSTEM, Principal, Role
-from supervision.safety import neutralise
+from supervision.cli.main import main
+from supervision.core.findings import RULES
+from supervision.core.principal import SYSTEM, Principal, Role
+from supervision.core.safety import neutralise
+from supervision.ingest.importer import import_package
 
 ALL = [rule.id for rule in RULES]
 
@@ -276,7 +276,7 @@ def test_migrations_give_the_covering_invoice_indexes_the_models_declare(db):
     from alembic.migration import MigrationContext
     from sqlalchemy import inspect
 
-    from supervision.models import Base
+    from supervision.storage.models import Base
 
     indexes = {ix["name"]: ix["column_names"] for ix in inspect(db).get_indexes("invoices")}
     assert indexes["ix_invoices_seller_issued"] == ["seller_uscc", "issued_on", "status", "reo_t"]

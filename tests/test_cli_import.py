@@ -10,8 +10,8 @@ from pathlib import Path
 from import_kit import SAMPLES, csv_package, sample, snapshot
 from sqlalchemy import Engine, select
 
-from supervision.config import PROJECT_ROOT
-from supervision.models import ImportBatch
+from supervision.core.config import PROJECT_ROOT
+from supervision.storage.models import ImportBatch
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -6,11 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from fixture_package import AS_OF, FACTS, A, B, C, D, write_package
 
-from fixture_package import A, AS_OF, B, C, D, FACTS, write_package
-from supervision import campaign, frames, queries
-from supervision.importer import import_package
-from supervision.principal import Principal, Role
+from supervision.core import campaign, frames
+from supervision.core.principal import Principal, Role
+from supervision.ingest.importer import import_package
+from supervision.read import queries
 
 LEADER = Principal("leader", "领导", Role.LEADER)
 FUQIAO = Principal("fq", "浮桥镇人员", Role.TOWNSHIP, township="浮桥镇")

@@ -1,9 +1,9 @@
 """Each role × each dashboard query: which townships' data it returns, on SQLite and PostgreSQL.
 
 The expected townships are read off the fixture package by hand (tests/fixture_package.py),
-not derived from supervision.scope: a leader, a bureau officer, the wall screen and the
+not derived from supervision.access.scope: a leader, a bureau officer, the wall screen and the
 command line see every township the query has data for; the 浮桥镇 officer only 浮桥镇;
-an administrator nothing. supervision.queries functions that take a principal and are not
+an administrator nothing. supervision.read.queries functions that take a principal and are not
 in auth's READS must be listed here (tests/test_scope_matrix.py checks both lists together).
 """
 
@@ -17,13 +17,13 @@ from typing import Any
 import pandas as pd
 import pytest
 from auth_support import PRINCIPALS
+from fixture_package import AS_OF, ENTERPRISES, YEAR, write_package
 from sqlalchemy import Engine
 
-from fixture_package import AS_OF, ENTERPRISES, YEAR, write_package
-from supervision import queries
-from supervision.config import Settings, load_settings
-from supervision.importer import import_package
-from supervision.principal import Principal, Role
+from supervision.core.config import Settings, load_settings
+from supervision.core.principal import Principal, Role
+from supervision.ingest.importer import import_package
+from supervision.read import queries
 
 SETTINGS = load_settings()
 OWN, OTHER = "浮桥镇", "城厢镇"

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, insert, select
 
-from supervision import demo
-from supervision.cli import UsageError
-from supervision.config import Settings
-from supervision.demo import (
+from supervision.core.config import Settings
+from supervision.core.errors import UsageError
+from supervision.core.principal import DEMO_ACTOR
+from supervision.core.spec import TABLES
+from supervision.demo.build import (
     FILE_STYLES,
     NEAR_MISSES,
     PLANTED,
@@ -23,11 +24,11 @@ from supervision.demo import (
     business_row_counts,
     write_demo_package,
 )
-from supervision.importer import import_package
-from supervision.models import Enterprise, Invoice, MonthlyReport, Quota, ScoringItem
-from supervision.queries import DEMO_ACTOR, holds_demo_data
-from supervision.spec import TABLES
-from supervision.townships import directory
+from supervision.demo import build as demo
+from supervision.ingest.importer import import_package
+from supervision.read.queries import holds_demo_data
+from supervision.storage.models import Enterprise, Invoice, MonthlyReport, Quota, ScoringItem
+from supervision.storage.townships import directory
 
 ZERO = Decimal(0)
 S = {key: firm.uscc for key, firm in demo.F.items()}

@@ -8,7 +8,7 @@ import pytest
 from exports_support import demo, docx_outline  # noqa: F401
 from sqlalchemy import Engine
 
-from supervision import cli
+from supervision.cli import main as cli
 
 
 def _run(engine: Engine, *args: str) -> int:

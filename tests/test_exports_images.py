@@ -13,9 +13,8 @@ import pytest
 from exports_support import differing_pixels, needs_browser, non_blank
 from PIL import Image
 
-from supervision import charts
-from supervision.charts import Caption, Look
-from supervision.exports import images
+from supervision.reporting import charts, images
+from supervision.reporting.charts import Caption, Look
 
 pytestmark = needs_browser
 

@@ -16,13 +16,13 @@ from exports_support import YEAR, demo, needs_browser, non_blank, pdf_pages, pdf
 from PIL import Image
 from sqlalchemy import Engine, update
 
-from supervision import queries
-from supervision.config import Settings
-from supervision.exports import pack
-from supervision.frames import utilisation_totals
-from supervision.models import Enterprise
-from supervision.permissions import PermissionDenied
-from supervision.principal import SYSTEM, Principal, Role
+from supervision.access.permissions import PermissionDenied
+from supervision.core.config import Settings
+from supervision.core.frames import utilisation_totals
+from supervision.core.principal import SYSTEM, Principal, Role
+from supervision.read import queries
+from supervision.reporting import pack
+from supervision.storage.models import Enterprise
 
 AS_OF = dt.date(2019, 8, 20)
 TITLES = ["太仓市稀土行业秩序整顿工作情况", "关键指标", "镇区分布", "配额执行", "工作进度", "督查评分排名", "主要问题",

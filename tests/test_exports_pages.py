@@ -7,7 +7,10 @@ import io
 import openpyxl
 from exports_support import docx_outline, needs_browser, pptx_texts
 from page_support import (  # noqa: F401 - fixtures are imported by name
-    app, fast_settings_file, no_exception, seeded,
+    app,
+    fast_settings_file,
+    no_exception,
+    seeded,
 )
 
 from components import downloads
@@ -87,7 +90,7 @@ def test_the_xlsx_a_page_offers_is_built_from_its_table():
 
     import pandas as pd
 
-    from supervision.exports.tables import xlsx_table
+    from supervision.reporting.tables import xlsx_table
 
     frame = pd.DataFrame({"name": ["=cmd"], "quota_t": [Decimal("1500.000")], "utilisation": [0.96],
                           "last_period": ["2019-09"], "decided_on": [dt.date(2019, 9, 1)]})

@@ -8,12 +8,12 @@ import pytest
 from exports_support import YEAR, demo, docx_outline  # noqa: F401
 from sqlalchemy import Engine, update
 
-from supervision import queries
-from supervision.config import Settings
-from supervision.exports import report
-from supervision.models import Tipoff
-from supervision.permissions import PermissionDenied
-from supervision.principal import SYSTEM, Principal, Role
+from supervision.access.permissions import PermissionDenied
+from supervision.core.config import Settings
+from supervision.core.principal import SYSTEM, Principal, Role
+from supervision.read import queries
+from supervision.reporting import report
+from supervision.storage.models import Tipoff
 
 AS_OF = dt.date(2019, 8, 20)
 OFFICER = Principal("t.town", "沙溪镇人员", Role.TOWNSHIP, township="沙溪镇")

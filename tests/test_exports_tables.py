@@ -11,11 +11,11 @@ import pandas as pd
 from exports_support import YEAR, demo  # noqa: F401
 from sqlalchemy import Engine, update
 
-from supervision import queries
-from supervision.config import Settings
-from supervision.exports.tables import xlsx_table
-from supervision.models import Enterprise
-from supervision.principal import Principal, Role
+from supervision.core.config import Settings
+from supervision.core.principal import Principal, Role
+from supervision.read import queries
+from supervision.reporting.tables import xlsx_table
+from supervision.storage.models import Enterprise
 
 LEADER = Principal("t.leader", "领导", Role.LEADER)
 COLUMNS = {"name": "企业", "township": "镇区", "quota_t": "指标（吨）", "production_t": "产量（吨）",

@@ -15,14 +15,14 @@ from auth_support import OTHER, OWN, PRINCIPALS, E, make_uscc, seed
 from entry_support import audit_entries, rows
 from sqlalchemy import Engine
 
-from supervision import forms, records
-from supervision.config import Settings
-from supervision.forms import FormRow
-from supervision.importer import import_package
-from supervision.package import Upload
-from supervision.principal import Principal, Role
-from supervision.spec import TABLES_BY_KEY
-from supervision.writes import RowWrite, WriteConflict, save_row, save_rows
+from supervision.core.config import Settings
+from supervision.core.principal import Principal, Role
+from supervision.core.spec import TABLES_BY_KEY
+from supervision.entry import forms, records
+from supervision.entry.forms import FormRow
+from supervision.entry.writes import RowWrite, WriteConflict, save_row, save_rows
+from supervision.ingest.importer import import_package
+from supervision.ingest.package import Upload
 
 GXJ = PRINCIPALS["工信局"]
 TOWN = PRINCIPALS["浮桥镇人员"]
@@ -253,7 +253,7 @@ def test_registering_an_existing_key_is_a_conflict_not_a_replacement(world: dict
 
 
 def test_a_deleted_record_cannot_be_saved_over(world: dict[str, Any], db: Engine, settings: Settings) -> None:
-    from supervision.writes import delete_row
+    from supervision.entry.writes import delete_row
 
     delete_row(db, GXJ, settings.security, "penalties", {"case_no": "CF0000"})
     values = {"case_no": "CF0000", "uscc": E[0], "decided_on": dt.date(2019, 6, 1), "measure": "罚款"}
@@ -263,7 +263,7 @@ def test_a_deleted_record_cannot_be_saved_over(world: dict[str, Any], db: Engine
     assert not [r for r in rows(db, "penalties") if r["case_no"] == "CF0000"]
 
 
-# The by-key reads of supervision.records are scoped like the lists.
+# The by-key reads of supervision.entry.records are scoped like the lists.
 
 def test_load_record_and_history_are_scoped(world: dict[str, Any], db: Engine, settings: Settings) -> None:
     own = {"uscc": E[0], "year": 2019}

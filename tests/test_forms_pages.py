@@ -13,11 +13,11 @@ from auth_support import OWN, E
 from entry_support import audit_entries, entry_world, errors_text, open_page, principal_of, rows
 from sqlalchemy import Engine
 
-from supervision.audit import LOCAL_TZ
-from supervision.config import Settings
-from supervision.forms import local_today
-from supervision.safety import md_escape
-from supervision.writes import save_row
+from supervision.core.clock import LOCAL_TZ
+from supervision.core.config import Settings
+from supervision.core.safety import md_escape
+from supervision.entry.forms import local_today
+from supervision.entry.writes import save_row
 
 TODAY = local_today()
 

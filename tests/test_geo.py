@@ -10,9 +10,9 @@ import geopandas
 import pytest
 import shapely
 
-from supervision.config import Settings
-from supervision.geo import boundaries, draw_schematic, read_boundaries
-from supervision.townships import directory
+from supervision.core.config import Settings
+from supervision.geo.boundaries import boundaries, draw_schematic, read_boundaries
+from supervision.storage.townships import directory
 
 
 def test_schematic_file_is_what_draw_schematic_draws(settings: Settings) -> None:

@@ -32,10 +32,10 @@ from import_kit import (
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
-from supervision.config import Settings
-from supervision.coords import gcj02_to_bd09
-from supervision.models import AuditEntry, Enterprise, ImportBatch, Invoice, MonthlyReport, Quota
-from supervision.package import Upload
+from supervision.core.config import Settings
+from supervision.geo.coords import gcj02_to_bd09
+from supervision.ingest.package import Upload
+from supervision.storage.models import AuditEntry, Enterprise, ImportBatch, Invoice, MonthlyReport, Quota
 
 GB18030_ONLY = "𠀀"  # outside GBK: only GB18030 (four bytes) encodes it
 
@@ -629,7 +629,7 @@ def test_a_database_error_while_writing_rolls_back_and_is_an_sqlalchemy_error(
     # Should a check ever miss something the database refuses (here: a quota for an enterprise the
     # checks were made to believe in), the write fails as SQLAlchemy's IntegrityError (which the
     # command line reports) on both paths, INSERT on SQLite and COPY on PostgreSQL, and nothing is kept.
-    from supervision import importer
+    from supervision.ingest import importer
 
     real = importer._load_context
 

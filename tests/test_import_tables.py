@@ -23,8 +23,8 @@ from import_kit import (
 )
 from sqlalchemy import Engine
 
-from supervision.config import Settings
-from supervision.spec import TABLES, TABLES_BY_KEY, Kind
+from supervision.core.config import Settings
+from supervision.core.spec import TABLES, TABLES_BY_KEY, Kind
 
 TABLE_KEYS = [t.key for t in TABLES]
 TOWNSHIPS = ["城厢镇", "沙溪镇", "浏河镇", "浮桥镇", "璜泾镇", "双凤镇", "娄东街道", "陆渡街道"]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from supervision import values as v
-from supervision.config import Settings
-from supervision.coords import gcj02_to_bd09, gcj02_to_wgs84, to_wgs84, wgs84_to_gcj02
-from supervision.townships import directory
+from supervision.core import values as v
+from supervision.core.config import Settings
+from supervision.geo.coords import gcj02_to_bd09, gcj02_to_wgs84, to_wgs84, wgs84_to_gcj02
+from supervision.storage.townships import directory
 
 REFERENCE = Path("/work/shared/reference/taicang_divisions_2019.csv")
 

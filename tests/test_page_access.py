@@ -1,7 +1,7 @@
 """Each role × each page of app.py's navigation: present or absent, refused when deep-linked, scoped data.
 
 The page list is read from app.py itself, so a page added there is covered here at once; a
-page whose key is not in supervision.permissions.PAGE_ROLES is open to nobody (and the
+page whose key is not in supervision.access.permissions.PAGE_ROLES is open to nobody (and the
 first test says so). Pages that render business data list what a township officer must
 see in TOWNSHIP_DATA; add a page's check there when the page lands.
 """
@@ -32,10 +32,10 @@ from auth_support import (
 )
 from sqlalchemy import Engine
 
-from supervision import auth
-from supervision.config import Settings
-from supervision.permissions import PAGE_ROLES
-from supervision.principal import SYSTEM, Role
+from supervision.access import auth
+from supervision.access.permissions import PAGE_ROLES
+from supervision.core.config import Settings
+from supervision.core.principal import SYSTEM, Role
 
 
 def app_pages() -> dict[str, str]:

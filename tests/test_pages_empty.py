@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from page_support import (  # noqa: F401 - fixtures are imported by name
-    PAGES, empty_app, empty_url, fast_settings_file, no_exception,
+    PAGES,
+    empty_app,
+    empty_url,
+    fast_settings_file,
+    no_exception,
 )
 
 

@@ -6,10 +6,18 @@ import shutil
 
 from fixture_package import write_addition
 from page_support import (  # noqa: F401 - fixtures are imported by name
-    app, charts, factory, fast_settings_file, metric, no_exception, seeded, titles,
+    app,
+    charts,
+    factory,
+    fast_settings_file,
+    metric,
+    no_exception,
+    seeded,
+    titles,
 )
-from supervision.db import open_database
-from supervision.importer import import_package
+
+from supervision.ingest.importer import import_package
+from supervision.storage.db import open_database
 
 PARAMS = {"year": "2019", "as_of": "2019-10-15"}
 

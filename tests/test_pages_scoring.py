@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from page_support import (  # noqa: F401 - fixtures are imported by name
-    app, charts, fast_settings_file, no_exception, seeded, table,
+    app,
+    charts,
+    fast_settings_file,
+    no_exception,
+    seeded,
+    table,
 )
 
 

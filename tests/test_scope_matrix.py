@@ -29,14 +29,16 @@ from auth_support import (
 )
 from sqlalchemy import Engine, func, select
 
-from supervision import audit, auth, queries, records
+from supervision.access import audit, auth
+from supervision.access.permissions import PermissionDenied, writable_tables
 from supervision.checks import findings_frame, risk_ranking
-from supervision.config import Settings, load_settings
-from supervision.importer import import_package
-from supervision.models import DATA_MODELS
-from supervision.permissions import PermissionDenied, writable_tables
-from supervision.principal import SYSTEM, Principal, Role
-from supervision.spec import TABLES_BY_KEY
+from supervision.core.config import Settings, load_settings
+from supervision.core.principal import SYSTEM, Principal, Role
+from supervision.core.spec import TABLES_BY_KEY
+from supervision.entry import records
+from supervision.ingest.importer import import_package
+from supervision.read import queries
+from supervision.storage.models import DATA_MODELS
 
 
 @pytest.fixture
@@ -84,7 +86,7 @@ READS: list[Read] = [
          rows=lambda df: {(r.rule, r.subject, r.township) for r in df.itertuples()}),
     Read("risk_ranking", _ranking, towns=_towns_of,
          rows=lambda df: {(r.uscc, r.township, r.score, r.rules) for r in df.itertuples()}),
-    # What the data-entry forms read (supervision.records).
+    # What the data-entry forms read (supervision.entry.records).
     Read("records.enterprise_options", records.enterprise_options, towns=_towns_of),
     Read("records.scoring_items", records.scoring_items, counts=lambda df: {"scoring_items": len(df)}),
     Read("records.inspection_scores", records.inspection_scores, towns=_towns_of),
@@ -98,8 +100,8 @@ READS: list[Read] = [
     Read("records.township_totals", lambda e, p, t=None: records.township_totals(e, p, t, year=YEAR),
          towns=_towns_of),
 ]
-DERIVED = {"findings", "risk_ranking"}  # not in supervision.queries
-# supervision.records functions that read one record by its key; their scope is tested in test_forms.py.
+DERIVED = {"findings", "risk_ranking"}  # not in supervision.read.queries
+# supervision.entry.records functions that read one record by its key; their scope is tested in test_forms.py.
 RECORD_BY_KEY = {"load_record", "record_history"}
 
 
@@ -111,7 +113,7 @@ UNSCOPED = {
 
 
 def test_every_query_is_in_the_matrix() -> None:
-    """A new function in supervision.queries must be added to READS (or justified in UNSCOPED).
+    """A new function in supervision.read.queries must be added to READS (or justified in UNSCOPED).
 
     The dashboard's queries have their own matrix in test_dashboard_scope.py (DASHBOARD_QUERIES).
     """
@@ -127,7 +129,7 @@ def test_every_query_is_in_the_matrix() -> None:
 
 
 def test_every_form_query_is_in_the_matrix() -> None:
-    """A new function in supervision.records must be added to READS (or to RECORD_BY_KEY with its own test)."""
+    """A new function in supervision.entry.records must be added to READS (or to RECORD_BY_KEY with its own test)."""
     import inspect
 
     public = {name for name, fn in inspect.getmembers(records, inspect.isfunction)
@@ -149,7 +151,7 @@ def _expected_towns(read: Read, principal: Principal) -> set[str]:
 def auth_towns_all() -> list[str]:
     import csv
 
-    from supervision.config import load_settings
+    from supervision.core.config import load_settings
 
     with open(load_settings().jurisdiction.townships_file, encoding="utf-8") as fh:
         return [row["name"] for row in csv.DictReader(fh)]
@@ -305,7 +307,7 @@ def _snapshot(engine: Engine, table: str) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("role", list(PRINCIPALS))
 def test_form_write_matrix(world: dict[str, Any], db: Engine, settings: Settings, role: str) -> None:
-    from supervision.writes import save_row
+    from supervision.entry.writes import save_row
 
     principal = PRINCIPALS[role]
     own = {"uscc": E[0], "year": 2019, "submitted_on": None, "problems_found": 4, "problems_rectified": 1,
@@ -321,7 +323,7 @@ def test_form_write_matrix(world: dict[str, Any], db: Engine, settings: Settings
             with pytest.raises(PermissionDenied):
                 save_row(db, principal, settings.security, "self_checks", values)
         with db.connect() as conn:
-            from supervision.models import SelfCheck
+            from supervision.storage.models import SelfCheck
 
             found = conn.execute(select(SelfCheck.problems_found).where(SelfCheck.uscc == values["uscc"])).scalar_one()
         assert (found == 4) == allowed
@@ -346,7 +348,7 @@ def test_admin_functions_matrix(world: dict[str, Any], db: Engine, settings: Set
     principal = PRINCIPALS[role]
     allowed = principal.role is Role.ADMIN
     with db.connect() as conn:
-        from supervision.models import AuditEntry, LinkToken, User
+        from supervision.storage.models import AuditEntry, LinkToken, User
 
         before = [conn.execute(select(func.count()).select_from(m)).scalar_one() for m in (User, LinkToken)]
         audit_before = conn.execute(select(func.count()).select_from(AuditEntry)).scalar_one()

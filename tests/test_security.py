@@ -15,13 +15,10 @@ from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import PASSWORD, PRINCIPALS, add_account, fast, new_app, seed, sign_in, write_package
 from sqlalchemy import Engine, func, inspect, select
 
-from supervision import audit, auth, queries
-from supervision.config import Settings
-from supervision.importer import import_package
-from supervision.models import AuditEntry, Enterprise, LinkToken, User
-from supervision.package import Upload
-from supervision.principal import Role
-from supervision.safety import (
+from supervision.access import audit, auth
+from supervision.core.config import Settings
+from supervision.core.principal import Role
+from supervision.core.safety import (
     csv_bytes,
     md_escape,
     neutralise,
@@ -30,6 +27,10 @@ from supervision.safety import (
     upload_problem,
     xlsx_bytes,
 )
+from supervision.ingest.importer import import_package
+from supervision.ingest.package import Upload
+from supervision.read import queries
+from supervision.storage.models import AuditEntry, Enterprise, LinkToken, User
 
 XSS = "<img src=x onerror=alert(1)>"
 MD_LINK = "[点我](javascript:alert(1)) ![t](http://evil.example/t.png)"

@@ -15,12 +15,13 @@ from docx import Document
 from entry_support import rows
 from sqlalchemy import Engine
 
-from supervision import forms, templates
-from supervision.config import Settings
-from supervision.importer import import_package
-from supervision.package import Upload, read_package
-from supervision.spec import TABLES, TABLES_BY_KEY, Kind, TableSpec
-from supervision.townships import directory
+from supervision.core.config import Settings
+from supervision.core.spec import TABLES, TABLES_BY_KEY, Kind, TableSpec
+from supervision.entry import forms
+from supervision.ingest import templates
+from supervision.ingest.importer import import_package
+from supervision.ingest.package import Upload, read_package
+from supervision.storage.townships import directory
 
 ALL = [t.key for t in TABLES]
 

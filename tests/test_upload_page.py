@@ -16,13 +16,13 @@ from auth_support import OWN, PRINCIPALS, E, make_uscc, seed
 from entry_support import audit_entries, entry_world, open_page, rows
 from sqlalchemy import Engine, func, select
 
-from supervision import preview as pv
-from supervision import templates
-from supervision.config import PROJECT_ROOT, Settings
-from supervision.importer import import_package
-from supervision.models import ImportBatch
-from supervision.package import Upload
-from supervision.writes import save_row
+from supervision.core.config import PROJECT_ROOT, Settings
+from supervision.entry.writes import save_row
+from supervision.ingest import preview as pv
+from supervision.ingest import templates
+from supervision.ingest.importer import import_package
+from supervision.ingest.package import Upload
+from supervision.storage.models import ImportBatch
 
 GXJ = PRINCIPALS["工信局"]
 TOWN = PRINCIPALS["浮桥镇人员"]

@@ -22,13 +22,13 @@ from sqlalchemy import (
     select,
 )
 
-from supervision.config import Settings, Tolerances
-from supervision.findings import RULES_BY_ID, EvidenceRow, Finding
-from supervision.importer import record_key
-from supervision.models import Enterprise, MonthlyReport
-from supervision.principal import Principal
-from supervision.scope import scoped
-from supervision.types import Tonnes
+from supervision.access.scope import scoped
+from supervision.core.config import Settings, Tolerances
+from supervision.core.findings import RULES_BY_ID, EvidenceRow, Finding
+from supervision.core.keys import record_key
+from supervision.core.principal import Principal
+from supervision.core.types import Tonnes
+from supervision.storage.models import Enterprise, MonthlyReport
 
 EVIDENCE_LIMIT = 50
 """Source rows listed per finding and kind of row; the full count goes into the figures."""
@@ -219,7 +219,7 @@ class CheckContext:
 
 
 def key_of(*parts: Any) -> str:
-    """The natural key as the audit log writes it (see supervision.importer.record_key)."""
+    """The natural key as the audit log writes it (see supervision.core.keys.record_key)."""
     return record_key(tuple(parts))
 
 

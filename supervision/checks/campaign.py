@@ -16,8 +16,8 @@ from supervision.checks.base import (
     CheckContext,
     key_of,
 )
-from supervision.findings import EvidenceRow, Finding
-from supervision.models import Enterprise, MonthlyReport, SelfCheck, Tipoff, TownshipReport
+from supervision.core.findings import EvidenceRow, Finding
+from supervision.storage.models import Enterprise, MonthlyReport, SelfCheck, Tipoff, TownshipReport
 
 
 def _lateness(ctx: CheckContext, submitted: dt.date | None, deadline: dt.date, what: str) -> tuple[str, dict[str, Any]]:
@@ -88,7 +88,7 @@ def r18(ctx: CheckContext) -> list[Finding]:
     or is still missing more than N days after receipt as of D.
 
     Feedback dated after D had not happened on D, so it counts as missing then; tip-offs received
-    after D are not yet known. Scoped by the tip-off's township (supervision.scope).
+    after D are not yet known. Scoped by the tip-off's township (supervision.access.scope).
     """
     tip = Tipoff
     days = ctx.tol.tipoff_feedback_days

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 
 from supervision.checks.base import EXPORT, CheckContext, key_of, t, total
-from supervision.findings import EvidenceRow, Finding
-from supervision.models import Customs, License
+from supervision.core.findings import EvidenceRow, Finding
+from supervision.storage.models import Customs, License
 
 
 def _blank(column: Any) -> Any:

@@ -9,8 +9,8 @@ from sqlalchemy import false, func, literal, or_, select
 from sqlalchemy.types import Date
 
 from supervision.checks.base import IN_PRODUCTION, RECYCLING, SMELTING, CheckContext, key_of
-from supervision.findings import EvidenceRow, Finding
-from supervision.models import Enterprise, EnvironmentRecord
+from supervision.core.findings import EvidenceRow, Finding
+from supervision.storage.models import Enterprise, EnvironmentRecord
 
 
 def r13(ctx: CheckContext) -> list[Finding]:

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from supervision.findings import RULES_BY_ID, Finding
-from supervision.safety import neutralise
-from supervision.spec import TABLES_BY_KEY
+from supervision.core.findings import RULES_BY_ID, Finding
+from supervision.core.safety import neutralise
+from supervision.core.spec import TABLES_BY_KEY
 
 SUBJECT_KINDS = {
     "uscc": "企业",

@@ -25,8 +25,8 @@ from supervision.checks.base import (
     total,
     zero_if_null,
 )
-from supervision.findings import EvidenceRow, Finding
-from supervision.models import MonthlyReport, Quota, ResourceTax, Traceability
+from supervision.core.findings import EvidenceRow, Finding
+from supervision.storage.models import MonthlyReport, Quota, ResourceTax, Traceability
 
 QUOTA_KIND = SMELTING  # only 冶炼分离 quotas limit smelting production; 开采 (mining) quotas do not
 

@@ -11,9 +11,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from supervision.checks.runner import run_checks, select_findings
-from supervision.config import Settings
-from supervision.findings import RULES, RULES_BY_ID, VIOLATION, Finding
-from supervision.principal import Principal
+from supervision.core.config import Settings
+from supervision.core.findings import RULES, RULES_BY_ID, VIOLATION, Finding
+from supervision.core.principal import Principal
 
 RANKING_COLUMNS: tuple[str, ...] = (
     "rank", "uscc", "name", "township", "category", "score", "violations", "warnings", "rules", "reasons",

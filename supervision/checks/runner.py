@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 
 from supervision.checks import campaign, customs, environment, production, trade
 from supervision.checks.base import CheckContext
-from supervision.config import Settings
-from supervision.findings import RULES, RULES_BY_ID, Finding
-from supervision.principal import SYSTEM, Principal
+from supervision.core.config import Settings
+from supervision.core.findings import RULES, RULES_BY_ID, Finding
+from supervision.core.principal import SYSTEM, Principal
 
 RULE_CHECKS: dict[str, Callable[[CheckContext], list[Finding]]] = {
     "R01": production.r01,

@@ -24,9 +24,9 @@ from supervision.checks.base import (
     total,
     zero_if_null,
 )
-from supervision.findings import EvidenceRow, Finding
-from supervision.models import Customs, Invoice, MonthlyReport
-from supervision.spec import PRODUCT_CATEGORY_NAMES
+from supervision.core.findings import EvidenceRow, Finding
+from supervision.core.spec import PRODUCT_CATEGORY_NAMES
+from supervision.storage.models import Customs, Invoice, MonthlyReport
 
 FORBIDDEN_FOR_RECYCLERS = ("MINE", "SALT", "HYDROX", "OXIDE", "OTHER_CPD")
 """Invoice categories a recycler may not buy (107号 二(二): 稀土矿、富集物及稀土化合物)."""

@@ -1,0 +1,435 @@
+"""The app's own settings, read from config.toml with environment overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from supervision.core.findings import RULES_BY_ID
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
+
+# A month and day of [calendar.default], e.g. "07-31".
+MonthDay = Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+
+MILESTONES = (
+    "self_check_start",
+    "self_check_deadline",
+    "inspection_start",
+    "inspection_end",
+    "township_report_deadline",
+    "city_summary_deadline",
+    "annual_summary_deadline",
+)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    min_lon: Decimal
+    max_lon: Decimal
+    min_lat: Decimal
+    max_lat: Decimal
+
+    def contains(self, lon: Decimal, lat: Decimal) -> bool:
+        return self.min_lon <= lon <= self.max_lon and self.min_lat <= lat <= self.max_lat
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    name: str
+    province: str
+    city: str
+    townships_file: Path
+    boundary_file: Path
+    boundary_name_field: str
+    boundary_is_schematic: bool
+    bounds: Bounds
+    aliases: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    relative: Decimal = Decimal("0.05")
+    absolute_t: Decimal = Decimal("1")
+    raw_material_factor: Decimal = Decimal("1.02")
+    quota_warning: Decimal = Decimal("0.90")
+    clean_audit_days: int = 730
+    tipoff_feedback_days: int = 30
+    monthly_report_due_day: int = 10
+
+
+@dataclass(frozen=True)
+class RiskWeights:
+    """How findings add up to an enterprise's risk score (supervision.checks.ranking)."""
+
+    violation: Decimal = Decimal("10")  # points per 违规 finding
+    warning: Decimal = Decimal("3")  # points per 预警 finding
+    repeat_in_year: Decimal = Decimal("0.5")  # each further finding of the same rule in the year adds this share
+    repeat_previous_year: Decimal = Decimal("1.5")  # a rule that also fired in Y−1 counts this many times
+    rules: dict[str, Decimal] = field(default_factory=dict)  # per-rule points replacing the severity's
+
+    def base(self, rule: str, severity: str) -> Decimal:
+        if rule in self.rules:
+            return self.rules[rule]
+        return self.warning if severity == "预警" else self.violation
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Per-year campaign deadlines; a year without its own entry follows the default month-days."""
+
+    default: dict[str, str]
+    years: dict[int, dict[str, dt.date]]
+
+    def for_year(self, year: int) -> dict[str, dt.date]:
+        if year in self.years:
+            return dict(self.years[year])
+        out: dict[str, dt.date] = {}
+        for name, month_day in self.default.items():
+            month, day = (int(p) for p in month_day.split("-"))
+            out[name] = dt.date(year, month, day)
+        return out
+
+    def configured_years(self) -> list[int]:
+        return sorted(self.years)
+
+    def is_campaign_year(self, year: int) -> bool:
+        """Whether the year has its own calendar: only then do the self-check and report deadlines bind."""
+        return year in self.years
+
+
+# Which tables each department may write (spec, introduction; 107号 二 and 三 name the lead
+# department of each task). "镇区" is the township officers' own set; they write only rows of
+# their township. config.toml [security.write_tables] replaces this default table by table.
+DEFAULT_WRITE_TABLES: dict[str, tuple[str, ...]] = {
+    "工信局": ("enterprises", "quotas", "monthly_reports", "traceability", "self_checks", "township_reports",
+              "scoring_items", "inspection_scores", "tipoffs", "penalties"),
+    "税务局": ("invoices", "resource_tax", "penalties"),
+    "海关": ("customs",),
+    "商务局": ("licenses",),
+    "生态环境局": ("environment", "penalties"),
+    "市场监管局": ("enterprises", "penalties"),
+    "镇区": ("enterprises", "self_checks", "township_reports", "tipoffs"),
+}
+TOWNSHIP_WRITE_KEY = "镇区"
+
+
+@dataclass(frozen=True)
+class SingleSignOn:
+    """Optional OIDC sign-in through st.login; the secrets stay in .streamlit/secrets.toml [auth]."""
+
+    enabled: bool = False
+    provider: str = ""   # the NAME of [auth.NAME]; empty means the plain [auth] section
+    claim: str = "email"  # the identity claim matched against a user's sso_subject
+    label: str = "统一身份认证登录"
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    idle_timeout_minutes: int = 30
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    password_min_length: int = 10
+    password_min_classes: int = 3
+    screen_token_days: int = 365
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    sso: SingleSignOn = field(default_factory=SingleSignOn)
+    write_tables: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_WRITE_TABLES))
+
+    @property
+    def departments(self) -> list[str]:
+        """The departments a 局办人员 account can belong to."""
+        return [d for d in self.write_tables if d != TOWNSHIP_WRITE_KEY]
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    jurisdiction: Jurisdiction
+    calendar: Calendar
+    tolerances: Tolerances
+    max_upload_mb: int
+    max_unpacked_mb: int
+    risk: RiskWeights = field(default_factory=RiskWeights)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+def _resolve_path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def resolve_database_url(url: str) -> str:
+    """Make a relative SQLite path relative to the project folder, not the working directory."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        rest = url[len(prefix):]
+        if rest and not rest.startswith(":memory:"):
+            return prefix + str(_resolve_path(rest))
+    return url
+
+
+class ConfigError(ValueError):
+    """A config.toml that cannot be used; the message names the section, the key and what was expected."""
+
+
+class _Section(BaseModel):
+    # A misspelt key must not be silently ignored (lockout_treshold would leave the lock-out at its default).
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+
+class _DatabaseFile(_Section):
+    url: str
+
+
+class _BoundsFile(_Section):
+    min_lon: Decimal
+    max_lon: Decimal
+    min_lat: Decimal
+    max_lat: Decimal
+
+
+class _JurisdictionFile(_Section):
+    name: str
+    province: str = ""
+    city: str = ""
+    townships_file: str
+    boundary_file: str
+    boundary_name_field: str = "name"
+    boundary_is_schematic: bool = True
+    bounds: _BoundsFile
+    aliases: dict[str, str] = {}
+
+
+class _MilestonesFile(_Section):
+    self_check_start: dt.date | None = None
+    self_check_deadline: dt.date | None = None
+    inspection_start: dt.date | None = None
+    inspection_end: dt.date | None = None
+    township_report_deadline: dt.date | None = None
+    city_summary_deadline: dt.date | None = None
+    annual_summary_deadline: dt.date | None = None
+
+
+class _DefaultMilestonesFile(_Section):
+    self_check_start: MonthDay
+    self_check_deadline: MonthDay
+    inspection_start: MonthDay
+    inspection_end: MonthDay
+    township_report_deadline: MonthDay
+    city_summary_deadline: MonthDay
+    annual_summary_deadline: MonthDay
+
+
+class _TolerancesFile(_Section):
+    relative: Decimal = Tolerances.relative
+    absolute_t: Decimal = Tolerances.absolute_t
+    raw_material_factor: Decimal = Tolerances.raw_material_factor
+    quota_warning: Decimal = Tolerances.quota_warning
+    clean_audit_days: int = Tolerances.clean_audit_days
+    tipoff_feedback_days: int = Tolerances.tipoff_feedback_days
+    monthly_report_due_day: int = Tolerances.monthly_report_due_day
+
+
+class _ImportFile(_Section):
+    max_upload_mb: int = 200
+    max_unpacked_mb: int = 2000
+
+
+class _RiskFile(_Section):
+    violation: Decimal = RiskWeights.violation
+    warning: Decimal = RiskWeights.warning
+    repeat_in_year: Decimal = RiskWeights.repeat_in_year
+    repeat_previous_year: Decimal = RiskWeights.repeat_previous_year
+    rules: dict[str, Decimal] = {}
+
+
+class _SingleSignOnFile(_Section):
+    enabled: bool = False
+    provider: str = ""
+    claim: str = "email"
+    label: str = SingleSignOn.label
+
+
+class _SecurityFile(_Section):
+    idle_timeout_minutes: int = SecuritySettings.idle_timeout_minutes
+    lockout_threshold: int = SecuritySettings.lockout_threshold
+    lockout_minutes: int = SecuritySettings.lockout_minutes
+    password_min_length: int = SecuritySettings.password_min_length
+    password_min_classes: int = SecuritySettings.password_min_classes
+    screen_token_days: int = SecuritySettings.screen_token_days
+    argon2_time_cost: int = SecuritySettings.argon2_time_cost
+    argon2_memory_kib: int = SecuritySettings.argon2_memory_kib
+    argon2_parallelism: int = SecuritySettings.argon2_parallelism
+    sso: _SingleSignOnFile = _SingleSignOnFile()
+    write_tables: dict[str, list[str]] = {}
+
+
+class _AppFile(_Section):
+    """config.toml as a file: one model per section, every key known, every value of its type."""
+
+    database: _DatabaseFile
+    jurisdiction: _JurisdictionFile
+    calendar: dict[str, dict[str, Any]] = {}
+    tolerances: _TolerancesFile = _TolerancesFile()
+    import_: _ImportFile = Field(default=_ImportFile(), alias="import")
+    risk: _RiskFile = _RiskFile()
+    security: _SecurityFile = _SecurityFile()
+
+
+_TYPE_NAMES = {
+    "int_type": "整数", "int_parsing": "整数", "int_from_float": "整数", "bool_type": "布尔值（true 或 false）",
+    "bool_parsing": "布尔值（true 或 false）", "string_type": "文字（带引号）", "decimal_type": "数字",
+    "decimal_parsing": "数字", "date_type": "日期（YYYY-MM-DD）", "date_parsing": "日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "日期（YYYY-MM-DD）", "dict_type": "表（[节]或{…}）",
+    "list_type": "列表（[…]）", "model_type": "表（[节]或{…}）", "model_attributes_type": "表（[节]或{…}）",
+}
+
+
+def _where(loc: tuple[int | str, ...]) -> tuple[str, str]:
+    """(section, key) of an error location, as the file spells them."""
+    parts = ["import" if p == "import_" else str(p) for p in loc]
+    if len(parts) == 1:
+        return "（顶层）", parts[0]
+    return "[" + ".".join(parts[:-1]) + "]", parts[-1]
+
+
+def _explain(error: ValidationError, source: str, prefix: tuple[str, ...] = ()) -> ConfigError:
+    lines = []
+    for e in error.errors():
+        section, key = _where((*prefix, *e["loc"]))
+        kind = e["type"]
+        if kind == "extra_forbidden":
+            lines.append(f"{section} 中的 {key} 不是已知的设置项（请检查拼写）")
+        elif kind == "missing":
+            lines.append(f"{section} 缺少必填的 {key}")
+        else:
+            expected = _TYPE_NAMES.get(kind, e["msg"])
+            lines.append(f"{section} 中的 {key} 应为{expected}（当前：{e.get('input')!r}）")
+    return ConfigError(f"配置文件 {source} 有误：" + "；".join(lines))
+
+
+def _parse_calendar(raw: dict[str, dict[str, Any]]) -> Calendar:
+    if "default" not in raw:
+        raise ConfigError("配置文件缺少 [calendar.default]（整顿日历的默认月日）")
+    default_file = _DefaultMilestonesFile.model_validate(raw["default"])
+    default = {m: getattr(default_file, m) for m in MILESTONES}
+    years: dict[int, dict[str, dt.date]] = {}
+    for key, table in raw.items():
+        if key == "default":
+            continue
+        if not (key.isdigit() and len(key) == 4):
+            raise ConfigError(f"配置文件 [calendar.{key}] 应为四位年份，例如 [calendar.2019]")
+        year = int(key)
+        given = _MilestonesFile.model_validate(table)
+        dates: dict[str, dt.date] = {}
+        for name in MILESTONES:
+            value = getattr(given, name)
+            if value is None:
+                month, day = (int(p) for p in default[name].split("-"))
+                value = dt.date(year, month, day)
+            dates[name] = value
+        years[year] = dates
+    return Calendar(default=default, years=years)
+
+
+def _risk(f: _RiskFile) -> RiskWeights:
+    weights = RiskWeights(violation=f.violation, warning=f.warning, repeat_in_year=f.repeat_in_year,
+                          repeat_previous_year=f.repeat_previous_year,
+                          rules={str(k).upper(): v for k, v in f.rules.items()})
+    values = [weights.violation, weights.warning, weights.repeat_in_year, weights.repeat_previous_year,
+              *weights.rules.values()]
+    if any(v < 0 for v in values):
+        raise ConfigError("配置文件 [risk] 中的权重不能为负数")
+    unknown = sorted(set(weights.rules) - set(RULES_BY_ID))
+    if unknown:
+        raise ConfigError(f"配置文件 [risk.rules] 中有未知的规则：{'、'.join(unknown)}")
+    if weights.violation < weights.warning:
+        raise ConfigError("配置文件 [risk] 中 violation（违规）的权重不能小于 warning（预警）")
+    return weights
+
+
+def _security(f: _SecurityFile) -> SecuritySettings:
+    from supervision.core.spec import TABLES_BY_KEY
+
+    write_tables = dict(DEFAULT_WRITE_TABLES)
+    for department, tables in f.write_tables.items():
+        unknown = [t for t in tables if t not in TABLES_BY_KEY]
+        if unknown:
+            raise ConfigError(f"配置文件 [security.write_tables] 中 {department} 的表名未知：{'、'.join(unknown)}")
+        write_tables[str(department).strip()] = tuple(str(t) for t in tables)
+    ints = f.model_dump(exclude={"sso", "write_tables"})
+    if ints["idle_timeout_minutes"] < 1 or ints["lockout_threshold"] < 1 or ints["lockout_minutes"] < 1:
+        raise ConfigError("配置文件 [security] 中的超时时间和锁定次数至少为 1")
+    if not 1 <= ints["password_min_classes"] <= 4:
+        raise ConfigError("配置文件 [security] 中的 password_min_classes 应在 1 到 4 之间")
+    sso = SingleSignOn(**f.sso.model_dump())
+    return SecuritySettings(**ints, sso=sso, write_tables=write_tables)
+
+
+def parse_security(raw: dict[str, Any]) -> SecuritySettings:
+    """The [security] table alone; every key is optional and falls back to its default."""
+    try:
+        return _security(_SecurityFile.model_validate(raw))
+    except ValidationError as exc:
+        raise _explain(exc, "config.toml", ("security",)) from None
+
+
+def parse_settings(raw: dict[str, Any], source: str = "config.toml") -> Settings:
+    """Validate the parsed TOML against the known sections and keys, then build the typed settings."""
+    try:
+        f = _AppFile.model_validate(raw)
+        calendar = _parse_calendar(f.calendar)
+    except ValidationError as exc:
+        raise _explain(exc, source) from None
+    j = f.jurisdiction
+    tol = f.tolerances
+    return Settings(
+        database_url=resolve_database_url(f.database.url),
+        jurisdiction=Jurisdiction(
+            name=j.name, province=j.province, city=j.city,
+            townships_file=_resolve_path(j.townships_file), boundary_file=_resolve_path(j.boundary_file),
+            boundary_name_field=j.boundary_name_field, boundary_is_schematic=j.boundary_is_schematic,
+            bounds=Bounds(j.bounds.min_lon, j.bounds.max_lon, j.bounds.min_lat, j.bounds.max_lat),
+            aliases={k.strip(): v.strip() for k, v in j.aliases.items()},
+        ),
+        calendar=calendar,
+        tolerances=Tolerances(**tol.model_dump()),
+        max_upload_mb=f.import_.max_upload_mb,
+        max_unpacked_mb=f.import_.max_unpacked_mb,
+        risk=_risk(f.risk),
+        security=_security(f.security),
+        raw=raw,
+    )
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, database_url_env: str | None) -> Settings:
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件 {path}：{exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件 {path} 不是有效的 TOML：{exc}") from None
+    if database_url_env:
+        raw.setdefault("database", {})["url"] = database_url_env
+    return parse_settings(raw, Path(path).name)
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Settings from SUPERVISION_CONFIG or config.toml; DATABASE_URL overrides the database URL."""
+    chosen = path or os.environ.get("SUPERVISION_CONFIG") or DEFAULT_CONFIG
+    return _load(str(chosen), os.environ.get("DATABASE_URL") or None)
