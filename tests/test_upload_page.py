@@ -107,7 +107,7 @@ def test_preview_applies_the_officers_rights(world: dict[str, Any], db: Engine, 
     preview = pv.build_preview(package, "self_checks.csv", db, settings, TOWN)
     assert not preview.ok
     assert [(r["行号"], r["原因"]) for r in preview.rejections.to_dict("records")] == [
-        (3, "该行属于城厢镇，浮桥镇的账号只能写入本镇区的数据")]
+        (3, "该行不属于本镇区，浮桥镇的账号只能写入本镇区的数据")]
     refused = pv.build_preview(_csv(f"case_no,uscc,decided_on\nCF9,{E[0]},2019-01-01\n"), "penalties.csv",
                                db, settings, TOWN)
     assert "镇区人员无权写入“行政处罚与黑名单”" in refused.rejections["原因"].tolist()
@@ -243,7 +243,7 @@ def test_upload_page_shows_rejections_and_cannot_confirm(app_db: Engine, setting
     rejected = _frame(at, "upload_rejections")
     assert rejected["行号"].tolist() == [2, 3]
     assert rejected["原因"].tolist() == ["已整改数不能大于发现问题数",
-                                       "该行属于城厢镇，浮桥镇的账号只能写入本镇区的数据"]
+                                       "该行不属于本镇区，浮桥镇的账号只能写入本镇区的数据"]
     assert at.button(key="upload_confirm").disabled
     assert any(b.key == "upload_report" for b in at.get("download_button"))
 

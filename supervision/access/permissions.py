@@ -98,9 +98,9 @@ def row_refusal(principal: Principal, table: str, record: Mapping[str, Any],
     towns = record_townships(table, record, enterprise_township)
     if not towns:
         return f"无法确定该行所属镇区，{own}的账号不能写入"
-    others = sorted(towns - {own})
-    if others:
-        return f"该行属于{'、'.join(others)}，{own}的账号只能写入本镇区的数据"
+    if towns - {own}:
+        # Never name the other township: that would tell an officer who owns any enterprise code.
+        return f"该行不属于本镇区，{own}的账号只能写入本镇区的数据"
     return None
 
 
@@ -124,7 +124,7 @@ class WriteGuard:
             before = self.stored.get(uscc) if isinstance(uscc, str) else None
             own = self.principal.township_scope
             if own is not None and before is not None and before != own:
-                return f"该企业登记在{before}，{own}的账号不能修改"
+                return f"该企业不属于本镇区，{own}的账号不能修改"
             reason = row_refusal(self.principal, table, record, self.current)
             if reason is None and isinstance(uscc, str) and record.get("township"):
                 self.current[uscc] = record["township"]
