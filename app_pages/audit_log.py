@@ -7,6 +7,7 @@ import streamlit as st
 from components import session
 from components.db import engine
 from supervision.access import audit
+from supervision.core.clock import today_local
 from supervision.core.principal import Role
 from supervision.core.spec import TABLES
 
@@ -17,7 +18,7 @@ if principal.role is not Role.ADMIN:
 
 st.title("审计日志")
 TABLE_NAMES = {**{t.key: t.name for t in TABLES}, **audit.OTHER_TABLES}
-today = dt.datetime.now(audit.LOCAL_TZ).date()
+today = today_local()
 
 with st.container(border=True):
     c1, c2, c3 = st.columns(3)

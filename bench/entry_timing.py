@@ -23,12 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Engine, delete, func, select  # noqa: E402
 
-from supervision.entry import forms  # noqa: E402
-from supervision.ingest import templates  # noqa: E402
-from supervision.ingest import preview as pv  # noqa: E402
 from supervision.core.config import load_settings  # noqa: E402
 from supervision.core.principal import Principal, Role  # noqa: E402
 from supervision.core.values import USCC_CHARSET, uscc_check_char  # noqa: E402
+from supervision.entry import forms  # noqa: E402
+from supervision.ingest import preview as pv  # noqa: E402
+from supervision.ingest import templates  # noqa: E402
 from supervision.ingest.importer import import_package  # noqa: E402
 from supervision.ingest.package import Upload  # noqa: E402
 from supervision.storage.db import open_database  # noqa: E402

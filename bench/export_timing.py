@@ -21,11 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from supervision.reporting import pack, report  # noqa: E402
-
 from supervision.core.config import load_settings  # noqa: E402
 from supervision.core.principal import SYSTEM  # noqa: E402
 from supervision.demo.build import build_demo_database  # noqa: E402
+from supervision.reporting import pack, report  # noqa: E402
 from supervision.storage.db import open_database  # noqa: E402
 
 

@@ -9,7 +9,6 @@ Tables are written when the download is clicked (a deferred download), not on ev
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from typing import Any
@@ -23,6 +22,7 @@ from components import figures
 from components.db import engine, settings
 from components.filters import Filters
 from supervision.access.permissions import PermissionDenied
+from supervision.core.clock import now_local
 from supervision.core.principal import Principal
 from supervision.core.safety import safe_filename
 from supervision.reporting import images, pack, report, tables
@@ -125,7 +125,7 @@ def meeting_pack(version: int, principal: Principal, f: Filters) -> None:
             return
         bar.empty()
         _built()[key] = {"stem": content.file_stem, "slides": len(content.slides), **files,
-                         "at": dt.datetime.now().astimezone()}
+                         "at": now_local()}
     built = _built().get(key)
     if built is None:
         st.caption("点击后在服务器上生成（通常不到10秒）；生成后可分别下载PPT和PDF。")

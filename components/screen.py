@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from supervision.core.clock import now_local, to_local
 from supervision.reporting.charts import Look
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -84,9 +85,9 @@ def apply(screen: Screen) -> None:
 
 def updated_text(changed_at: dt.datetime | None) -> str:
     """"最后更新": when this panel was drawn, and when the data last changed."""
-    now = dt.datetime.now().astimezone()
+    now = now_local()
     text = f"最后更新：{now:%Y-%m-%d %H:%M:%S}"
     if changed_at is not None:
-        local = changed_at.astimezone() if changed_at.tzinfo else changed_at
+        local = to_local(changed_at)
         text += f"　数据变更：{local:%Y-%m-%d %H:%M}"
     return text

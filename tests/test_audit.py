@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 
 from supervision.access import audit, auth
 from supervision.access.permissions import PermissionDenied
+from supervision.core.clock import today_local
 from supervision.core.config import Settings
 from supervision.core.principal import SYSTEM, Role
 from supervision.entry.writes import WriteConflict, delete_row, save_row
@@ -132,7 +133,7 @@ def test_audit_query_filters(world: dict[str, Any], db: Engine, settings: Settin
     assert list(by_action["原值"]) == ["problems_found=0"] and list(by_action["新值"]) == ["problems_found=7"]
     by_key, _ = audit.audit_entries(db, admin, audit.AuditFilter(key=E[0][:10]))
     assert len(by_key) == 1
-    today = dt.datetime.now(audit.LOCAL_TZ).date()
+    today = today_local()
     assert audit.audit_entries(db, admin, audit.AuditFilter(start=today, end=today))[1] == 2
     assert audit.audit_entries(db, admin, audit.AuditFilter(end=today - dt.timedelta(days=1)))[1] == 0
     limited, total = audit.audit_entries(db, admin, audit.AuditFilter(limit=1))

@@ -11,8 +11,8 @@ from supervision.checks import findings_csv, risk_ranking, run_checks
 from supervision.checks.export import findings_json
 from supervision.core.findings import RULES
 from supervision.core.principal import SYSTEM, Principal, Role
-from supervision.demo.build import NEAR_MISSES, PLANTED, build_demo_database
 from supervision.demo import build as demo
+from supervision.demo.build import NEAR_MISSES, PLANTED, build_demo_database
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from supervision.core.config import Settings
 from supervision.core.errors import UsageError
 from supervision.core.principal import DEMO_ACTOR
 from supervision.core.spec import TABLES
+from supervision.demo import build as demo
 from supervision.demo.build import (
     FILE_STYLES,
     NEAR_MISSES,
@@ -24,7 +25,6 @@ from supervision.demo.build import (
     business_row_counts,
     write_demo_package,
 )
-from supervision.demo import build as demo
 from supervision.ingest.importer import import_package
 from supervision.read.queries import holds_demo_data
 from supervision.storage.models import Enterprise, Invoice, MonthlyReport, Quota, ScoringItem

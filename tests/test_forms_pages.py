@@ -13,7 +13,7 @@ from auth_support import OWN, E
 from entry_support import audit_entries, entry_world, errors_text, open_page, principal_of, rows
 from sqlalchemy import Engine
 
-from supervision.core.clock import LOCAL_TZ
+from supervision.core.clock import now_local
 from supervision.core.config import Settings
 from supervision.core.safety import md_escape
 from supervision.entry.forms import local_today
@@ -276,7 +276,7 @@ def test_second_save_of_the_same_record_is_refused_and_keeps_the_input(app_db: E
     warning = first.warning[0].value
     # Shown as literal text (markdown-escaped), naming the colleague and the time of their save.
     assert "已被他人修改" in warning and md_escape("e.gxj2经办（e.gxj2）") in warning and "仍保留" in warning
-    assert md_escape(f"{dt.datetime.now(LOCAL_TZ):%Y-%m-%d}") in warning
+    assert md_escape(f"{now_local():%Y-%m-%d}") in warning
     assert first.text_input(key="sc_problems_found").value == "6"  # the first officer's input, on screen
     assert _one(app_db, "self_checks", uscc=E[0], year=2019)["problems_found"] == 9  # the colleague's save stands
     change = next(d.value for d in first.dataframe if "操作人" in d.value.columns)

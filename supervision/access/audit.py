@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from supervision.access.permissions import require_role
-from supervision.core.clock import LOCAL_TZ
+from supervision.core.clock import local_tz, now_local, to_local
 from supervision.core.principal import Principal, Role
 from supervision.core.safety import xlsx_bytes
 from supervision.storage.models import AuditEntry
@@ -113,7 +113,7 @@ class AuditFilter:
 
 
 def _local_midnight_utc(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0, 0), LOCAL_TZ).astimezone(dt.UTC)
+    return dt.datetime.combine(day, dt.time(0, 0), local_tz()).astimezone(dt.UTC)
 
 
 def _conditions(f: AuditFilter) -> list[Any]:
@@ -164,7 +164,7 @@ def audit_entries(engine: Engine, principal: Principal, f: AuditFilter) -> tuple
         rows = conn.execute(stmt).all()
     records = [{
         "id": r.id,
-        "时间": _aware(r.at).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S"),
+        "时间": to_local(r.at).strftime("%Y-%m-%d %H:%M:%S"),
         "操作人": r.actor,
         "操作": ACTIONS.get(r.action, r.action),
         "数据表": _table_name(r.table_name),
@@ -188,7 +188,7 @@ def audit_actors(engine: Engine, principal: Principal) -> list[str]:
 
 def audit_excel(frame: pd.DataFrame, f: AuditFilter, exported_by: Principal) -> bytes:
     """The entries as an .xlsx workbook, every text cell neutralised, with a sheet saying what was exported."""
-    now = dt.datetime.now(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    now = now_local().strftime("%Y-%m-%d %H:%M")
     about = pd.DataFrame({
         "项目": ["导出时间", "导出人", "起始日期", "截止日期", "操作人包含", "操作", "数据表", "记录包含", "行数"],
         "内容": [

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from supervision.access import audit
 from supervision.access.permissions import require_role
+from supervision.core.clock import to_local
 from supervision.core.config import SecuritySettings
 from supervision.core.principal import SYSTEM, Principal, Role
 from supervision.storage.models import LinkToken, Township, User
@@ -350,13 +351,13 @@ def list_users(engine: Engine, actor: Principal, now: dt.datetime | None = None)
     for r in rows:
         locked = _aware(r.locked_until)
         status = "停用" if r.disabled else (
-            f"锁定至{locked.astimezone(audit.LOCAL_TZ):%m-%d %H:%M}" if locked and locked > moment else "正常")
+            f"锁定至{to_local(locked):%m-%d %H:%M}" if locked and locked > moment else "正常")
         last = _aware(r.last_sign_in)
         out.append({
             "用户名": r.username, "姓名": r.display_name, "角色": r.role, "镇区": r.township or "",
             "部门": r.department or "", "状态": status, "统一身份标识": r.sso_subject or "",
             "须改密码": bool(r.must_change_password),
-            "最近登录": f"{last.astimezone(audit.LOCAL_TZ):%Y-%m-%d %H:%M}" if last else "",
+            "最近登录": f"{to_local(last):%Y-%m-%d %H:%M}" if last else "",
         })
     columns = ["用户名", "姓名", "角色", "镇区", "部门", "状态", "统一身份标识", "须改密码", "最近登录"]
     return pd.DataFrame(out, columns=columns)
@@ -535,7 +536,7 @@ def list_screen_tokens(engine: Engine, actor: Principal) -> pd.DataFrame:
 
     def when(value: dt.datetime | None) -> str:
         value = _aware(value)
-        return f"{value.astimezone(audit.LOCAL_TZ):%Y-%m-%d %H:%M}" if value else ""
+        return f"{to_local(value):%Y-%m-%d %H:%M}" if value else ""
 
     out = []
     for r in rows:

@@ -10,8 +10,9 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from supervision.core.findings import RULES_BY_ID
 
@@ -154,6 +155,13 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class Display:
+    """How times are shown: every time a user sees is in this zone (stored times are UTC)."""
+
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     jurisdiction: Jurisdiction
@@ -163,6 +171,7 @@ class Settings:
     max_unpacked_mb: int
     risk: RiskWeights = field(default_factory=RiskWeights)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    display: Display = field(default_factory=Display)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
@@ -277,6 +286,19 @@ class _SecurityFile(_Section):
     write_tables: dict[str, list[str]] = {}
 
 
+class _DisplayFile(_Section):
+    timezone: str = Display.timezone
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知的时区“{value}”，应为 IANA 时区名，如 Asia/Shanghai") from None
+        return value
+
+
 class _AppFile(_Section):
     """config.toml as a file: one model per section, every key known, every value of its type."""
 
@@ -287,6 +309,7 @@ class _AppFile(_Section):
     import_: _ImportFile = Field(default=_ImportFile(), alias="import")
     risk: _RiskFile = _RiskFile()
     security: _SecurityFile = _SecurityFile()
+    display: _DisplayFile = _DisplayFile()
 
 
 _TYPE_NAMES = {
@@ -316,6 +339,9 @@ def _explain(error: ValidationError, source: str, prefix: tuple[str, ...] = ()) 
         elif kind == "missing":
             lines.append(f"{section} 缺少必填的 {key}")
         else:
+            if kind == "value_error":
+                lines.append(f"{section} 中的 {key}：{str(e['ctx'].get('error', e['msg']))}")
+                continue
             expected = _TYPE_NAMES.get(kind, e["msg"])
             lines.append(f"{section} 中的 {key} 应为{expected}（当前：{e.get('input')!r}）")
     return ConfigError(f"配置文件 {source} 有误：" + "；".join(lines))
@@ -411,6 +437,7 @@ def parse_settings(raw: dict[str, Any], source: str = "config.toml") -> Settings
         max_unpacked_mb=f.import_.max_unpacked_mb,
         risk=_risk(f.risk),
         security=_security(f.security),
+        display=Display(timezone=f.display.timezone),
         raw=raw,
     )
 

@@ -34,7 +34,7 @@ from sqlalchemy import Engine
 from supervision.access.audit import actor_label
 from supervision.access.permissions import PermissionDenied
 from supervision.core import values as v
-from supervision.core.clock import LOCAL_TZ
+from supervision.core.clock import today_local
 from supervision.core.config import Settings
 from supervision.core.principal import Principal
 from supervision.core.spec import TABLES_BY_KEY, TIPOFF_STATUSES, Kind, TableSpec
@@ -55,7 +55,7 @@ FORM_ROW = ""  # the "field" of an error that concerns the whole row
 
 def local_today() -> dt.date:
     """Today in Taicang, whatever the server's time zone (a date typed this morning is not "in the future")."""
-    return dt.datetime.now(LOCAL_TZ).date()
+    return today_local()
 
 
 def parse_row(spec: TableSpec, raw: Mapping[str, Any],

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, Select, and_, func, select
 
 from supervision.access.audit import ACTIONS
 from supervision.access.scope import scoped
-from supervision.core.clock import LOCAL_TZ
+from supervision.core.clock import local_tz
 from supervision.core.keys import record_key
 from supervision.core.principal import Principal
 from supervision.core.spec import TABLES_BY_KEY
@@ -173,7 +173,7 @@ def load_record(engine: Engine, principal: Principal, table: str,
 
 def _local_text(at: Any) -> str:
     aware = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
-    return aware.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    return aware.astimezone(local_tz()).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _values_text(table: str, values: Mapping[str, Any] | None, skip_empty: bool = False) -> str:

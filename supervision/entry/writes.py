@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from supervision.access import audit
 from supervision.access.permissions import PermissionDenied, row_refusal, table_refusal
+from supervision.core.clock import local_tz
 from supervision.core.config import SecuritySettings
 from supervision.core.keys import record_key
 from supervision.core.principal import Principal
@@ -123,7 +124,7 @@ def last_change(conn: Connection, table: str, key_text: str,
 def _local(at: dt.datetime) -> dt.datetime:
     # SQLite hands timestamps back without a zone; they were written in UTC.
     aware = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
-    return aware.astimezone(audit.LOCAL_TZ)
+    return aware.astimezone(local_tz())
 
 
 def _conflict(conn: Connection, table: str, key_text: str, situation: str, row: Any | None) -> WriteConflict:

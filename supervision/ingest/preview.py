@@ -24,7 +24,7 @@ from sqlalchemy import Engine, select, tuple_
 
 from supervision.access.audit import actor_label
 from supervision.core import values as v
-from supervision.core.clock import LOCAL_TZ
+from supervision.core.clock import now_local
 from supervision.core.config import Settings
 from supervision.core.keys import record_key
 from supervision.core.principal import Principal
@@ -64,7 +64,7 @@ class Preview:
     plan: dict[str, tuple[int, int]]  # table key → (rows to add, rows to change)
     adds_not_listed: int = 0
     changes_not_listed: int = 0
-    checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(LOCAL_TZ))
+    checked_at: dt.datetime = field(default_factory=now_local)
     checked_by: str = ""
 
     @property

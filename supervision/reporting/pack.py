@@ -25,6 +25,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
+from supervision.core.clock import now_local
 from supervision.core.config import Settings
 from supervision.core.frames import present
 from supervision.core.principal import Principal
@@ -133,7 +134,7 @@ def collect(engine: Engine, settings: Settings, principal: Principal, year: int,
 def build_slides(f: Facts, geojson: dict[str, Any], *, schematic: bool = True,
                  now: dt.datetime | None = None) -> MeetingPack:
     """Facts → slides (pure)."""
-    now = now or dt.datetime.now().astimezone()
+    now = now or now_local()
     slides = [
         _title_slide(f, now),
         _kpi_slide(f),

@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from supervision.core.campaign import LATE, MISSING, ON_TIME
+from supervision.core.clock import now_local
 from supervision.core.config import Settings
 from supervision.core.frames import present, ratio
 from supervision.core.principal import Principal
@@ -65,7 +66,7 @@ class Report:
     sections: tuple[Section, ...]
     signature: tuple[str, ...]
     colophon: str
-    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())
+    generated_at: dt.datetime = field(default_factory=lambda: now_local())
 
     @property
     def file_stem(self) -> str:
@@ -139,7 +140,7 @@ def build_report(f: Facts, calendar: dict[str, dt.date], *, now: dt.datetime | N
         title = f"{f.township}{f.year}年稀土行业秩序整顿自查报告"
         signature = (f"{f.township}（盖章）", "负责人（签字）：＿＿＿＿＿＿", "联系人及电话：＿＿＿＿＿＿",
                      "日期：＿＿＿＿年＿＿月＿＿日")
-    now = now or dt.datetime.now().astimezone()
+    now = now or now_local()
     colophon = (f"本报告中的数字由稀土整顿监管平台于{now:%Y-%m-%d %H:%M}按截至{f.as_of:%Y年%m月%d日}的数据生成；"
                 "标有【请补充】处由填报单位补充，全文核实后签章报送。"
                 + ("当前为演示数据，企业名称、代码和数字均为虚构，仅用于演示。" if f.demo else ""))

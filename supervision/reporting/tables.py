@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from supervision.core.clock import now_local, to_local
 from supervision.core.frames import present
 from supervision.core.safety import xlsx_bytes
 
@@ -56,7 +57,7 @@ def column_format(key: str, values: list[Any]) -> tuple[list[Any], str | None]:
 
 def _naive(value: dt.datetime | pd.Timestamp) -> dt.datetime:
     moment = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
-    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo is not None else moment
+    return to_local(moment).replace(tzinfo=None) if moment.tzinfo is not None else moment
 
 
 def typed_frame(df: pd.DataFrame, columns: Mapping[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -78,7 +79,7 @@ def xlsx_table(df: pd.DataFrame, columns: Mapping[str, str], *, title: str, sour
                scope: str | None = None, now: dt.datetime | None = None) -> bytes:
     """The table as .xlsx: sheet "数据" with the rows, sheet "说明" with its title, scope, source and export time."""
     frame, formats = typed_frame(df, columns)
-    now = now or dt.datetime.now().astimezone()
+    now = now or now_local()
     about = pd.DataFrame({"项目": ["表格", "范围", "数据来源与截至", "行数", "导出时间"],
                           "内容": [title, scope or "", source or "", str(len(frame)), f"{now:%Y-%m-%d %H:%M}"]})
     return xlsx_bytes({DATA_SHEET: frame, ABOUT_SHEET: about}, {DATA_SHEET: formats})
