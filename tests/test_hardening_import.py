@@ -35,3 +35,71 @@ def test_write_refusal_does_not_name_the_owning_township(world: dict[str, Any], 
     for reason in refusals:
         assert not any(town in reason for town in SEEDED_TOWNS - {"浮桥镇"}), reason
     assert OTHER not in str(report.summary()) and THIRD not in str(report.summary())
+
+
+def _workbook(macro: str | None) -> bytes:
+    """A self-check workbook; with `macro`, made macro-enabled the way Excel saves an .xlsm."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "self_checks"
+    sheet.append(["uscc", "year"])
+    sheet.append([E[0], 2020])
+    plain = io.BytesIO()
+    book.save(plain)
+    if macro is None:
+        return plain.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"spreadsheetml.sheet.main+xml", b"sheet.macroEnabled.main+xml")
+                if macro == "vba":
+                    data = data.replace(b"</Types>", b'<Default Extension="bin" ContentType='
+                                        b'"application/vnd.ms-office.vbaProject"/></Types>')
+            dst.writestr(info, data)
+        if macro == "vba":
+            dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0" + b"Attribute VB_Name = \"Module1\"")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("macro", ["vba", "content-type"])
+def test_macro_enabled_workbook_renamed_xlsx_is_refused(world: dict[str, Any], db: Engine, settings: Settings,
+                                                        macro: str) -> None:
+    """An .xlsm saved as .xlsx is refused with a Chinese message, whether it carries the code or only the type (11)."""
+    from supervision.ingest import preview as pv
+
+    assert import_package(Upload("自查.xlsx", _workbook(None)), db, settings, principal=TOWN, dry_run=True).ok
+    report = import_package(Upload("自查.xlsx", _workbook(macro)), db, settings, principal=TOWN, dry_run=True)
+    assert not report.ok and any("含有宏" in p.reason for p in report.problems), report.summary()
+    preview = pv.build_preview(_workbook(macro), "自查.xlsx", db, settings, TOWN)
+    assert not preview.ok and preview.rejections["原因"].str.contains("含有宏").any()
+
+
+def test_every_import_is_an_audit_event(world: dict[str, Any], db: Engine, settings: Settings) -> None:
+    """An import that only adds rows leaves who, which file (name, SHA-256) and rows per table in the log (8)."""
+    import hashlib
+
+    from supervision.access import audit
+    from supervision.access.audit import AuditFilter, actor_label, audit_entries
+    from supervision.core.principal import SYSTEM
+
+    data = f"uscc,year\n{E[0]},2020\n{E[1]},2020\n".encode()
+    report = import_package(Upload("企业自查表.csv", data), db, settings, actor=actor_label(TOWN), principal=TOWN)
+    assert report.written and report.added == 2 and report.changed == 0
+    frame, _ = audit_entries(db, SYSTEM, AuditFilter(actions=("import",)))
+    assert len(frame) == 2  # the seed's import by the command line, and this one
+    frame, _ = audit_entries(db, SYSTEM, AuditFilter(actions=("import",), import_id=report.import_id))
+    assert len(frame) == 1
+    entry = frame.iloc[0]
+    assert entry["操作"] == audit.ACTIONS["import"] == "导入"
+    assert entry["操作人"] == actor_label(TOWN) and entry["记录"] == "企业自查表.csv"
+    assert entry["数据表"] == "导入批次" and entry["导入批次"] == report.import_id
+    assert f"SHA-256={hashlib.sha256(data).hexdigest()}" in entry["新值"]
+    assert "企业自查表=2行（新增2，更新0，未变0）" in entry["新值"]

@@ -364,7 +364,10 @@ def test_replacing_a_row_writes_an_audit_record(db: Engine, settings: Settings, 
 
     assert second.written and (second.added, second.changed) == (0, 2)
     with db.connect() as conn:
-        audits = conn.execute(select(AuditEntry.__table__).order_by(AuditEntry.table_name)).all()
+        audits = conn.execute(select(AuditEntry.__table__).where(AuditEntry.action == "replace")
+                              .order_by(AuditEntry.table_name)).all()
+        imports = conn.execute(select(AuditEntry.actor, AuditEntry.import_id)
+                               .where(AuditEntry.action == "import").order_by(AuditEntry.id)).all()
         quota_version = conn.execute(select(Quota.version, Quota.import_id)).one()
         batches = conn.execute(select(ImportBatch.id, ImportBatch.actor).order_by(ImportBatch.id)).all()
     assert [(a.table_name, a.record_key, a.action, a.actor, a.old_values, a.new_values) for a in audits] == [
@@ -374,6 +377,7 @@ def test_replacing_a_row_writes_an_audit_record(db: Engine, settings: Settings, 
          {"quota_t": "1300"}),
     ]
     assert [b.actor for b in batches] == ["工信局 王科长", "工信局 李科员"]
+    assert [tuple(i) for i in imports] == [(b.actor, b.id) for b in batches]  # each import is an event too
     assert {a.import_id for a in audits} == {second.import_id} == {batches[1].id}
     assert first.import_id == batches[0].id
     assert tuple(quota_version) == (2, second.import_id)

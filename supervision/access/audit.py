@@ -28,6 +28,7 @@ from supervision.storage.models import AuditEntry
 
 # Action codes (audit_log.action holds at most 10 characters) and how the page names them.
 ACTIONS: dict[str, str] = {
+    "import": "导入",
     "replace": "导入替换",
     "insert": "新增",
     "update": "修改",
@@ -40,7 +41,7 @@ ACTIONS: dict[str, str] = {
 }
 
 # Tables that are not business data but are audited too.
-OTHER_TABLES: dict[str, str] = {"users": "用户账号", "link_tokens": "大屏链接"}
+OTHER_TABLES: dict[str, str] = {"users": "用户账号", "link_tokens": "大屏链接", "import_batches": "导入批次"}
 
 MAX_ROWS = 5000
 

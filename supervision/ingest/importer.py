@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, String, and_, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import DBAPIError
 
+from supervision.access import audit
 from supervision.access.permissions import WriteGuard
 from supervision.core import values as v
 from supervision.core.config import Settings
@@ -27,7 +28,7 @@ from supervision.core.spec import PRODUCT_CATEGORY_NAMES, TABLES, TABLES_BY_KEY,
 from supervision.core.types import ExactDecimal
 from supervision.geo.boundaries import Boundaries, boundaries
 from supervision.geo.coords import to_wgs84
-from supervision.ingest.package import Package, PackageError, SourceTable, Upload, read_package
+from supervision.ingest.package import Package, PackageError, SourceTable, Upload, read_package, source_digest
 from supervision.storage.db import bump_data_version, refresh_statistics
 from supervision.storage.models import DATA_MODELS, AuditEntry, Enterprise, ImportBatch, ScoringItem
 from supervision.storage.townships import TownshipDirectory, directory
@@ -716,6 +717,12 @@ def import_package(
         summary = {k: {"rows": t.rows, "added": t.added, "changed": t.changed, "unchanged": t.unchanged}
                    for k, t in report.tables.items()}
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(summary=summary))
+        # Rows an import adds have no entry of their own: the import itself is the event (who, what file, how much).
+        audit.record(conn, actor, "import", "import_batches", label, None, {
+            "文件": label, "SHA-256": source_digest(source),
+            **{t.name: f"{t.rows}行（新增{t.added}，更新{t.changed}，未变{t.unchanged}）"
+               for t in sorted(report.tables.values(), key=lambda t: _TABLE_ORDER[t.key])},
+        }, import_id=batch_id)
         bump_data_version(conn)
         trans.commit()
     report.written = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import zipfile
 import zlib
@@ -121,11 +122,33 @@ def _xlsx_rows(workbook_opener: Callable[[], Any], sheet_name: str) -> Iterator[
         workbook.close()
 
 
+MACRO_REFUSAL = ("工作簿含有宏（VBA代码），已拒绝：请在Excel中“另存为”普通的“Excel工作簿(*.xlsx)”"
+                 "（不含宏）后再导入")
+
+
+def _has_macros(data: bytes) -> bool:
+    """Whether a workbook carries VBA: a macro-enabled workbook renamed .xlsx still holds vbaProject.bin."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = [n.lower() for n in archive.namelist()]
+            if any(n.endswith("vbaproject.bin") or n.endswith("vbadata.xml") for n in names):
+                return True
+            if "[content_types].xml" in names:
+                types = archive.read(next(i for i in archive.infolist()
+                                          if i.filename.lower() == "[content_types].xml")).lower()
+                return b"macroenabled" in types or b"vbaproject" in types
+    except (zipfile.BadZipFile, *_DAMAGED):
+        return False  # not a workbook at all: openpyxl names that problem
+    return False
+
+
 def _open_workbook(open_binary: BinaryOpener) -> Any:
     from openpyxl import load_workbook
 
     with open_binary() as fh:
         data = fh.read()
+    if _has_macros(data):
+        raise PackageError(MACRO_REFUSAL)
     try:
         # data_only=False: a formula is read as its text and never evaluated.
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -258,3 +281,20 @@ def read_package(source: Path | Upload, max_unpacked_bytes: int = 2000 * 2**20) 
     if suffix == ".xls":
         return Package(label, [], [(label, "不支持旧版.xls格式，请在Excel中另存为.xlsx后导入")])
     return Package(label, [], [(label, "不支持的文件类型：数据包应为CSV文件夹、.zip压缩包或.xlsx工作簿")])
+
+
+def source_digest(source: Path | Upload) -> str:
+    """The SHA-256 of what was imported: the file's bytes, or for a folder its files' names and bytes in order."""
+    if isinstance(source, Upload):
+        return hashlib.sha256(source.data).hexdigest()
+    paths = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
+    outer = hashlib.sha256()
+    for path in paths:
+        inner = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while block := fh.read(_BLOCK):
+                inner.update(block)
+        if not source.is_dir():
+            return inner.hexdigest()
+        outer.update(f"{path.relative_to(source).as_posix()}\0{inner.hexdigest()}\n".encode())
+    return outer.hexdigest()
