@@ -1,7 +1,8 @@
 """Entry script: page configuration, navigation and the shared filters; each page lives in app_pages/.
 
 The navigation holds only the pages the signed-in role may open
-(supervision.access.permissions.PAGE_ROLES), so another role's page cannot be reached
+(supervision.access.permissions.PAGE_ROLES; a form page only for those who may write its table),
+so another role's page cannot be reached
 even by its URL: Streamlit answers "page not found" and shows the home page.
 Signed out, every page's URL shows the sign-in form, so a bookmark still lands
 on its page after signing in.
@@ -20,7 +21,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from components import filters, screen, session
-from components.db import current_data_version, stop_on_bad_settings
+from components.db import current_data_version, settings, stop_on_bad_settings
 from supervision.access.permissions import may_open
 
 wall = screen.read()
@@ -64,7 +65,7 @@ if principal is None:
         position="hidden",
     )
 else:
-    allowed = [page for page in PAGES if may_open(principal, page.url_path)]
+    allowed = [page for page in PAGES if may_open(principal, page.url_path, settings().security)]
     # Read before st.navigation: it marks the first page as the default, whose url_path becomes "".
     filtered = [page for page in allowed if page.url_path in FILTERED]
     session.sidebar(principal)

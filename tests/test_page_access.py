@@ -33,9 +33,9 @@ from auth_support import (
 from sqlalchemy import Engine
 
 from supervision.access import auth
-from supervision.access.permissions import PAGE_ROLES
-from supervision.core.config import Settings
-from supervision.core.principal import SYSTEM, Role
+from supervision.access.permissions import PAGE_ROLES, may_open
+from supervision.core.config import Settings, load_settings
+from supervision.core.principal import SYSTEM, Principal, Role
 
 
 def app_pages() -> dict[str, str]:
@@ -92,12 +92,20 @@ def open_as(role: Role, world: dict[str, Any]) -> Any:
 ROLES = [Role.LEADER, Role.BUREAU, Role.TOWNSHIP, Role.ADMIN, Role.SCREEN]
 
 
+def opens(role: Role, url: str) -> bool:
+    """Whether the test account of `role` finds the page in its menu (a form only if it may write its table)."""
+    extra = ACCOUNTS.get(role, {})
+    who = Principal(extra.get("username", "screen"), role.value, role, township=extra.get("township"),
+                    department=extra.get("department"))
+    return may_open(who, url, load_settings().security)
+
+
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
 def test_navigation_holds_exactly_the_allowed_pages(app_db: Engine, world: dict[str, Any], role: Role) -> None:  # noqa: F811
     at = open_as(role, world)
     assert not at.exception and not on_login_page(at)
     for url, path in PAGES.items():
-        allowed = role in PAGE_ROLES.get(url, frozenset())
+        allowed = opens(role, url)
         if allowed:
             at.switch_page(path).run()
             assert not at.exception, (url, at.exception)
@@ -109,11 +117,11 @@ def test_navigation_holds_exactly_the_allowed_pages(app_db: Engine, world: dict[
 
 
 def _a_role_that_may_open(url: str) -> Role | None:
-    return next((r for r in ROLES if r in PAGE_ROLES.get(url, frozenset()) and r is not Role.SCREEN), None)
+    return next((r for r in ROLES if opens(r, url) and r is not Role.SCREEN), None)
 
 
 DEEP_LINKS = [(role, url) for role in ROLES for url in PAGES
-              if role not in PAGE_ROLES.get(url, frozenset()) and _a_role_that_may_open(url) is not None]
+              if not opens(role, url) and _a_role_that_may_open(url) is not None]
 
 
 @pytest.mark.parametrize(("role", "url"), DEEP_LINKS, ids=lambda x: getattr(x, "value", x))
@@ -135,7 +143,7 @@ def test_deep_link_to_a_forbidden_page_is_refused(app_db: Engine, world: dict[st
     assert not at.exception and not on_login_page(at)
     assert _page_fingerprint(at) != allowed_view  # the forbidden page did not run
     # What ran instead is the role's home page: the first page of its own navigation.
-    home = next(u for u in PAGES if role in PAGE_ROLES.get(u, frozenset()))
+    home = next(u for u in PAGES if opens(role, u))
     assert _page_fingerprint(at) == _page_fingerprint(open_as(role, world).switch_page(PAGES[home]).run())
 
 
@@ -257,3 +265,20 @@ def test_administrator_sees_no_business_data(app_db: Engine, world: dict[str, An
     assert at.title[0].value == "用户管理"
     with pytest.raises(ValueError):
         at.switch_page(PAGES["overview"])
+
+
+@pytest.mark.parametrize(("department", "shown", "hidden"), [
+    ("税务局", {"data_entry", "form_penalties"},
+     {"form_self_checks", "form_township_reports", "form_tipoffs", "form_scores", "form_environment"}),
+    ("生态环境局", {"data_entry", "form_environment", "form_penalties"},
+     {"form_self_checks", "form_township_reports", "form_tipoffs", "form_scores"}),
+    ("海关", {"data_entry"}, {"form_self_checks", "form_penalties", "form_environment", "form_scores"}),
+])
+def test_a_department_menu_holds_only_the_forms_it_can_use(department: str, shown: set[str],
+                                                           hidden: set[str]) -> None:
+    who = Principal("x", "经办", Role.BUREAU, department=department)
+    security = load_settings().security
+    assert {page for page in PAGES if may_open(who, page, security)} >= shown
+    assert not {page for page in PAGES if may_open(who, page, security)} & hidden
+    nobody = Principal("y", "经办", Role.BUREAU, department=None)  # no department: writes nothing, no form page
+    assert not [page for page in PAGES if page.startswith("form_") and may_open(nobody, page, security)]

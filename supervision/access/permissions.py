@@ -53,9 +53,32 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
 }
 
 
-def may_open(principal: Principal | None, page: str) -> bool:
-    """Whether the page belongs in this principal's navigation (and so can be reached at all)."""
-    return principal is not None and principal.role in PAGE_ROLES.get(page, frozenset())
+# Pages that exist to write: they belong in a menu only when the principal may write one of their tables
+# (a 税务局 officer's menu has no self-check form that would only say "只能查看、不能填报").
+# None means "any table the principal may write" (the upload page).
+WRITE_PAGES: dict[str, tuple[str, ...] | None] = {
+    "data_entry": None,
+    "form_scores": ("inspection_scores",),
+    "form_tipoffs": ("tipoffs",),
+    "form_penalties": ("penalties",),
+    "form_environment": ("environment",),
+    "form_self_checks": ("self_checks",),
+    "form_township_reports": ("township_reports",),
+}
+
+
+def may_open(principal: Principal | None, page: str, security: SecuritySettings | None = None) -> bool:
+    """Whether the page belongs in this principal's navigation (and so can be reached at all).
+
+    With `security`, a page that exists to write is left out for a principal who may write none of its tables.
+    """
+    if principal is None or principal.role not in PAGE_ROLES.get(page, frozenset()):
+        return False
+    if security is None or page not in WRITE_PAGES:
+        return True
+    writable = set(writable_tables(principal, security))
+    tables = WRITE_PAGES[page]
+    return bool(writable) if tables is None else bool(writable.intersection(tables))
 
 
 def require_role(principal: Principal, *roles: Role) -> None:
