@@ -48,7 +48,8 @@ cols = st.columns(4)
 cols[0].metric("企业类别", info["category"])
 cols[1].metric("所属镇区", info["township"])
 cols[2].metric("生产状态", info["status"])
-cols[3].metric("核准产能（吨/年）", f"{float(info['approved_capacity_t']):,.3f}" if info["approved_capacity_t"] else "—")
+capacity = info["approved_capacity_t"]
+cols[3].metric("核准产能（吨/年）", f"{float(capacity):,.3f}" if capacity else "—")
 
 tabs = st.tabs(["概况", "配额与月报", "发票", "进出口", "环保与自查", "问题线索", "处罚与黑名单"])
 with tabs[0]:
@@ -66,7 +67,8 @@ with tabs[0]:
             "最近清洁生产审核": str(info["last_clean_audit"] or "未填报"),
         }
         if group_quota is not None:
-            rows["集团全国冶炼分离指标"] = f"{float(group_quota.smelting_t):,.0f} 吨（{group_quota.year}年全年，{group_quota.reliability}；来源：data/quota_2019_by_group.csv）"
+            rows["集团全国冶炼分离指标"] = (f"{float(group_quota.smelting_t):,.0f} 吨（{group_quota.year}年全年，"
+                                          f"{group_quota.reliability}；来源：data/quota_2019_by_group.csv）")
         st.table({"项目": list(rows), "内容": list(rows.values())})
         st.caption(sources.caption(version, principal, f, "", ("enterprises",)).footnote)
     with right:
@@ -78,7 +80,8 @@ with tabs[0]:
 
 with tabs[1]:
     reports, trace = records["monthly_reports"], records["traceability"]
-    c = sources.caption(version, principal, f, f"{f.year}年月度产量、销量与追溯数据", ("monthly_reports", "traceability"))
+    c = sources.caption(version, principal, f, f"{f.year}年月度产量、销量与追溯数据",
+                        ("monthly_reports", "traceability"))
     fig = figures.memo(("profile_monthly", version, principal, f, wanted),
                        lambda: charts.enterprise_monthly(reports, trace, c, Look(height=380)))
     downloads.show_chart(fig, key="profile_monthly", name=f"{info['name']}{f.year}年月度产量销量")
@@ -86,7 +89,8 @@ with tabs[1]:
     tables.show(records["quotas"], {"year": "年度", "batch": "批次", "kind": "指标类型", "quota_t": "指标（吨）"},
                 key="profile_quotas", empty="没有下达指标")
     st.markdown(f"**{f.year}年月报**")
-    tables.show(reports, {"period": "月份", "purchase_ore_domestic_t": "采购国内矿", "purchase_ore_imported_t": "采购进口矿",
+    tables.show(reports, {"period": "月份", "purchase_ore_domestic_t": "采购国内矿",
+                          "purchase_ore_imported_t": "采购进口矿",
                           "purchase_compound_t": "采购富集物及化合物", "purchase_scrap_t": "采购废料",
                           "production_t": "产量", "sales_t": "销量", "inventory_t": "产品库存",
                           "raw_inventory_t": "原料库存", "toll_processing_t": "受托加工", "submitted_on": "报送日期"},
@@ -112,13 +116,15 @@ with tabs[3]:
     st.markdown("**进出口许可证（当年有效）**")
     tables.show(records["licenses"], {"license_no": "许可证号", "direction": "进出口", "hs_code": "商品编码",
                                       "quantity_t": "许可数量（吨）", "valid_from": "有效期起", "valid_to": "有效期止"},
-                key="profile_licenses", empty="无", source=sources.caption(version, principal, f, "", ("licenses",)).footnote)
+                key="profile_licenses", empty="无",
+                source=sources.caption(version, principal, f, "", ("licenses",)).footnote)
     st.markdown("**报关单**")
     tables.show(records["customs"], {"declaration_no": "报关单号", "declared_on": "申报日期", "direction": "进出口",
                                      "hs_code": "商品编码", "product_name": "商品名称", "quantity_t": "数量（吨）",
                                      "reo_t": "折REO（吨）", "country": "国别", "license_no": "许可证号",
                                      "inspection_no": "法检批次号"},
-                key="profile_customs", empty="无", source=sources.caption(version, principal, f, "", ("customs",)).footnote)
+                key="profile_customs", empty="无",
+                source=sources.caption(version, principal, f, "", ("customs",)).footnote)
 
 with tabs[4]:
     st.markdown("**环保监管记录**")
@@ -147,7 +153,8 @@ with tabs[5]:
     tables.show(records["tipoffs"], {"tipoff_id": "线索编号", "received_on": "受理日期", "channel": "来源",
                                      "summary": "线索摘要", "department": "承办部门", "status": "办理状态",
                                      "resolved_on": "办结日期", "feedback_on": "反馈日期"},
-                key="profile_tipoffs", empty="无", source=sources.caption(version, principal, f, "", ("tipoffs",)).footnote)
+                key="profile_tipoffs", empty="无",
+                source=sources.caption(version, principal, f, "", ("tipoffs",)).footnote)
 
 with tabs[6]:
     if on_blacklist.empty:

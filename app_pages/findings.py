@@ -18,8 +18,8 @@ f = filters.current(version, principal)
 FINDING_SOURCES = ("quotas", "monthly_reports", "invoices", "traceability", "resource_tax", "licenses", "customs",
                    "environment", "self_checks", "township_reports", "tipoffs")
 
-FINDING_COLUMNS = {"rule": "规则", "rule_name": "名称", "severity": "严重程度", "enterprise_name": "企业", "township": "镇区",
-                   "subject": "对象", "message": "说明"}
+FINDING_COLUMNS = {"rule": "规则", "rule_name": "名称", "severity": "严重程度", "enterprise_name": "企业",
+                   "township": "镇区", "subject": "对象", "message": "说明"}
 RANKING_COLUMNS = {"rank": "排名", "name": "企业", "township": "镇区", "category": "类别", "score": "风险分",
                    "violations": "违规", "warnings": "预警", "rules": "规则", "reasons": "依据"}
 
@@ -95,7 +95,8 @@ with left:
     st.subheader("行政处罚")
     pens = data.penalties(version, principal, f.year, f.as_of, f.township, f.category)
     tables.show(pens, {"case_no": "案件编号", "decided_on": "决定日期", "name": "企业", "township": "镇区",
-                       "department": "处罚部门", "violation": "违法行为", "measure": "处罚措施", "fine_yuan": "罚款（元）"},
+                       "department": "处罚部门", "violation": "违法行为", "measure": "处罚措施",
+                       "fine_yuan": "罚款（元）"},
                 key="findings_penalties", empty="本年度没有行政处罚",
                 source=sources.caption(version, principal, f, "", ("penalties",)).footnote)
 with right:

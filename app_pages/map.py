@@ -59,7 +59,8 @@ def township_panel(version: int, f: Filters) -> None:
     """Beside the map: the selected township's figures and enterprises, or how to select one."""
     measures = data.map_measures(version, principal, f.year, f.as_of, f.category).set_index("township")
     if not f.township:
-        st.info("点击地图上的镇区即可选中该镇区，其他各页随之筛选；点击企业点位打开企业档案。", icon=":material/touch_app:")
+        st.info("点击地图上的镇区即可选中该镇区，其他各页随之筛选；点击企业点位打开企业档案。",
+                icon=":material/touch_app:")
         return
     st.subheader(f.township)
     if f.township in measures.index:
@@ -102,7 +103,8 @@ def wall_page() -> None:
         st.caption(SYMBOLS)
     with right:
         measures = data.map_measures(version, principal, f.year, f.as_of, f.category)
-        c = sources.caption(version, principal, f, f"各镇（区）{mapview.MEASURES[measure]}排名", MEASURE_TABLES[measure])
+        c = sources.caption(version, principal, f, f"各镇（区）{mapview.MEASURES[measure]}排名",
+                            MEASURE_TABLES[measure])
         fig = figures.memo(("wall_ranking", version, principal, f, measure, wall.look(900, 3)),
                            lambda: charts.township_bars(measures, measure, c, wall.look(900, 3), selected=f.township))
         st.plotly_chart(fig, key="wall_ranking", theme=None)

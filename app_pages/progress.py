@@ -51,8 +51,8 @@ st.caption("按时：截止日前报送；逾期提交：截止日后、截至�
 tab_self, tab_town, tab_monthly = st.tabs(["企业自查表（附件1）", "镇区汇总表（附件3）", "企业月报"])
 with tab_self:
     checks = data.self_check_status(version, principal, f.year, f.as_of, f.township, f.category)
-    columns = {"name": "企业", "township": "镇区", "category": "类别", "submitted_on": "报送日期", "deadline": "截止日期",
-               "status": "状态", "problems_found": "发现问题", "problems_rectified": "已整改"}
+    columns = {"name": "企业", "township": "镇区", "category": "类别", "submitted_on": "报送日期",
+               "deadline": "截止日期", "status": "状态", "problems_found": "发现问题", "problems_rectified": "已整改"}
     source = sources.caption(version, principal, f, "", ("self_checks",)).footnote
     tables.show(checks, columns, key="progress_self_checks", source=source)
     downloads.table(checks, columns, key="progress_self_checks_xlsx", title=f"{f.year}年企业自查表报送情况",

@@ -66,7 +66,8 @@ else:
     flows = data.flows_by_enterprise(version, principal, f.year, f.township, f.category, group)
     c = sources.caption(version, principal, f, f"{f.year}年各生产企业产量、追溯、销量、发票与完税矿量", flow_tables)
     fig = figures.memo(("quota_flows", version, principal, f, group),
-                       lambda: charts.flows_comparison(flows, c, Look(height=charts.flows_height(len(flows))), by="name"))
+                       lambda: charts.flows_comparison(flows, c, Look(height=charts.flows_height(len(flows))),
+                                                       by="name"))
 downloads.show_chart(fig, key="quota_flows")
 st.caption("发票开具量：企业作为销方开具的稀土专用发票折REO合计（作废不计，红冲按负数计）；"
            "完税证明覆盖矿量：当年开具的资源税完税证明所载矿产品数量。")
@@ -78,10 +79,11 @@ fig = figures.memo(("quota_years", version, principal, f, group, uscc),
 downloads.show_chart(fig, key="quota_years")
 
 st.subheader("企业明细")
-QUOTA_COLUMNS = {"name": "企业", "township": "镇区", "category": "类别", "group_name": "所属集团", "batches": "指标批次数",
-                 "quota_t": "指标（吨）", "production_t": "产量（吨）", "pct": "使用率", "last_period": "最近月报"}
+QUOTA_COLUMNS = {"name": "企业", "township": "镇区", "category": "类别", "group_name": "所属集团",
+                 "batches": "指标批次数", "quota_t": "指标（吨）", "production_t": "产量（吨）", "pct": "使用率",
+                 "last_period": "最近月报"}
 source = sources.caption(version, principal, f, "", ("quotas", "monthly_reports")).footnote
-tables.show(quota.assign(pct=[f"{u * 100:.1f}%" if u == u and u is not None else "无指标" for u in quota["utilisation"]]),
-            QUOTA_COLUMNS, key="quota_table", source=source)
-downloads.table(quota, {("utilisation" if k == "pct" else k): v for k, v in QUOTA_COLUMNS.items()}, key="quota_table_xlsx",
-                title=f"{f.year}年企业配额执行明细", source=source, scope=f.describe())
+pct = [f"{u * 100:.1f}%" if u == u and u is not None else "无指标" for u in quota["utilisation"]]
+tables.show(quota.assign(pct=pct), QUOTA_COLUMNS, key="quota_table", source=source)
+downloads.table(quota, {("utilisation" if k == "pct" else k): v for k, v in QUOTA_COLUMNS.items()},
+                key="quota_table_xlsx", title=f"{f.year}年企业配额执行明细", source=source, scope=f.describe())

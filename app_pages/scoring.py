@@ -50,9 +50,9 @@ downloads.show_chart(fig, key="scoring_sections")
 
 st.subheader("扣分明细")
 deductions = scores[scores["deduction"] > 0]
-DEDUCTION_COLUMNS = {"township": "镇区", "section": "类别", "item_code": "条目", "item": "评价内容", "max_score": "分值",
-                     "score": "得分", "deduction": "扣分", "note": "扣分说明", "inspector": "督查人员",
-                     "inspected_on": "督查日期"}
+DEDUCTION_COLUMNS = {"township": "镇区", "section": "类别", "item_code": "条目", "item": "评价内容",
+                     "max_score": "分值", "score": "得分", "deduction": "扣分", "note": "扣分说明",
+                     "inspector": "督查人员", "inspected_on": "督查日期"}
 source = sources.caption(version, principal, f, "", SOURCE).footnote
 tables.show(deductions, DEDUCTION_COLUMNS, key="scoring_deductions", empty="本年度没有扣分项", source=source)
 downloads.table(deductions, DEDUCTION_COLUMNS, key="scoring_deductions_xlsx", title=f"{f.year}年督查扣分明细",
@@ -63,10 +63,12 @@ if previous is None:
     st.caption("没有更早年度的督查评分可供比较。")
 else:
     c = sources.caption(version, principal, f, f"{previous}年与{f.year}年得分率比较", SOURCE)
-    fig = figures.memo(("scoring_change", version, principal, f), lambda: charts.score_change(totals, c, Look(height=380)))
+    fig = figures.memo(("scoring_change", version, principal, f),
+                       lambda: charts.score_change(totals, c, Look(height=380)))
     downloads.show_chart(fig, key="scoring_change")
-    tables.show(score_change_table(totals, f.year, previous), {"township": "镇区", "before": f"{previous}年得分率", "this": f"{f.year}年得分率",
-                       "change": "变化"}, key="scoring_yoy")
+    tables.show(score_change_table(totals, f.year, previous),
+                {"township": "镇区", "before": f"{previous}年得分率", "this": f"{f.year}年得分率", "change": "变化"},
+                key="scoring_yoy")
     st.caption("两年的评价表条目和满分可能不同，故以得分率（得分÷所评条目满分）比较。")
 
 with st.expander(f"{f.year}年督查评价表（附件2，按导入数据）"):

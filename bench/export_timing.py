@@ -52,7 +52,8 @@ def main() -> None:
             return result
 
         for _ in range(args.repeat):
-            content = timed("collect (data + figures)", lambda: pack.collect(engine, settings, SYSTEM, args.year, as_of))
+            content = timed("collect (data + figures)",
+                            lambda: pack.collect(engine, settings, SYSTEM, args.year, as_of))
             pptx = timed("pptx (collect + render + build)", lambda: pack.render(
                 pack.collect(engine, settings, SYSTEM, args.year, as_of), ("pptx",))["pptx"])
             pdf = timed("pdf (collect + render + build)", lambda: pack.render(

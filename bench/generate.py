@@ -119,7 +119,8 @@ def write_jurisdiction(out: Path, size: Size) -> None:
         ring = [[lon + inset, lat + inset], [lon + CELL - inset, lat + inset], [lon + CELL - inset, lat + CELL - inset],
                 [lon + inset, lat + CELL - inset], [lon + inset, lat + inset]]
         features.append({"type": "Feature", "id": name, "properties": {"name": name},
-                         "geometry": {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}})
+                         "geometry": {"type": "Polygon",
+                                      "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}})
     with open(out / "townships.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["name", "short_name", "code", "kind", "seat_lon", "seat_lat", "sort_order", "note", "source"])
@@ -151,7 +152,8 @@ def _enterprises(size: Size, rng: random.Random) -> list[Enterprise]:
         base = {"冶炼分离": rng.uniform(20, 120), "资源综合利用": rng.uniform(10, 60), "贸易流通": 0.0,
                 "金属冶炼": rng.uniform(5, 30), "深加工应用": rng.uniform(2, 15)}[category]
         status = "在产" if rng.random() < 0.93 else rng.choice(("停产", "关闭"))
-        out.append(Enterprise(uscc(i + 1), f"基准测试企业{i + 1:04d}（示例）", category, i % size.townships, base, status))
+        out.append(Enterprise(uscc(i + 1), f"基准测试企业{i + 1:04d}（示例）", category, i % size.townships, base,
+                              status))
     return out
 
 
@@ -238,8 +240,10 @@ def generate(out: Path, size: Size, seed: int = 7) -> dict[str, int]:
                 bought: dict[str, float] = defaultdict(float)
                 sold: dict[str, float] = defaultdict(float)
 
+                # The month is bound as defaults: a closure would otherwise see the loop's later values.
                 def invoice(seller: Enterprise, buyer: str, reo: float, category: str, name: str,
-                            status: str = "正常") -> None:
+                            status: str = "正常", year: int = year, month_start: dt.date = month_start,
+                            days: int = days) -> None:
                     counter["invoice"] += 1
                     issued = month_start + dt.timedelta(days=rng.randrange(days))
                     w.row("invoices", [f"{year}{counter['invoice']:011d}", issued.isoformat(), seller.uscc, buyer,

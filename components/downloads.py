@@ -152,5 +152,5 @@ def report_download(version: int, principal: Principal, f: Filters, township: st
             return
     done = _built().get(state)
     if done is not None:
-        st.download_button(f"下载Word（{done['stem']}.docx）", done["docx"], f"{safe_filename(done['stem'])}.docx", DOCX,
-                           key=f"{key}_docx", on_click="ignore", icon=":material/download:")
+        st.download_button(f"下载Word（{done['stem']}.docx）", done["docx"], f"{safe_filename(done['stem'])}.docx",
+                           DOCX, key=f"{key}_docx", on_click="ignore", icon=":material/download:")

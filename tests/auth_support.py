@@ -11,6 +11,7 @@ import csv
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -18,6 +19,9 @@ from supervision.core.config import SecuritySettings, Settings
 from supervision.core.principal import SYSTEM, Principal, Role
 from supervision.core.values import USCC_CHARSET, uscc_check_char
 from supervision.ingest.importer import import_package
+
+if TYPE_CHECKING:  # imported lazily at run time: Streamlit's testing module is heavy
+    from streamlit.testing.v1 import AppTest
 
 # table → (header, rows, the townships each row belongs to)
 Tables = dict[str, tuple[list[str], list[list[str]], list[frozenset[str]]]]
@@ -207,17 +211,17 @@ def add_account(engine: Engine, settings: Settings, username: str, role: Role, *
                             township=township, department=department, must_change_password=must_change)
 
 
-def new_app() -> AppTest:  # noqa: F821 - imported lazily, Streamlit's testing module is heavy
+def new_app() -> AppTest:
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(str(APP), default_timeout=30)
 
 
-def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:  # noqa: F821
+def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
     at.text_input(key="login_username").input(username)
     at.text_input(key="login_password").input(password)
     return at.button(key="login_submit").click().run()
 
 
-def on_login_page(at: AppTest) -> bool:  # noqa: F821
+def on_login_page(at: AppTest) -> bool:
     return any(w.key == "login_username" for w in at.text_input)

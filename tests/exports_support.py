@@ -6,17 +6,13 @@ import io
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from PIL import Image, ImageChops, ImageStat
-from sqlalchemy import Engine
 
-from supervision.core.config import Settings
-from supervision.demo.build import build_demo_database
 from supervision.reporting import images
 
 AS_OF_TEXT = "2019-08-20"
@@ -24,13 +20,6 @@ YEAR = 2019
 
 needs_browser = pytest.mark.skipif(not images.export_available()[0],
                                    reason="Chromium or a CJK font is missing (make sysdeps installs them)")
-
-
-@pytest.fixture
-def demo(db: Engine, settings: Settings) -> Iterator[Engine]:
-    """The backend's database holding the demo data (fictional enterprises, planted problems)."""
-    build_demo_database(db, settings)
-    yield db
 
 
 def pptx_texts(data: bytes) -> list[dict[str, Any]]:

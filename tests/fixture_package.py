@@ -35,8 +35,8 @@ ENTERPRISES: list[dict[str, Any]] = [
     {"uscc": B, "name": "太仓城厢稀土材料有限公司", "category": "冶炼分离", "township": "城厢镇", "lon": "121.1080",
      "lat": "31.4580", "group": "中国北方稀土(集团)高科技股份有限公司", "approved_capacity_t": "600", "status": "在产",
      "eia_approved": "是", "eia_accepted": "是", "last_clean_audit": "2019-01-10"},
-    {"uscc": C, "name": "太仓浏河再生资源利用有限公司", "category": "资源综合利用", "township": "浏河镇", "lon": "121.2720",
-     "lat": "31.5170", "status": "在产", "eia_approved": "是", "eia_accepted": "否"},
+    {"uscc": C, "name": "太仓浏河再生资源利用有限公司", "category": "资源综合利用", "township": "浏河镇",
+     "lon": "121.2720", "lat": "31.5170", "status": "在产", "eia_approved": "是", "eia_accepted": "否"},
     {"uscc": D, "name": "太仓沙溪稀土贸易有限公司", "category": "贸易流通", "township": "沙溪镇", "lon": "121.0660",
      "lat": "31.5590", "status": "在产"},
     {"uscc": E, "name": "太仓璜泾稀土金属有限公司", "category": "金属冶炼", "township": "璜泾镇", "lon": "121.1020",
@@ -150,7 +150,8 @@ TOWNSHIP_REPORTS = [
     # 沙溪镇 files none: missing. 陆渡街道 has no enterprise: not required.
 ]
 SCORING_ITEMS = [
-    {"year": 2019, "item_code": "A1", "section": "组织领导", "item": "成立整顿工作领导小组并制定方案", "max_score": "20"},
+    {"year": 2019, "item_code": "A1", "section": "组织领导", "item": "成立整顿工作领导小组并制定方案",
+     "max_score": "20"},
     {"year": 2019, "item_code": "A2", "section": "组织领导", "item": "按时报送自查汇总表和书面报告", "max_score": "20"},
     {"year": 2019, "item_code": "B1", "section": "排查整治", "item": "辖区企业全面排查、建立台账", "max_score": "30"},
     {"year": 2019, "item_code": "B2", "section": "排查整治", "item": "发现问题依法处理并跟踪整改", "max_score": "30"},
@@ -164,7 +165,8 @@ def _scores() -> list[dict[str, Any]]:
         "浮桥镇": {"A1": ("20", ""), "A2": ("20", ""), "B1": ("28", "台账缺少2家下游客户信息"), "B2": ("30", "")},
         "城厢镇": {"A1": ("20", ""), "A2": ("18", "书面报告缺整改时限"), "B1": ("25", "排查覆盖不全"),
                 "B2": ("27", "1起问题整改未闭环")},
-        "浏河镇": {"A1": ("18", "方案未细化分工"), "A2": ("12", "汇总表逾期报送"), "B1": ("30", ""), "B2": ("24", "环保问题未整改")},
+        "浏河镇": {"A1": ("18", "方案未细化分工"), "A2": ("12", "汇总表逾期报送"), "B1": ("30", ""),
+                "B2": ("24", "环保问题未整改")},
         "沙溪镇": {"A1": ("15", "领导小组未实际运转"), "A2": ("0", "未报送汇总表"), "B1": ("20", "台账缺失"),
                 "B2": ("20", "未跟踪自查问题")},
     }
@@ -184,11 +186,11 @@ def _scores() -> list[dict[str, Any]]:
 
 TIPOFFS = [
     {"tipoff_id": "JB-2019-001", "received_on": "2019-07-02", "channel": "电话", "township": "浮桥镇",
-     "subject_uscc": A, "subject_name": "太仓浮港稀土分离有限公司", "summary": "夜间偷运矿产品", "department": "市工信局",
-     "status": "已办结", "resolved_on": "2019-07-18", "feedback_on": "2019-07-20"},
+     "subject_uscc": A, "subject_name": "太仓浮港稀土分离有限公司", "summary": "夜间偷运矿产品",
+     "department": "市工信局", "status": "已办结", "resolved_on": "2019-07-18", "feedback_on": "2019-07-20"},
     {"tipoff_id": "JB-2019-002", "received_on": "2019-08-20", "channel": "网站", "township": "沙溪镇",
-     "subject_uscc": D, "subject_name": "太仓沙溪稀土贸易有限公司", "summary": "无票销售稀土氧化物", "department": "市税务局",
-     "status": "核查中", "resolved_on": "", "feedback_on": ""},
+     "subject_uscc": D, "subject_name": "太仓沙溪稀土贸易有限公司", "summary": "无票销售稀土氧化物",
+     "department": "市税务局", "status": "核查中", "resolved_on": "", "feedback_on": ""},
     {"tipoff_id": "JB-2019-003", "received_on": "2019-09-25", "channel": "信件", "township": "城厢镇",
      "subject_uscc": "", "subject_name": "城厢某仓库", "summary": "疑似存放来源不明稀土", "department": "市公安局",
      "status": "已受理", "resolved_on": "", "feedback_on": ""},

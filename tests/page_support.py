@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 import streamlit as st
-from auth_support import PASSWORD, add_account, fast, fast_config
+from auth_support import PASSWORD, add_account, fast
 from fixture_package import write_package
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
@@ -45,22 +45,6 @@ def seed(url: str, settings: Settings, folder: Path) -> str:
         return token
     finally:
         engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def empty_url(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> str:
-    """A migrated database with no business data, only the leader's account."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('empty') / 'empty.db'}"
-    engine = open_database(url, settings)
-    add_account(engine, settings, LEADER, Role.LEADER)
-    engine.dispose()
-    return url
-
-
-@pytest.fixture(scope="session")
-def fast_settings_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """config.toml with a cheap argon2 cost, so signing in does not dominate the page tests."""
-    return fast_config(tmp_path_factory.mktemp("config"))
 
 
 def _clear_caches() -> None:
@@ -105,25 +89,6 @@ def factory(url: str, monkeypatch: pytest.MonkeyPatch, config: Path | None = Non
 
     yield make
     _clear_caches()
-
-
-@pytest.fixture(scope="session")
-def seeded(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> tuple[str, str]:
-    """(database URL, wall-screen token) of the seeded page-test database."""
-    base = tmp_path_factory.mktemp("pages")
-    url = f"sqlite:///{base / 'pages.db'}"
-    return url, seed(url, settings, base / "package")
-
-
-@pytest.fixture
-def app(seeded: tuple[str, str], fast_settings_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
-    """Build an AppTest of the app on the seeded database, signed in, opened on a page with query parameters."""
-    yield from factory(seeded[0], monkeypatch, fast_settings_file)
-
-
-@pytest.fixture
-def empty_app(empty_url: str, fast_settings_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
-    yield from factory(empty_url, monkeypatch, fast_settings_file)
 
 
 def no_exception(at: AppTest) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import OWN, add_account, fast, new_app, on_login_page, sign_in
 from sqlalchemy import Engine
 
@@ -20,7 +19,7 @@ def _admin(engine: Engine, settings: Settings) -> Any:
     return at
 
 
-def test_create_an_account_and_sign_in_with_its_temporary_password(app_db: Engine, settings: Settings) -> None:  # noqa: F811
+def test_create_an_account_and_sign_in_with_its_temporary_password(app_db: Engine, settings: Settings) -> None:
     at = _admin(app_db, settings)
     at.text_input(key="new_username").input("Town.Officer")
     at.text_input(key="new_display_name").input("浮桥镇经办人")
@@ -37,7 +36,7 @@ def test_create_an_account_and_sign_in_with_its_temporary_password(app_db: Engin
     assert any(w.key == "new_password" for w in officer.text_input)  # must set their own first
 
 
-def test_change_role_reset_password_and_disable(app_db: Engine, settings: Settings) -> None:  # noqa: F811
+def test_change_role_reset_password_and_disable(app_db: Engine, settings: Settings) -> None:
     add_account(app_db, settings, "target", Role.TOWNSHIP, township=OWN)
     at = _admin(app_db, settings)
     at.selectbox(key="edit_username").select("target").run()
@@ -58,7 +57,7 @@ def test_change_role_reset_password_and_disable(app_db: Engine, settings: Settin
     assert not auth.authenticate(app_db, "target", new_password, security).ok
 
 
-def test_screen_link_created_on_the_page_opens_the_overview(app_db: Engine, settings: Settings) -> None:  # noqa: F811
+def test_screen_link_created_on_the_page_opens_the_overview(app_db: Engine, settings: Settings) -> None:
     at = _admin(app_db, settings)
     at.text_input(key="token_label").input("指挥中心大屏")
     at.button(key="create_token_submit").click().run()
@@ -77,7 +76,7 @@ def test_screen_link_created_on_the_page_opens_the_overview(app_db: Engine, sett
     assert on_login_page(wall.run())
 
 
-def test_audit_page_filters_and_offers_the_export(app_db: Engine, settings: Settings) -> None:  # noqa: F811
+def test_audit_page_filters_and_offers_the_export(app_db: Engine, settings: Settings) -> None:
     add_account(app_db, settings, "someone", Role.LEADER)
     auth.authenticate(app_db, "someone", "wrong", fast(settings.security))
     at = _admin(app_db, settings).switch_page("app_pages/audit_log.py").run()

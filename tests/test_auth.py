@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import OWN, PASSWORD, add_account, fast, new_app, on_login_page, sign_in
 from sqlalchemy import Engine, select
 
@@ -196,7 +195,7 @@ def test_sso_signs_in_only_a_mapped_active_account(db: Engine, security: Securit
 
 # The app: sign-in page, idle time-out, lock-out message, temporary passwords, wall-screen links.
 
-def test_sign_in_page_signs_in_and_out(app_db: Engine, settings: Settings) -> None:  # noqa: F811
+def test_sign_in_page_signs_in_and_out(app_db: Engine, settings: Settings) -> None:
     add_account(app_db, settings, "leader1", Role.LEADER, display_name="刘领导")
     at = new_app().run()
     assert on_login_page(at) and not at.exception
@@ -211,7 +210,7 @@ def test_sign_in_page_signs_in_and_out(app_db: Engine, settings: Settings) -> No
     assert _actions(app_db, "leader1")[-3:] == ["signin_bad", "signin", "signout"]
 
 
-def test_lock_out_in_the_app(app_db: Engine, settings: Settings) -> None:  # noqa: F811
+def test_lock_out_in_the_app(app_db: Engine, settings: Settings) -> None:
     add_account(app_db, settings, "guess", Role.LEADER)
     at = new_app().run()
     for i in range(settings.security.lockout_threshold):
@@ -221,7 +220,7 @@ def test_lock_out_in_the_app(app_db: Engine, settings: Settings) -> None:  # noq
     assert on_login_page(at) and "锁定" in at.error[0].value
 
 
-def test_idle_session_expires(app_db: Engine, settings: Settings) -> None:  # noqa: F811
+def test_idle_session_expires(app_db: Engine, settings: Settings) -> None:
     add_account(app_db, settings, "idle", Role.LEADER)
     at = sign_in(new_app().run(), "idle")
     assert not on_login_page(at)
@@ -238,7 +237,7 @@ def test_idle_session_expires(app_db: Engine, settings: Settings) -> None:  # no
     assert _actions(app_db, "idle")[-1] == "timeout"
 
 
-def test_disabling_an_account_ends_its_open_session(app_db: Engine, settings: Settings) -> None:  # noqa: F811
+def test_disabling_an_account_ends_its_open_session(app_db: Engine, settings: Settings) -> None:
     add_account(app_db, settings, "soon.gone", Role.LEADER)
     add_account(app_db, settings, "boss", Role.ADMIN)
     at = sign_in(new_app().run(), "soon.gone")
@@ -248,7 +247,7 @@ def test_disabling_an_account_ends_its_open_session(app_db: Engine, settings: Se
     assert on_login_page(at)
 
 
-def test_temporary_password_must_be_replaced(app_db: Engine, settings: Settings) -> None:  # noqa: F811
+def test_temporary_password_must_be_replaced(app_db: Engine, settings: Settings) -> None:
     add_account(app_db, settings, "newbie", Role.LEADER, must_change=True)
     at = sign_in(new_app().run(), "newbie")
     assert any(w.key == "new_password" for w in at.text_input)
@@ -262,7 +261,7 @@ def test_temporary_password_must_be_replaced(app_db: Engine, settings: Settings)
     assert not auth.authenticate(app_db, "newbie", PASSWORD, security).ok
 
 
-def test_screen_link_shows_only_overview_and_map(app_db: Engine, settings: Settings) -> None:  # noqa: F811
+def test_screen_link_shows_only_overview_and_map(app_db: Engine, settings: Settings) -> None:
     token_id, token = auth.create_screen_token(app_db, SYSTEM, "大屏", 1)
     at = new_app()
     at.query_params["token"] = token
@@ -280,7 +279,7 @@ def test_screen_link_shows_only_overview_and_map(app_db: Engine, settings: Setti
     assert on_login_page(at)
 
 
-def test_bad_screen_link_is_refused(app_db: Engine) -> None:  # noqa: F811
+def test_bad_screen_link_is_refused(app_db: Engine) -> None:
     at = new_app()
     at.query_params["token"] = "forged-token"
     at.run()
@@ -288,7 +287,7 @@ def test_bad_screen_link_is_refused(app_db: Engine) -> None:  # noqa: F811
 
 
 @pytest.fixture
-def sso_app(app_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:  # noqa: F811
+def sso_app(app_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
     from auth_support import clear_streamlit_caches
 
     text = (tmp_path / "config.toml").read_text(encoding="utf-8")

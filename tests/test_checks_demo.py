@@ -1,4 +1,4 @@
-"""The checks on the demo database: exactly the planted problems of supervision.demo.build, and none of its near misses."""
+"""The checks on the demo database: exactly the planted problems of supervision.demo.build, none of its near misses."""
 
 from __future__ import annotations
 

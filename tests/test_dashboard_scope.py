@@ -53,7 +53,8 @@ def _per_town(ask: Callable[[Engine, Principal, str], Any]) -> Callable[[Engine,
     return towns
 
 
-def _per_enterprise(ask: Callable[[Engine, Principal, str], Any]) -> Callable[[Engine, Principal, str | None], set[str]]:
+def _per_enterprise(ask: Callable[[Engine, Principal, str], Any],
+                    ) -> Callable[[Engine, Principal, str | None], set[str]]:
     """For a query about one enterprise: the townships of the enterprises for which it returned something."""
     def towns(engine: Engine, principal: Principal, township: str | None) -> set[str]:
         asked = [u for u, t in TOWN_OF.items() if township is None or t == township]

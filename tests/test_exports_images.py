@@ -36,7 +36,8 @@ def test_png_at_two_and_four_times_and_svg_with_title_source_and_as_of() -> None
     svg = files["svg"].decode("utf-8")
     ET.fromstring(svg)  # well-formed
     texts = "".join(re.findall(r">([^<>]+)</text>", svg)) + svg
-    for expected in ("各镇（区）稀土企业数量", "数据来源：企业名录（工信局）", "数据截至：2019-08-20", "浮桥镇", "沙溪镇"):
+    for expected in ("各镇（区）稀土企业数量", "数据来源：企业名录（工信局）", "数据截至：2019-08-20",
+                     "浮桥镇", "沙溪镇"):
         assert expected in texts, expected
 
 
@@ -86,7 +87,8 @@ def test_the_map_renders_offline_from_the_local_topojson() -> None:
     geojson = charts.choropleth_geojson(polygons)
     measures = pd.DataFrame({"township": ["甲镇", "乙镇"], "enterprises": [3, 1]})
     points = pd.DataFrame(columns=["uscc", "name", "category", "township", "status", "lon", "lat"])
-    fig = charts.township_map(geojson, measures, "enterprises", points, Caption("地图", "企业名录", None), Look(height=400))
+    fig = charts.township_map(geojson, measures, "enterprises", points, Caption("地图", "企业名录", None),
+                              Look(height=400))
     png = images.render_one(fig, scale=1.0, width=600)
     rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
     # The polygons are filled from the Blues scale: many distinctly blue pixels mean the map was drawn.

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from exports_support import YEAR, demo, needs_browser, non_blank, pdf_pages, pdf_text, pptx_texts  # noqa: F401
+from exports_support import YEAR, needs_browser, non_blank, pdf_pages, pdf_text, pptx_texts
 from PIL import Image
 from sqlalchemy import Engine, update
 
@@ -37,7 +37,7 @@ def _tiny_png() -> bytes:
     return buffer.getvalue()
 
 
-def test_pptx_holds_the_titles_figures_and_notes_of_the_demo_data(demo: Engine, settings: Settings) -> None:  # noqa: F811
+def test_pptx_holds_the_titles_figures_and_notes_of_the_demo_data(demo: Engine, settings: Settings) -> None:
     content = pack.collect(demo, settings, LEADER, YEAR, AS_OF)
     pictures = {i: _tiny_png() for i, s in enumerate(content.slides) if s.figure is not None}
     slides = pptx_texts(pack.build_pptx(content, pictures))
@@ -72,7 +72,7 @@ def queries_ranking(engine: Engine, settings: Settings) -> list[str]:
     return [str(n) for n in risk_ranking(engine, settings, LEADER, YEAR, AS_OF)["name"]]
 
 
-def test_a_township_officers_pack_holds_only_their_township(demo: Engine, settings: Settings) -> None:  # noqa: F811
+def test_a_township_officers_pack_holds_only_their_township(demo: Engine, settings: Settings) -> None:
     content = pack.collect(demo, settings, OFFICER, YEAR, AS_OF, None)
     assert content.scope == "浮桥镇"
     others = set(queries.townships(demo, SYSTEM)["name"]) - {"浮桥镇"}
@@ -91,7 +91,7 @@ def test_a_township_officers_pack_holds_only_their_township(demo: Engine, settin
         pack.collect(demo, settings, OFFICER, YEAR, AS_OF, "沙溪镇")
 
 
-def test_formula_like_names_are_plain_text_in_the_pptx(demo: Engine, settings: Settings) -> None:  # noqa: F811
+def test_formula_like_names_are_plain_text_in_the_pptx(demo: Engine, settings: Settings) -> None:
     first = queries_ranking(demo, settings)[0]
     dangerous = '=HYPERLINK("http://example.invalid","点我")'
     with demo.begin() as conn:
@@ -101,11 +101,12 @@ def test_formula_like_names_are_plain_text_in_the_pptx(demo: Engine, settings: S
     ranking = slides[7]["tables"][0]
     assert ranking[1][1] == dangerous  # just text: a slide has no formulas, and nothing was altered
     html = pack.pack_html(content, {})
-    assert dangerous not in html and "=HYPERLINK(&quot;http://example.invalid&quot;" in html  # escaped in the PDF's HTML
+    # Escaped in the PDF's HTML.
+    assert dangerous not in html and "=HYPERLINK(&quot;http://example.invalid&quot;" in html
 
 
 @needs_browser
-def test_full_render_builds_pptx_and_pdf_with_no_outside_connection(demo: Engine, settings: Settings,  # noqa: F811
+def test_full_render_builds_pptx_and_pdf_with_no_outside_connection(demo: Engine, settings: Settings,
                                                                       monkeypatch: pytest.MonkeyPatch,
                                                                       tmp_path: Path) -> None:
     """In this process no socket may reach beyond the loopback (the browser's own isolation is the CLI test below)."""

@@ -6,12 +6,7 @@ import io
 
 import openpyxl
 from exports_support import docx_outline, needs_browser, pptx_texts
-from page_support import (  # noqa: F401 - fixtures are imported by name
-    app,
-    fast_settings_file,
-    no_exception,
-    seeded,
-)
+from page_support import no_exception
 
 from components import downloads
 

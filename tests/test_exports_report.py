@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from exports_support import YEAR, demo, docx_outline  # noqa: F401
+from exports_support import YEAR, docx_outline
 from sqlalchemy import Engine, update
 
 from supervision.access.permissions import PermissionDenied
@@ -25,7 +25,7 @@ def _build(engine: Engine, settings: Settings, who: Principal, township: str | N
     return built, report.build_docx(built)
 
 
-def test_township_report_follows_the_outline_with_the_townships_figures(demo: Engine, settings: Settings) -> None:  # noqa: F811
+def test_township_report_follows_the_outline_with_the_townships_figures(demo: Engine, settings: Settings) -> None:
     built, data = _build(demo, settings, OFFICER, None)
     paragraphs, tables = docx_outline(data)
     assert paragraphs[0] == ("Title", "沙溪镇2019年稀土行业秩序整顿自查报告")
@@ -54,7 +54,7 @@ def test_township_report_follows_the_outline_with_the_townships_figures(demo: En
     assert built.file_stem == "沙溪镇2019年稀土整顿自查报告_截至2019-08-20"
 
 
-def test_city_summary_compares_every_township(demo: Engine, settings: Settings) -> None:  # noqa: F811
+def test_city_summary_compares_every_township(demo: Engine, settings: Settings) -> None:
     built, data = _build(demo, settings, LEADER, None)
     assert built.city_summary
     paragraphs, tables = docx_outline(data)
@@ -72,14 +72,14 @@ def test_city_summary_compares_every_township(demo: Engine, settings: Settings) 
     assert f"太仓市现有稀土企业{total}家" in body and "当前为演示数据" in body
 
 
-def test_officers_cannot_export_another_township_or_the_city_as_theirs(demo: Engine, settings: Settings) -> None:  # noqa: F811
+def test_officers_cannot_export_another_township_or_the_city_as_theirs(demo: Engine, settings: Settings) -> None:
     with pytest.raises(PermissionDenied):
         report.collect(demo, settings, OFFICER, YEAR, AS_OF, "浮桥镇")
     built = report.collect(demo, settings, OFFICER, YEAR, AS_OF, None)
     assert not built.city_summary and built.scope == "沙溪镇"
 
 
-def test_formula_like_text_from_the_database_is_just_text_in_the_docx(demo: Engine, settings: Settings) -> None:  # noqa: F811
+def test_formula_like_text_from_the_database_is_just_text_in_the_docx(demo: Engine, settings: Settings) -> None:
     dangerous = "@SUM(1+1)*cmd|' /C calc'!A0"
     with demo.begin() as conn:
         conn.execute(update(Tipoff).where(Tipoff.township == "沙溪镇").values(subject_name=dangerous))

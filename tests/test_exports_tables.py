@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import openpyxl
 import pandas as pd
-from exports_support import YEAR, demo  # noqa: F401
+from exports_support import YEAR
 from sqlalchemy import Engine, update
 
 from supervision.core.config import Settings
@@ -26,9 +26,10 @@ def _sheet(data: bytes, name: str = "数据") -> openpyxl.worksheet.worksheet.Wo
     return openpyxl.load_workbook(io.BytesIO(data))[name]
 
 
-def test_quota_table_has_chinese_headers_numbers_and_formats(demo: Engine, settings: Settings) -> None:  # noqa: F811
+def test_quota_table_has_chinese_headers_numbers_and_formats(demo: Engine, settings: Settings) -> None:
     quota = queries.quota_by_enterprise(demo, LEADER, YEAR)
-    data = xlsx_table(quota, COLUMNS, title="2019年企业配额执行明细", source="数据来源：总量控制指标", scope="2019年 · 全市")
+    data = xlsx_table(quota, COLUMNS, title="2019年企业配额执行明细", source="数据来源：总量控制指标",
+                      scope="2019年 · 全市")
     sheet = _sheet(data)
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == list(COLUMNS.values())
@@ -49,8 +50,8 @@ def test_quota_table_has_chinese_headers_numbers_and_formats(demo: Engine, setti
 def test_dates_money_and_blanks() -> None:
     frame = pd.DataFrame({"decided_on": [dt.date(2019, 8, 1), None], "fine_yuan": [Decimal("300000.00"), None],
                           "blacklisted": [True, False], "note": ["正常", None]})
-    data = xlsx_table(frame, {"decided_on": "决定日期", "fine_yuan": "罚款（元）", "blacklisted": "黑名单", "note": "说明"},
-                      title="处罚")
+    data = xlsx_table(frame, {"decided_on": "决定日期", "fine_yuan": "罚款（元）", "blacklisted": "黑名单",
+                              "note": "说明"}, title="处罚")
     sheet = _sheet(data)
     assert sheet["A2"].value == dt.datetime(2019, 8, 1) and sheet["A2"].number_format == "yyyy-mm-dd"
     assert sheet["B2"].value == 300000 and sheet["B2"].number_format == "#,##0.00"
@@ -58,7 +59,7 @@ def test_dates_money_and_blanks() -> None:
     assert [sheet["C2"].value, sheet["C3"].value] == ["是", "否"]
 
 
-def test_formula_like_text_from_the_database_is_inert(demo: Engine, settings: Settings) -> None:  # noqa: F811
+def test_formula_like_text_from_the_database_is_inert(demo: Engine, settings: Settings) -> None:
     dangerous = ["=1+2", "+SUM(A1)", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "＝HYPERLINK(\"x\")"]
     names = queries.enterprises(demo, LEADER)["uscc"].tolist()[: len(dangerous)]
     with demo.begin() as conn:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import OWN, E
 from entry_support import audit_entries, entry_world, errors_text, open_page, principal_of, rows
 from sqlalchemy import Engine
@@ -23,7 +22,7 @@ TODAY = local_today()
 
 
 @pytest.fixture
-def world(app_db: Engine, settings: Settings, tmp_path: Path) -> dict[str, Any]:  # noqa: F811
+def world(app_db: Engine, settings: Settings, tmp_path: Path) -> dict[str, Any]:
     return entry_world(app_db, settings, tmp_path / "seed")
 
 
@@ -39,7 +38,7 @@ def _history(at: Any) -> Any:
 
 # 企业自查表
 
-def test_self_check_form_loads_validates_saves_and_audits(app_db: Engine, world: dict[str, Any]) -> None:  # noqa: F811
+def test_self_check_form_loads_validates_saves_and_audits(app_db: Engine, world: dict[str, Any]) -> None:
     at = open_page("e.town", "app_pages/form_self_checks.py")
     assert at.selectbox(key="sc_uscc").options == ["浮桥冶炼示例有限公司（91320585789012345G）",
                                                    "浮桥贸易示例有限公司（913205854567890123）"]  # own township only
@@ -76,7 +75,7 @@ def test_self_check_form_loads_validates_saves_and_audits(app_db: Engine, world:
     assert audit_entries(app_db, table_name="self_checks")[-1].action == "insert"
 
 
-def test_a_department_that_does_not_report_a_table_only_gets_a_message(app_db: Engine,  # noqa: F811
+def test_a_department_that_does_not_report_a_table_only_gets_a_message(app_db: Engine,
                                                                        world: dict[str, Any]) -> None:
     at = open_page("e.hg", "app_pages/form_self_checks.py")
     assert "不由海关报送" in at.info[0].value and not at.selectbox
@@ -86,7 +85,7 @@ def test_a_department_that_does_not_report_a_table_only_gets_a_message(app_db: E
 
 # 镇（区）自查情况汇总表
 
-def test_township_report_form_prefills_from_the_self_checks(app_db: Engine, world: dict[str, Any]) -> None:  # noqa: F811
+def test_township_report_form_prefills_from_the_self_checks(app_db: Engine, world: dict[str, Any]) -> None:
     at = open_page("e.town", "app_pages/form_township_reports.py")
     assert at.selectbox(key="tr_township").options == [OWN] and at.selectbox(key="tr_township").disabled
     at.selectbox(key="tr_year").select(2019).run()
@@ -122,7 +121,7 @@ def _fill_tipoff(at: Any, **values: Any) -> None:
             at.text_input(key=f"tp_{key}").input(value)
 
 
-def test_tipoff_registration_and_status_updates(app_db: Engine, world: dict[str, Any]) -> None:  # noqa: F811
+def test_tipoff_registration_and_status_updates(app_db: Engine, world: dict[str, Any]) -> None:
     at = open_page("e.town", "app_pages/form_tipoffs.py")
     assert at.selectbox(key="tp_status").value == "已受理" and at.selectbox(key="tp_township").value == OWN
     _fill_tipoff(at, tipoff_id="JB2019-201", received_on=dt.date(2019, 9, 1), channel="电话",
@@ -168,7 +167,7 @@ def test_tipoff_registration_and_status_updates(app_db: Engine, world: dict[str,
 
 # 督查评分
 
-def test_scoring_form_scores_every_item_of_the_year(app_db: Engine, world: dict[str, Any]) -> None:  # noqa: F811
+def test_scoring_form_scores_every_item_of_the_year(app_db: Engine, world: dict[str, Any]) -> None:
     at = open_page("e.gxj", "app_pages/form_scores.py")
     at.selectbox(key="is_township").select("浏河镇").run()  # not yet inspected
     assert at.text_input(key="is_score_A1").value is None and at.text_input(key="is_score_A2").value is None
@@ -201,7 +200,7 @@ def test_scoring_form_scores_every_item_of_the_year(app_db: Engine, world: dict[
 
 # 行政处罚与黑名单
 
-def test_penalty_form_records_a_decision_and_the_blacklist(app_db: Engine, world: dict[str, Any]) -> None:  # noqa: F811
+def test_penalty_form_records_a_decision_and_the_blacklist(app_db: Engine, world: dict[str, Any]) -> None:
     at = open_page("e.gxj", "app_pages/form_penalties.py")
     at.text_input(key="pn_case_no").input("太工信罚〔2019〕9号")
     at.selectbox(key="pn_uscc").select(E[3])
@@ -234,7 +233,7 @@ def test_penalty_form_records_a_decision_and_the_blacklist(app_db: Engine, world
 
 # 环保问题整改
 
-def test_environment_form_resolves_a_record(app_db: Engine, world: dict[str, Any]) -> None:  # noqa: F811
+def test_environment_form_resolves_a_record(app_db: Engine, world: dict[str, Any]) -> None:
     at = open_page("e.hb", "app_pages/form_environment.py")
     options = at.selectbox(key="ev_record").options
     assert len(options) == 6 and all("未整改" in o for o in options)
@@ -259,7 +258,7 @@ def test_environment_form_resolves_a_record(app_db: Engine, world: dict[str, Any
 
 # Two officers, one record.
 
-def test_second_save_of_the_same_record_is_refused_and_keeps_the_input(app_db: Engine, settings: Settings,  # noqa: F811
+def test_second_save_of_the_same_record_is_refused_and_keeps_the_input(app_db: Engine, settings: Settings,
                                                                         world: dict[str, Any]) -> None:
     first = open_page("e.gxj", "app_pages/form_self_checks.py")
     first.selectbox(key="sc_uscc").select(E[0])
@@ -291,7 +290,7 @@ def test_second_save_of_the_same_record_is_refused_and_keeps_the_input(app_db: E
         ("e.gxj2经办（e.gxj2）", 9), ("e.gxj经办（e.gxj）", 6)]
 
 
-def test_after_a_conflict_the_newest_data_can_be_loaded(app_db: Engine, settings: Settings,  # noqa: F811
+def test_after_a_conflict_the_newest_data_can_be_loaded(app_db: Engine, settings: Settings,
                                                         world: dict[str, Any]) -> None:
     at = open_page("e.town", "app_pages/form_tipoffs.py")
     at.segmented_control(key="tp_mode").set_value("更新办理情况").run()

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import (
     APP,
     ENTERPRISES,
@@ -72,7 +71,7 @@ def test_every_page_has_a_decided_audience() -> None:
 
 
 @pytest.fixture
-def world(app_db: Engine, settings: Settings, tmp_path: Path) -> dict[str, Any]:  # noqa: F811
+def world(app_db: Engine, settings: Settings, tmp_path: Path) -> dict[str, Any]:
     tables = seed(app_db, settings, tmp_path / "seed")
     for role, extra in ACCOUNTS.items():
         add_account(app_db, settings, role=role, display_name=f"{role.value}测试", **extra)
@@ -101,7 +100,7 @@ def opens(role: Role, url: str) -> bool:
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
-def test_navigation_holds_exactly_the_allowed_pages(app_db: Engine, world: dict[str, Any], role: Role) -> None:  # noqa: F811
+def test_navigation_holds_exactly_the_allowed_pages(app_db: Engine, world: dict[str, Any], role: Role) -> None:
     at = open_as(role, world)
     assert not at.exception and not on_login_page(at)
     for url, path in PAGES.items():
@@ -125,7 +124,7 @@ DEEP_LINKS = [(role, url) for role in ROLES for url in PAGES
 
 
 @pytest.mark.parametrize(("role", "url"), DEEP_LINKS, ids=lambda x: getattr(x, "value", x))
-def test_deep_link_to_a_forbidden_page_is_refused(app_db: Engine, world: dict[str, Any], role: Role,  # noqa: F811
+def test_deep_link_to_a_forbidden_page_is_refused(app_db: Engine, world: dict[str, Any], role: Role,
                                                   url: str) -> None:
     """A URL bookmarked by someone who may open the page, opened in a session of a role that may not."""
     owner = _a_role_that_may_open(url)
@@ -248,19 +247,19 @@ TOWNSHIP_DATA: dict[str, Callable[[Any], None]] = {
 
 
 @pytest.mark.parametrize("url", sorted(TOWNSHIP_DATA))
-def test_township_officer_sees_only_their_township(app_db: Engine, world: dict[str, Any], url: str) -> None:  # noqa: F811
+def test_township_officer_sees_only_their_township(app_db: Engine, world: dict[str, Any], url: str) -> None:
     at = open_as(Role.TOWNSHIP, world).switch_page(PAGES[url]).run()
     assert not at.exception
     TOWNSHIP_DATA[url](at)
 
 
-def test_leader_sees_every_township_on_the_overview(app_db: Engine, world: dict[str, Any]) -> None:  # noqa: F811
+def test_leader_sees_every_township_on_the_overview(app_db: Engine, world: dict[str, Any]) -> None:
     at = open_as(Role.LEADER, world)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["稀土企业（家）"] == str(len(ENTERPRISES))
 
 
-def test_administrator_sees_no_business_data(app_db: Engine, world: dict[str, Any]) -> None:  # noqa: F811
+def test_administrator_sees_no_business_data(app_db: Engine, world: dict[str, Any]) -> None:
     at = open_as(Role.ADMIN, world)
     assert at.title[0].value == "用户管理"
     with pytest.raises(ValueError):

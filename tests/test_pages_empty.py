@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from page_support import (  # noqa: F401 - fixtures are imported by name
-    PAGES,
-    empty_app,
-    empty_url,
-    fast_settings_file,
-    no_exception,
-)
+from page_support import PAGES, no_exception
 
 
 @pytest.mark.parametrize("page", PAGES)

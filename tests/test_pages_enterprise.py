@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 from fixture_package import A, B, D
-from page_support import (  # noqa: F401 - fixtures are imported by name
-    app,
-    charts,
-    fast_settings_file,
-    metric,
-    no_exception,
-    seeded,
-    table,
-)
+from page_support import charts, metric, no_exception, table
 
 PARAMS = {"year": "2019", "as_of": "2019-10-15"}
 

@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 from fixture_package import B
-from page_support import (  # noqa: F401 - fixtures are imported by name
-    app,
-    click_table_row,
-    fast_settings_file,
-    metric,
-    no_exception,
-    seeded,
-    table,
-)
+from page_support import click_table_row, metric, no_exception, table
 
 PARAMS = {"year": "2019", "as_of": "2019-10-15"}
 

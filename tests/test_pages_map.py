@@ -5,17 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fixture_package import A
-from page_support import (  # noqa: F401 - fixtures are imported by name
-    app,
-    chart_proto,
-    charts,
-    click_chart,
-    fast_settings_file,
-    metric,
-    no_exception,
-    seeded,
-    titles,
-)
+from page_support import chart_proto, charts, click_chart, metric, no_exception, titles
 
 PARAMS = {"year": "2019", "as_of": "2019-10-15"}
 

@@ -5,16 +5,7 @@ from __future__ import annotations
 import shutil
 
 from fixture_package import write_addition
-from page_support import (  # noqa: F401 - fixtures are imported by name
-    app,
-    charts,
-    factory,
-    fast_settings_file,
-    metric,
-    no_exception,
-    seeded,
-    titles,
-)
+from page_support import charts, factory, metric, no_exception, titles
 
 from supervision.ingest.importer import import_package
 from supervision.storage.db import open_database

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from page_support import (  # noqa: F401 - fixtures are imported by name
-    app,
-    charts,
-    fast_settings_file,
-    metric,
-    no_exception,
-    seeded,
-)
+from page_support import charts, metric, no_exception
 
 
 def grid(at) -> dict[tuple[str, str], str]:

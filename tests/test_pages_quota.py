@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 from fixture_package import A
-from page_support import (  # noqa: F401 - fixtures are imported by name
-    app,
-    charts,
-    fast_settings_file,
-    metric,
-    no_exception,
-    seeded,
-    table,
-)
+from page_support import charts, metric, no_exception, table
 
 PARAMS = {"year": "2019", "as_of": "2019-10-15"}
 
@@ -41,7 +33,8 @@ def test_quota_page_figures(app):
 def test_flows_side_by_side_per_enterprise_and_by_month(app):
     at = app("quota", **PARAMS)
     flows = {t["name"]: dict(zip(t["y"], t["x"], strict=True)) for t in charts(at)["quota_flows"]["data"]}
-    assert set(flows["月报产量"]) == {"太仓浮港稀土分离有限公司", "太仓城厢稀土材料有限公司", "太仓浏河再生资源利用有限公司"}
+    assert set(flows["月报产量"]) == {"太仓浮港稀土分离有限公司", "太仓城厢稀土材料有限公司",
+                                     "太仓浏河再生资源利用有限公司"}
     assert flows["专用发票开具量"]["太仓浮港稀土分离有限公司"] == 800.0  # 作废 left out, 红冲 negative
     assert flows["追溯系统产量"]["太仓城厢稀土材料有限公司"] == 450.0
     assert flows["完税证明覆盖矿量"]["太仓浮港稀土分离有限公司"] == 990.0

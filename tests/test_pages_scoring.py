@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from page_support import (  # noqa: F401 - fixtures are imported by name
-    app,
-    charts,
-    fast_settings_file,
-    no_exception,
-    seeded,
-    table,
-)
+from page_support import charts, no_exception, table
 
 
 def test_ranking_and_breakdown_from_the_imported_table(app):

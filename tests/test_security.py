@@ -11,7 +11,6 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import PASSWORD, PRINCIPALS, add_account, fast, new_app, seed, sign_in, write_package
 from sqlalchemy import Engine, func, inspect, select
 
@@ -106,7 +105,8 @@ def test_sql_strings_in_domain_filters_and_sign_in(db: Engine, settings: Setting
         assert not auth.authenticate(db, attempt, "' OR '1'='1", security).ok
     leader = PRINCIPALS["领导"]
     assert int(queries.enterprise_counts(db, leader, "浮桥镇' OR '1'='1")["n"].sum()) == 0
-    assert int(queries.table_freshness(db, leader, 2019, "x' OR 1=1 --")["rows"].sum()) == 2  # only the city-level table
+    # Only the city-level table.
+    assert int(queries.table_freshness(db, leader, 2019, "x' OR 1=1 --")["rows"].sum()) == 2
     admin = PRINCIPALS["管理员"]
     for field in ("actor", "key"):
         frame, total = audit.audit_entries(db, admin, audit.AuditFilter(**{field: "' OR 1=1 --"}))
@@ -216,7 +216,7 @@ CASES = [(form, key, kind) for form, spec in INPUTS.items() for key in spec["inj
 
 
 @pytest.mark.parametrize(("form", "key", "kind"), CASES)
-def test_injection_through_every_text_input(app_db: Engine, settings: Settings, form: str, key: str,  # noqa: F811
+def test_injection_through_every_text_input(app_db: Engine, settings: Settings, form: str, key: str,
                                             kind: str) -> None:
     spec = INPUTS[form]
     payload = PAYLOADS[kind]
@@ -256,7 +256,7 @@ def _stored_text(engine: Engine, form: str) -> str:
     return "\n".join(f"{a}\n{b}" for a, b in rows)
 
 
-def test_names_render_literally_on_the_users_page(app_db: Engine, settings: Settings) -> None:  # noqa: F811
+def test_names_render_literally_on_the_users_page(app_db: Engine, settings: Settings) -> None:
     add_account(app_db, settings, "xss.name", Role.LEADER, display_name=XSS)
     add_account(app_db, settings, "md.name", Role.LEADER, display_name=MD_LINK[:60])
     at = _admin_app(app_db, settings)
@@ -268,7 +268,7 @@ def test_names_render_literally_on_the_users_page(app_db: Engine, settings: Sett
     assert md_escape(XSS) in caption and XSS not in caption
 
 
-def test_enterprise_named_like_html_appears_literally_in_the_audit_page(app_db: Engine, settings: Settings,  # noqa: F811
+def test_enterprise_named_like_html_appears_literally_in_the_audit_page(app_db: Engine, settings: Settings,
                                                                         tmp_path: Path) -> None:
     from auth_support import make_uscc
 

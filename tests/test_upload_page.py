@@ -11,7 +11,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-from app_fixtures import app_db  # noqa: F401 - fixture
 from auth_support import OWN, PRINCIPALS, E, make_uscc, seed
 from entry_support import audit_entries, entry_world, open_page, rows
 from sqlalchemy import Engine, func, select
@@ -199,7 +198,7 @@ def _frame(at: Any, key: str) -> Any:
     return next(d.value for d in at.dataframe if FRAMES[key] in d.value.columns)
 
 
-def test_upload_page_previews_then_confirms(app_db: Engine, settings: Settings, tmp_path: Path) -> None:  # noqa: F811
+def test_upload_page_previews_then_confirms(app_db: Engine, settings: Settings, tmp_path: Path) -> None:
     entry_world(app_db, settings, tmp_path / "seed")
     before = rows(app_db, "enterprises")
     at = _upload(open_page("e.gxj", PAGE), "包.zip", _zip(MIXED))
@@ -222,7 +221,7 @@ def test_upload_page_previews_then_confirms(app_db: Engine, settings: Settings, 
     assert not at.dataframe
 
 
-def test_upload_page_cancel_writes_nothing(app_db: Engine, settings: Settings, tmp_path: Path) -> None:  # noqa: F811
+def test_upload_page_cancel_writes_nothing(app_db: Engine, settings: Settings, tmp_path: Path) -> None:
     entry_world(app_db, settings, tmp_path / "seed")
     before = {t: rows(app_db, t) for t in ("enterprises", "self_checks")}
     at = _upload(open_page("e.gxj", PAGE), "包.zip", _zip(MIXED))
@@ -234,7 +233,7 @@ def test_upload_page_cancel_writes_nothing(app_db: Engine, settings: Settings, t
         assert conn.execute(select(func.count()).select_from(ImportBatch)).scalar_one() == 1
 
 
-def test_upload_page_shows_rejections_and_cannot_confirm(app_db: Engine, settings: Settings,  # noqa: F811
+def test_upload_page_shows_rejections_and_cannot_confirm(app_db: Engine, settings: Settings,
                                                          tmp_path: Path) -> None:
     entry_world(app_db, settings, tmp_path / "seed")
     bad = _csv(f"uscc,year,problems_found,problems_rectified\n{E[0]},2019,1,2\n{E[2]},2019,1,0\n")
@@ -248,7 +247,7 @@ def test_upload_page_shows_rejections_and_cannot_confirm(app_db: Engine, setting
     assert any(b.key == "upload_report" for b in at.get("download_button"))
 
 
-def test_upload_page_warns_when_the_data_changed_after_the_preview(app_db: Engine, settings: Settings,  # noqa: F811
+def test_upload_page_warns_when_the_data_changed_after_the_preview(app_db: Engine, settings: Settings,
                                                                   tmp_path: Path) -> None:
     entry_world(app_db, settings, tmp_path / "seed")
     at = _upload(open_page("e.gxj", PAGE), "包.zip", _zip(MIXED))
@@ -259,7 +258,7 @@ def test_upload_page_warns_when_the_data_changed_after_the_preview(app_db: Engin
     assert "预览之后数据已被他人修改" in warning and "实际新增1行、更新0行" in warning
 
 
-def test_upload_page_refuses_a_file_over_the_configured_limit(app_db: Engine, settings: Settings,  # noqa: F811
+def test_upload_page_refuses_a_file_over_the_configured_limit(app_db: Engine, settings: Settings,
                                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
@@ -276,7 +275,7 @@ def test_upload_page_refuses_a_file_over_the_configured_limit(app_db: Engine, se
     assert not at.dataframe and not at.metric  # refused before reading: no preview
 
 
-def test_template_round_trip_through_the_page(app_db: Engine, settings: Settings,  # noqa: F811
+def test_template_round_trip_through_the_page(app_db: Engine, settings: Settings,
                                               tmp_path: Path) -> None:
     """Download a template (the page offers this table's), fill it in Excel's types, upload, confirm."""
     entry_world(app_db, settings, tmp_path / "seed")
@@ -302,7 +301,7 @@ def test_template_round_trip_through_the_page(app_db: Engine, settings: Settings
     assert stored["JB2019-102"]["township"] == OWN and stored["JB2019-102"]["summary"] == "疑似非法加工"
 
 
-def test_template_tab_offers_the_officers_tables_and_forms(app_db: Engine, settings: Settings,  # noqa: F811
+def test_template_tab_offers_the_officers_tables_and_forms(app_db: Engine, settings: Settings,
                                                           tmp_path: Path) -> None:
     entry_world(app_db, settings, tmp_path / "seed")
     keys = {b.key for b in open_page("e.gxj", PAGE).get("download_button")}

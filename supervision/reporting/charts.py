@@ -327,8 +327,8 @@ def township_map(geojson: dict[str, Any], measures: pd.DataFrame, measure: str, 
 
     `geojson` must have outer rings clockwise (what go.Choropleth wants) and the township
     name as each feature's id. The polygon traces give `location` on selection (trace 0 those
-    with a figure, trace 1 those without, in grey); the point traces carry the USCC in customdata. Draw it with a local topojsonURL: the
-    base map is hidden, but plotly still loads its topojson file.
+    with a figure, trace 1 those without, in grey); the point traces carry the USCC in customdata.
+    Draw it with a local topojsonURL: the base map is hidden, but plotly still loads its topojson file.
     """
     label = MEASURE_LABELS[measure]
     values = measure_values(measures, measure)
@@ -420,7 +420,8 @@ def township_bars(measures: pd.DataFrame, measure: str, caption: Caption, look: 
     colors = [AMBER if t == selected else (RED if worse_high and v > 0 else "#1565c0") for t, v in ordered]
     suffix = "%" if measure in PERCENT_MEASURES else ""
     fig = go.Figure(go.Bar(y=[t for t, _ in ordered], x=[v for _, v in ordered], orientation="h",
-                           marker_color=colors, text=[f"{v:,.1f}{suffix}" if suffix else f"{v:,.0f}" for _, v in ordered],
+                           marker_color=colors,
+                           text=[f"{v:,.1f}{suffix}" if suffix else f"{v:,.0f}" for _, v in ordered],
                            textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}<br>" + MEASURE_LABELS[measure] + "：%{x:,.1f}<extra></extra>"))
     top = max(v for _, v in ordered)

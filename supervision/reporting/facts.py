@@ -269,10 +269,10 @@ def gather(engine: Engine, settings: Settings, principal: Principal, year: int, 
 def _environment(engine: Engine, principal: Principal, year: int, as_of: dt.date,
                  township: str | None) -> Environment:
     """Environmental problems found in the year up to `as_of`, and those resolved by then (counted in SQL)."""
-    first = dt.date(year, 1, 1)
+    first, last = dt.date(year, 1, 1), min(as_of, dt.date(year, 12, 31))
     stmt = select(func.count().label("n"),
                   func.count(EnvironmentRecord.resolved_on).filter(EnvironmentRecord.resolved_on <= as_of)
-                  .label("resolved")).where(EnvironmentRecord.recorded_on.between(first, min(as_of, dt.date(year, 12, 31))))
+                  .label("resolved")).where(EnvironmentRecord.recorded_on.between(first, last))
     with engine.connect() as conn:
         row = conn.execute(scoped(stmt, EnvironmentRecord, principal, township)).one()
     return Environment(int(row.n or 0), int(row.resolved or 0))

@@ -107,8 +107,8 @@ def export_available() -> tuple[bool, str]:
         return False, ("服务器未安装Chromium浏览器，暂不能生成图片。可先用图表右上角工具栏的相机按钮下载PNG；"
                        "请系统管理员安装：apt-get install chromium（或设置环境变量BROWSER_PATH）。")
     if not cjk_font_families():
-        return False, ("服务器缺少中文字体，生成的图片中文会显示为方框，故暂不生成。可先用图表右上角工具栏的相机按钮下载PNG；"
-                       "请系统管理员安装：apt-get install fonts-noto-cjk。")
+        return False, ("服务器缺少中文字体，生成的图片中文会显示为方框，故暂不生成。"
+                       "可先用图表右上角工具栏的相机按钮下载PNG；请系统管理员安装：apt-get install fonts-noto-cjk。")
     return True, ""
 
 
@@ -182,7 +182,8 @@ def render_one(figure: go.Figure, format: Format = "png", *, scale: float = 2.0,
 
 def chart_images(figure: go.Figure, *, width: int = 1280) -> dict[str, bytes]:
     """A chart as the three downloads the pages offer: PNG at 2× and 4× (for projectors) and SVG."""
-    png2, png4, svg = render([ImageRequest(figure, "png", width, None, 2.0), ImageRequest(figure, "png", width, None, 4.0),
+    png2, png4, svg = render([ImageRequest(figure, "png", width, None, 2.0),
+                              ImageRequest(figure, "png", width, None, 4.0),
                               ImageRequest(figure, "svg", width, None, 1.0)])
     return {"png2": png2, "png4": png4, "svg": svg}
 

@@ -1,4 +1,4 @@
-"""The township self-check report (附件4 自查报告) and the city summary (市汇总) as .docx, for officers to edit and sign.
+"""The township self-check report (附件4 自查报告) and the city summary (市汇总) as .docx, for officers to sign.
 
 The outline is the plan's: 一、基本情况 二、主要做法 三、排查发现的问题及查处情况
 四、整改落实和长效机制 五、存在问题和下步打算. Each section is filled with the scope's figures
@@ -26,7 +26,8 @@ from supervision.core.frames import present, ratio
 from supervision.core.principal import Principal
 from supervision.reporting.facts import FINDING_SOURCES, Facts, gather, sources_text
 
-OUTLINE = ("一、基本情况", "二、主要做法", "三、排查发现的问题及查处情况", "四、整改落实和长效机制", "五、存在问题和下步打算")
+OUTLINE = ("一、基本情况", "二、主要做法", "三、排查发现的问题及查处情况", "四、整改落实和长效机制",
+           "五、存在问题和下步打算")
 PLAN = "《太仓市稀土行业秩序整顿工作方案》（太政办〔2019〕107号）"
 LIST_LIMIT = 40  # rows of a long list in the report; the rest are counted, and the platform lists them all
 BODY_FONT, HEADING_FONT, TABLE_FONT = "仿宋", "黑体", "宋体"
@@ -199,17 +200,19 @@ def _measures(f: Facts, city: bool, cal: dict[str, dt.date]) -> tuple[Block, ...
         if f.campaign_year else
         f"{f.year}年未配置整顿工作时间表（非整顿年度），企业自查表不作逾期判断；已报送自查表的企业{submitted}家。"))
     if not checks.empty:
-        blocks.append(DocTable("企业自查表报送情况", ("企业名称", "镇区", "类别", "报送日期", "状态", "发现问题", "已整改"),
+        blocks.append(DocTable("企业自查表报送情况",
+                               ("企业名称", "镇区", "类别", "报送日期", "状态", "发现问题", "已整改"),
                                _rows(checks, ("name", "township", "category", "submitted_on", "status",
                                               "problems_found", "problems_rectified")), _more(checks, "家企业")))
     reports = f.township_reports
     seen = reports[[present(s) is not None and s <= f.as_of for s in reports["submitted_on"]]]
     if city:
+        checked, found, fixed, transferred = (sum(_int(v) for v in seen[c]) for c in (
+            "enterprises_checked", "problems_found", "problems_rectified", "cases_transferred"))
         blocks.append(Paragraph(
             f"各镇（区）应于{cal['township_report_deadline']:%m月%d日}前报送汇总表（附件3），截至{f.as_of:%m月%d日}"
-            f"已报送{len(seen)}个、未报送{len(reports) - len(seen)}个；合计排查企业{sum(_int(v) for v in seen['enterprises_checked'])}家，"
-            f"发现问题{sum(_int(v) for v in seen['problems_found'])}个，已整改{sum(_int(v) for v in seen['problems_rectified'])}个，"
-            f"移送案件{sum(_int(v) for v in seen['cases_transferred'])}件。"))
+            f"已报送{len(seen)}个、未报送{len(reports) - len(seen)}个；合计排查企业{checked}家，"
+            f"发现问题{found}个，已整改{fixed}个，移送案件{transferred}件。"))
         blocks.append(DocTable("各镇（区）汇总表（附件3）报送情况",
                                ("镇区", "报送日期", "状态", "企业总数", "已排查", "发现问题", "已整改", "移送案件"),
                                _rows(reports, ("township", "submitted_on", "status", "enterprises_total",
@@ -260,10 +263,11 @@ def _problems(f: Facts, city: bool) -> tuple[Block, ...]:
     pens = f.penalties
     fines = sum((v for v in pens["fine_yuan"] if present(v) is not None), Decimal(0)) if not pens.empty else Decimal(0)
     blocks.append(Paragraph(
-        f"{f.year}年（截至{f.as_of:%m月%d日}）{f.scope}涉稀土企业行政处罚{len(pens)}件，罚款合计{format(fines, ',')}元；"
-        f"在黑名单期内的企业{len(f.blacklist)}家。"))
+        f"{f.year}年（截至{f.as_of:%m月%d日}）{f.scope}涉稀土企业行政处罚{len(pens)}件，"
+        f"罚款合计{format(fines, ',')}元；在黑名单期内的企业{len(f.blacklist)}家。"))
     if not pens.empty:
-        blocks.append(DocTable("行政处罚", ("案件编号", "决定日期", "企业", "处罚部门", "违法行为", "处罚措施", "罚款（元）"),
+        blocks.append(DocTable("行政处罚",
+                               ("案件编号", "决定日期", "企业", "处罚部门", "违法行为", "处罚措施", "罚款（元）"),
                                _rows(pens, ("case_no", "decided_on", "name", "department", "violation", "measure",
                                             "fine_yuan")), _more(pens, "件处罚")))
     tips = f.tipoffs
@@ -274,7 +278,8 @@ def _problems(f: Facts, city: bool) -> tuple[Block, ...]:
         late = len(f.overdue_tipoffs())
         blocks.append(Paragraph(f"{f.year}年（截至{f.as_of:%m月%d日}）受理举报线索{len(tips)}条，已办结{done}条，"
                                 f"反馈举报人超期{late}条。"))
-        blocks.append(DocTable("举报线索办理情况", ("线索编号", "受理日期", "被举报对象", "承办部门", "办理状态", "反馈期限", "反馈日期"),
+        blocks.append(DocTable("举报线索办理情况",
+                               ("线索编号", "受理日期", "被举报对象", "承办部门", "办理状态", "反馈期限", "反馈日期"),
                                _rows(tips, ("tipoff_id", "received_on", "subject_name", "department", "status",
                                             "feedback_due", "feedback_on")), _more(tips, "条线索")))
     return tuple(blocks)
@@ -287,8 +292,8 @@ def _rectification(f: Facts, city: bool) -> tuple[Block, ...]:
     fixed = sum(_int(v) for v in submitted["problems_rectified"])
     env = f.environment
     blocks: list[Block] = [
-        Paragraph(f"企业自查共发现问题{found}个，已整改{fixed}个" + (f"，整改率{_pct(ratio(Decimal(fixed), Decimal(found)))}"
-                                                              if found else "") + "。"),
+        Paragraph(f"企业自查共发现问题{found}个，已整改{fixed}个"
+                  + (f"，整改率{_pct(ratio(Decimal(fixed), Decimal(found)))}" if found else "") + "。"),
         Paragraph(f"{f.year}年（截至{f.as_of:%m月%d日}）环保监管记录问题{env.recorded}个，已整改{env.resolved}个，"
                   f"尚未整改{env.open}个。"),
     ]

@@ -1,4 +1,4 @@
-"""A page's table as an .xlsx workbook: Chinese headers, numbers as numbers with number formats, a sheet saying what it is.
+"""A page's table as an .xlsx workbook: Chinese headers, numbers as numbers with formats, a sheet saying what it is.
 
 The pages show exact quantities as text ("1,234.500"); a spreadsheet wants numbers it can
 add up. So each column is typed from its values: Decimals become numbers with as many decimal

@@ -130,7 +130,8 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('import_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['township'], ['townships.name'], name=op.f('fk_inspection_scores_township_townships')),
-    sa.ForeignKeyConstraint(['year', 'item_code'], ['scoring_items.year', 'scoring_items.item_code'], name='fk_inspection_scores_item_scoring_items'),
+    sa.ForeignKeyConstraint(['year', 'item_code'], ['scoring_items.year', 'scoring_items.item_code'],
+                            name='fk_inspection_scores_item_scoring_items'),
     sa.PrimaryKeyConstraint('township', 'year', 'item_code', name=op.f('pk_inspection_scores'))
     )
     op.create_table('tipoffs',
