@@ -19,7 +19,17 @@ from sqlalchemy.engine import make_url
 
 from supervision.core.config import Settings, load_settings
 from supervision.storage.db import open_database
-from supervision.storage.models import DATA_MODELS, AuditEntry, DataVersion, ImportBatch, LinkToken, User
+from supervision.storage.models import (
+    DATA_MODELS,
+    AuditEntry,
+    DataVersion,
+    FindingFile,
+    FindingRecord,
+    FindingTransition,
+    ImportBatch,
+    LinkToken,
+    User,
+)
 
 if TYPE_CHECKING:
     from page_support import AppFactory
@@ -27,7 +37,8 @@ if TYPE_CHECKING:
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Tables that only the tests write to are emptied, in an order the foreign keys allow.
-_DATA_TABLES = [AuditEntry, *reversed(DATA_MODELS.values()), ImportBatch, LinkToken, User]
+_DATA_TABLES = [FindingFile, FindingTransition, FindingRecord, AuditEntry, *reversed(DATA_MODELS.values()),
+                ImportBatch, LinkToken, User]
 
 
 def _postgres_database() -> tuple[str, Engine] | None:

@@ -38,10 +38,13 @@ ACTIONS: dict[str, str] = {
     "lockout": "账号锁定",
     "signout": "退出登录",
     "timeout": "超时退出",
+    "transition": "问题流转",
+    "sync": "问题同步",
 }
 
 # Tables that are not business data but are audited too.
-OTHER_TABLES: dict[str, str] = {"users": "用户账号", "link_tokens": "大屏链接", "import_batches": "导入批次"}
+OTHER_TABLES: dict[str, str] = {"users": "用户账号", "link_tokens": "大屏链接", "import_batches": "导入批次",
+                                "findings": "问题台账"}
 
 MAX_ROWS = 5000
 

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from supervision.core.principal import Principal, Role, is_system
 from supervision.storage.models import (
     Enterprise,
+    FindingRecord,
     InspectionScore,
     Invoice,
     ScoringItem,
@@ -32,6 +33,9 @@ def township_condition(model: type[Any], township: str) -> ColumnElement[bool]:
         return Enterprise.township == township
     if model in (TownshipReport, InspectionScore, Tipoff):
         return model.township == township
+    if model is FindingRecord:
+        # A finding about the township's enterprise, or one assigned to the township to rectify.
+        return or_(FindingRecord.township == township, FindingRecord.assignee_township == township)
     if model is ScoringItem:
         return true()  # the evaluation table itself is the same for every township
     if model is Invoice:

@@ -154,6 +154,37 @@ class SecuritySettings:
         return [d for d in self.write_tables if d != TOWNSHIP_WRITE_KEY]
 
 
+# The lead department of each rule (107号 二(一)/(二) 工信局; 二(三) 税务局/商务局/海关; 三(五) 生态环境局).
+# Two special values: LEAD_TOWNSHIP (the township of the subject rectifies, the coordinator verifies) and
+# LEAD_TIPOFF (the tip-off's 承办部门). config.toml [findings.lead_departments] replaces entries rule by rule.
+LEAD_TOWNSHIP = "镇区"
+LEAD_TIPOFF = "承办部门"
+DEFAULT_LEAD_DEPARTMENTS: dict[str, str] = {
+    "R01": "工信局", "R02": "工信局", "W01": "工信局", "R03": "工信局", "R04": "工信局", "R06": "工信局",
+    "R07": "工信局", "R08": "工信局", "R19": "工信局",
+    "R05": "税务局", "R09": "商务局", "R12": "商务局", "R10": "海关", "R11": "海关",
+    "R13": "生态环境局", "R14": "生态环境局", "R15": "生态环境局",
+    "R16": LEAD_TOWNSHIP, "R17": LEAD_TOWNSHIP, "R18": LEAD_TIPOFF,
+}
+
+
+@dataclass(frozen=True)
+class FindingSettings:
+    """The finding lifecycle (问题闭环): who leads each rule, rectification periods, lights, evidence files."""
+
+    violation_days: int = 30  # default rectification period of a 违规 finding
+    warning_days: int = 15  # ... and of a 预警 finding
+    amber_days: int = 7  # an open finding due within this many days shows amber; past its deadline, red
+    max_file_mb: int = 20  # largest evidence file accepted
+    # 市工信局 receives the townships' reports (107号 五(十四)): it verifies what townships lead, and
+    # anything whose lead is unknown (a tip-off without 承办部门).
+    coordinator: str = "工信局"
+    lead_departments: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_LEAD_DEPARTMENTS))
+
+    def period_days(self, severity: str) -> int:
+        return self.warning_days if severity == "预警" else self.violation_days
+
+
 @dataclass(frozen=True)
 class Display:
     """How times are shown: every time a user sees is in this zone (stored times are UTC)."""
@@ -172,6 +203,7 @@ class Settings:
     risk: RiskWeights = field(default_factory=RiskWeights)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     display: Display = field(default_factory=Display)
+    findings: FindingSettings = field(default_factory=FindingSettings)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
@@ -299,6 +331,15 @@ class _DisplayFile(_Section):
         return value
 
 
+class _FindingsFile(_Section):
+    violation_days: int = FindingSettings.violation_days
+    warning_days: int = FindingSettings.warning_days
+    amber_days: int = FindingSettings.amber_days
+    max_file_mb: int = FindingSettings.max_file_mb
+    coordinator: str = FindingSettings.coordinator
+    lead_departments: dict[str, str] = {}
+
+
 class _AppFile(_Section):
     """config.toml as a file: one model per section, every key known, every value of its type."""
 
@@ -310,6 +351,7 @@ class _AppFile(_Section):
     risk: _RiskFile = _RiskFile()
     security: _SecurityFile = _SecurityFile()
     display: _DisplayFile = _DisplayFile()
+    findings: _FindingsFile = _FindingsFile()
 
 
 _TYPE_NAMES = {
@@ -405,6 +447,22 @@ def _security(f: _SecurityFile) -> SecuritySettings:
     return SecuritySettings(**ints, sso=sso, write_tables=write_tables)
 
 
+def _findings(f: _FindingsFile) -> FindingSettings:
+    leads = dict(DEFAULT_LEAD_DEPARTMENTS)
+    for rule, department in f.lead_departments.items():
+        if str(rule).upper() not in RULES_BY_ID:
+            raise ConfigError(f"配置文件 [findings.lead_departments] 中有未知的规则：{rule}")
+        if not department.strip():
+            raise ConfigError(f"配置文件 [findings.lead_departments] 中 {rule} 的牵头部门为空")
+        leads[str(rule).upper()] = department.strip()
+    if min(f.violation_days, f.warning_days, f.max_file_mb) < 1 or f.amber_days < 0:
+        raise ConfigError("配置文件 [findings] 中的整改期限和附件大小至少为 1，提醒天数不能为负数")
+    if not f.coordinator.strip():
+        raise ConfigError("配置文件 [findings] 中的 coordinator（统筹部门）不能为空")
+    return FindingSettings(violation_days=f.violation_days, warning_days=f.warning_days, amber_days=f.amber_days,
+                           max_file_mb=f.max_file_mb, coordinator=f.coordinator.strip(), lead_departments=leads)
+
+
 def parse_security(raw: dict[str, Any]) -> SecuritySettings:
     """The [security] table alone; every key is optional and falls back to its default."""
     try:
@@ -438,6 +496,7 @@ def parse_settings(raw: dict[str, Any], source: str = "config.toml") -> Settings
         risk=_risk(f.risk),
         security=_security(f.security),
         display=Display(timezone=f.display.timezone),
+        findings=_findings(f.findings),
         raw=raw,
     )
 

@@ -15,9 +15,11 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -361,6 +363,85 @@ class LinkToken(Base):
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FindingRecord(Base):
+    """One finding's life (问题闭环): identity (rule, subject, year), state, who rectifies by when, the outcome."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(4))
+    subject: Mapped[str] = mapped_column(String(60))
+    year: Mapped[int] = mapped_column(Integer)
+    severity: Mapped[str] = mapped_column(String(4))
+    uscc: Mapped[str | None] = mapped_column(USCC, index=True)
+    enterprise_name: Mapped[str | None] = mapped_column(Text)
+    township: Mapped[str | None] = mapped_column(String(40), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    # SHA-256 of the source rows and figures behind the finding (not its as-of wording): a closed
+    # finding whose evidence changes afterwards is flagged 需复核.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # Whether the last sync still produced it; False shows "数据已不再触发".
+    triggered: Mapped[bool] = mapped_column(Boolean, default=True)
+    first_seen: Mapped[dt.date] = mapped_column(Date)  # the day a sync first recorded it
+    untriggered_on: Mapped[dt.date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(8))
+    state_since: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # The department that assigns, verifies and closes ([findings.lead_departments], resolved).
+    department: Mapped[str] = mapped_column(String(40), index=True)
+    # Who rectifies: a township, or a department (exactly one once assigned).
+    assignee_township: Mapped[str | None] = mapped_column(String(40), index=True)
+    assignee_department: Mapped[str | None] = mapped_column(String(40))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    assigned_on: Mapped[dt.date | None] = mapped_column(Date)
+    reported_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    measures: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)  # the latest return, contest or closing reason
+    case_no: Mapped[str | None] = mapped_column(String(40))  # penalties.case_no: the enforcement outcome
+    tipoff_id: Mapped[str | None] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("rule", "subject", "year", name="uq_findings_identity"),
+        Index("ix_findings_year_state", "year", "state"),
+    )
+
+
+class FindingTransition(Base):
+    """The history of a finding: every state change with who, when, why (the audit log keeps old → new too)."""
+
+    __tablename__ = "finding_transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[dt.date] = mapped_column(Date)  # the business date (the demo writes its history in 2019)
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(8))
+    to_state: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class FindingFile(Base):
+    """An evidence file of a finding, its bytes in the database (the same on SQLite and PostgreSQL)."""
+
+    __tablename__ = "finding_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
+    transition_id: Mapped[int | None] = mapped_column(ForeignKey("finding_transitions.id"))
+    filename: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(8))  # detected from the content: PDF, PNG, JPEG, DOCX, XLSX
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    uploaded_by: Mapped[str] = mapped_column(Text)
 
 
 class DataVersion(Base):
