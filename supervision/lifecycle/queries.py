@@ -7,6 +7,7 @@ and those assigned to it, nothing else; a file is served only to those who may s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,7 @@ def _row_record(r: Any, today: dt.date, amber_days: int) -> dict[str, Any]:
     }
 
 
-def _frame(rows: list[Any], today: dt.date, amber_days: int) -> pd.DataFrame:
+def _frame(rows: Sequence[Any], today: dt.date, amber_days: int) -> pd.DataFrame:
     return pd.DataFrame([_row_record(r, today, amber_days) for r in rows], columns=list(LEDGER_COLUMNS))
 
 
@@ -176,14 +177,15 @@ def township_counts(engine: Engine, principal: Principal, year: int, today: dt.d
     """Per township (of the assignee, else of the subject): found, open, overdue, closed (已销号), dismissed."""
     town = func.coalesce(F.assignee_township, F.township, F.department).label("township")
     due = literal(today, Date)
-    stmt = scoped(select(
+    counts: Any = select(
         town,
         func.count().label("found"),
         func.sum(case((F.state.in_(s.OPEN), 1), else_=0)).label("open"),
         func.sum(case((and_(F.state.in_(s.DUE), F.deadline < due), 1), else_=0)).label("overdue"),
         func.sum(case((F.state == s.CLOSED, 1), else_=0)).label("closed"),
         func.sum(case((F.state == s.DISMISSED, 1), else_=0)).label("dismissed"),
-    ).where(F.year == year), F, principal, township).group_by(town).order_by(town)
+    ).where(F.year == year)
+    stmt = scoped(counts, F, principal, township).group_by(town).order_by(town)
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     frame = pd.DataFrame([r._asdict() for r in rows], columns=list(COUNT_COLUMNS))
@@ -194,7 +196,8 @@ def township_counts(engine: Engine, principal: Principal, year: int, today: dt.d
 
 def state_counts(engine: Engine, principal: Principal, year: int, township: str | None = None) -> dict[str, int]:
     """How many of the year's findings are in each state (every state present, zero when none)."""
-    stmt = scoped(select(F.state, func.count()).where(F.year == year), F, principal, township).group_by(F.state)
+    per_state: Any = select(F.state, func.count()).where(F.year == year)
+    stmt = scoped(per_state, F, principal, township).group_by(F.state)
     with engine.connect() as conn:
         got = {state: int(n) for state, n in conn.execute(stmt)}
     return {state: got.get(state, 0) for state in s.STATES}
