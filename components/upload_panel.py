@@ -143,35 +143,23 @@ def show_preview(preview: pv.Preview, key_prefix: str) -> None:
     cols[2].metric("错误行", preview.rejected_rows)
     cols[3].metric("数据质量提示", len(preview.warnings))
     st.dataframe(preview.tables, hide_index=True, key=f"{key_prefix}_tables")
-    tabs = st.tabs([f"将新增（{preview.added}）", f"将更新（{preview.changed}）",
-                    f"被拒绝（{preview.problem_count}）", f"提示（{len(preview.warnings)}）"])
-    with tabs[0]:
-        if preview.adds.empty:
-            st.caption("没有新增的行。")
-        else:
-            st.dataframe(preview.adds, hide_index=True, key=f"{key_prefix}_adds")
-            if preview.adds_not_listed:
-                st.caption(f"每张表最多列出{pv.ADDS_PER_TABLE}行，另有{preview.adds_not_listed}行新增未列出。")
-    with tabs[1]:
-        if preview.changes.empty:
-            st.caption("没有需要更新的行。")
-        else:
-            st.dataframe(preview.changes.head(SHOWN_ROWS), hide_index=True, key=f"{key_prefix}_changes")
-            hidden = preview.changes_not_listed + max(0, len(preview.changes) - SHOWN_ROWS)
-            if hidden:
-                st.caption(f"另有{hidden}处修改未列出；所有修改都会记入审计日志（原值 → 新值）。")
-    with tabs[2]:
-        if preview.rejections.empty:
-            st.caption("没有错误。")
-        else:
-            st.dataframe(preview.rejections.head(SHOWN_ROWS), hide_index=True, key=f"{key_prefix}_rejections")
-            if len(preview.rejections) > SHOWN_ROWS:
-                st.caption(f"仅显示前{SHOWN_ROWS}条，完整清单见校验报告。")
-    with tabs[3]:
-        if preview.warnings.empty:
-            st.caption("没有数据质量提示。")
-        else:
-            st.dataframe(preview.warnings.head(SHOWN_ROWS), hide_index=True, key=f"{key_prefix}_warnings")
+    panels: list[tuple[str, Callable[[], None]]] = [
+        (f"将新增（{preview.added}）", lambda: _adds(preview, key_prefix)),
+        (f"将更新（{preview.changed}）", lambda: _changes(preview, key_prefix)),
+        (f"被拒绝（{preview.problem_count}）", lambda: _rejections(preview, key_prefix)),
+        (f"提示（{len(preview.warnings)}）", lambda: _warnings(preview, key_prefix)),
+    ]
+    if not preview.ok:
+        # A rejected file: the reasons are what the user needs first, so their tab opens first, with the report.
+        panels.insert(0, panels.pop(2))
+    for tab, (_, draw) in zip(st.tabs([label for label, _ in panels]), panels, strict=True):
+        with tab:
+            draw()
+    if preview.ok:
+        _report_button(preview, key_prefix)
+
+
+def _report_button(preview: pv.Preview, key_prefix: str) -> None:
     st.download_button(
         "下载校验报告（Excel）",
         data=lambda: pv.error_report(preview),
@@ -181,3 +169,39 @@ def show_preview(preview: pv.Preview, key_prefix: str) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def _adds(preview: pv.Preview, key_prefix: str) -> None:
+    if preview.adds.empty:
+        st.caption("没有新增的行。")
+        return
+    st.dataframe(preview.adds, hide_index=True, key=f"{key_prefix}_adds")
+    if preview.adds_not_listed:
+        st.caption(f"每张表最多列出{pv.ADDS_PER_TABLE}行，另有{preview.adds_not_listed}行新增未列出。")
+
+
+def _changes(preview: pv.Preview, key_prefix: str) -> None:
+    if preview.changes.empty:
+        st.caption("没有需要更新的行。")
+        return
+    st.dataframe(preview.changes.head(SHOWN_ROWS), hide_index=True, key=f"{key_prefix}_changes")
+    hidden = preview.changes_not_listed + max(0, len(preview.changes) - SHOWN_ROWS)
+    if hidden:
+        st.caption(f"另有{hidden}处修改未列出；所有修改都会记入审计日志（原值 → 新值）。")
+
+
+def _rejections(preview: pv.Preview, key_prefix: str) -> None:
+    if preview.rejections.empty:
+        st.caption("没有错误。")
+        return
+    _report_button(preview, key_prefix)  # beside the reasons, where a rejected file's user looks first
+    st.dataframe(preview.rejections.head(SHOWN_ROWS), hide_index=True, key=f"{key_prefix}_rejections")
+    if len(preview.rejections) > SHOWN_ROWS:
+        st.caption(f"仅显示前{SHOWN_ROWS}条，完整清单见校验报告。")
+
+
+def _warnings(preview: pv.Preview, key_prefix: str) -> None:
+    if preview.warnings.empty:
+        st.caption("没有数据质量提示。")
+        return
+    st.dataframe(preview.warnings.head(SHOWN_ROWS), hide_index=True, key=f"{key_prefix}_warnings")

@@ -245,6 +245,20 @@ def test_upload_page_shows_rejections_and_cannot_confirm(app_db: Engine, setting
                                        "该行不属于本镇区，浮桥镇的账号只能写入本镇区的数据"]
     assert at.button(key="upload_confirm").disabled
     assert any(b.key == "upload_report" for b in at.get("download_button"))
+    # Rejection first: the reasons' tab opens first, with its count, and the report is inside it.
+    labels = [tab.label for tab in at.tabs]
+    first = labels.index("被拒绝（2）")
+    assert labels[first + 1:first + 4] == ["将新增（0）", "将更新（0）", "提示（0）"], labels
+    assert any(b.key == "upload_report" for b in at.tabs[first].get("download_button"))
+
+
+def test_an_accepted_preview_opens_on_what_will_be_added(app_db: Engine, settings: Settings,  # noqa: F811
+                                                         tmp_path: Path) -> None:
+    entry_world(app_db, settings, tmp_path / "seed")
+    at = _upload(open_page("e.gxj", PAGE), "包.zip", _zip(MIXED))
+    labels = [tab.label for tab in at.tabs]
+    first = next(i for i, label in enumerate(labels) if label.startswith("将新增"))
+    assert labels[first + 1].startswith("将更新") and labels[first + 2].startswith("被拒绝"), labels
 
 
 def test_upload_page_warns_when_the_data_changed_after_the_preview(app_db: Engine, settings: Settings,
