@@ -116,9 +116,13 @@ def meeting_pack(version: int, principal: Principal, f: Filters) -> None:
         return
     if st.button("生成会议材料", key="meeting_pack_build", type="primary", icon=":material/slideshow:"):
         bar = st.progress(0.0, text="正在读取数据……")
+
+        def progress(share: float, what: str) -> None:
+            bar.progress(share, text=what)
+
         try:
             content = pack.collect(engine(), settings(), principal, f.year, f.as_of, f.township)
-            files = pack.render(content, ("pptx", "pdf"), lambda share, what: bar.progress(share, text=what))
+            files = pack.render(content, ("pptx", "pdf"), progress)
         except (PermissionDenied, images.ExportUnavailable, RuntimeError) as exc:
             bar.empty()
             st.error(f"会议材料生成失败：{exc}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -41,7 +41,7 @@ def for_display(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
 
 def show(df: pd.DataFrame, columns: dict[str, str], *, key: str, source: str | None = None,
-         height: int | str = "auto", empty: str = "暂无记录") -> None:
+         height: int | Literal["auto", "content", "stretch"] = "auto", empty: str = "暂无记录") -> None:
     """A read-only table, or a line saying there is nothing to list, and its source line."""
     if df.empty:
         st.caption(empty)

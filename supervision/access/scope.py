@@ -7,7 +7,7 @@ never read another township's rows through any page, download or command.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
@@ -22,8 +22,10 @@ from supervision.storage.models import (
     TownshipReport,
 )
 
+_Row = TypeVarTuple("_Row")
 
-def enterprises_in(township: str) -> Select[Any]:
+
+def enterprises_in(township: str) -> Select[str]:
     return select(Enterprise.uscc).where(Enterprise.township == township)
 
 
@@ -51,7 +53,8 @@ def reads_business_data(principal: Principal) -> bool:
     return principal.role is not Role.ADMIN or is_system(principal)
 
 
-def scoped(stmt: Select[Any], model: type[Any], principal: Principal, township: str | None = None) -> Select[Any]:
+def scoped(stmt: Select[*_Row], model: type[Any], principal: Principal,
+           township: str | None = None) -> Select[*_Row]:
     """Restrict a select on `model` to the principal's township, and to `township` if one is asked for."""
     if not reads_business_data(principal):
         return stmt.where(false())
@@ -79,7 +82,7 @@ def record_townships(table: str, record: Mapping[str, Any], enterprise_township:
         return frozenset()
     if table == "invoices":
         parties = (record.get("seller_uscc"), record.get("buyer_uscc"))
-        return frozenset(enterprise_township[u] for u in parties if u in enterprise_township)
+        return frozenset(enterprise_township[u] for u in parties if u is not None and u in enterprise_township)
     uscc = record.get("uscc")
     if uscc is None:
         raise ValueError(f"no township rule for table {table}")

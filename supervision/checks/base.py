@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,6 +35,7 @@ EVIDENCE_LIMIT = 50
 
 SMELTING, RECYCLING, TRADING = "冶炼分离", "资源综合利用", "贸易流通"
 IN_PRODUCTION = "在产"
+_Row = TypeVarTuple("_Row")
 VOID, CREDIT = "作废", "红冲"
 IMPORT, EXPORT = "进口", "出口"
 
@@ -121,7 +122,7 @@ class CheckContext:
         self.calendar = settings.calendar.for_year(year)
         self._directory: dict[str, EnterpriseInfo] | None = None
 
-    def scoped(self, stmt: Select[Any], model: type[Any]) -> Select[Any]:
+    def scoped(self, stmt: Select[*_Row], model: type[Any]) -> Select[*_Row]:
         return scoped(stmt, model, self.principal, self.township)
 
     def enterprises(self, *categories: str, in_production: bool = False) -> Any:
@@ -195,7 +196,7 @@ class CheckContext:
             category=info.category if info else None,
         )
 
-    def evidence(self, stmt: Select[Any], subject: Any, order_by: Sequence[Any], subjects: Sequence[str],
+    def evidence(self, stmt: Select[*tuple[Any, ...]], subject: Any, order_by: Sequence[Any], subjects: Sequence[str],
                  make: Callable[[Any], EvidenceRow], *, count: bool = True,
                  ) -> dict[str, tuple[list[EvidenceRow], int]]:
         """Up to EVIDENCE_LIMIT source rows per subject, and how many there are in all.

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -81,7 +82,7 @@ def risk_ranking(engine: Engine, settings: Settings, principal: Principal, year:
     by_enterprise: dict[str, list[Finding]] = defaultdict(list)
     for f in current:
         by_enterprise[f.uscc or ""].append(f)
-    records = []
+    records: list[dict[str, Any]] = []  # a DataFrame's rows: each column its own type
     for uscc, items in by_enterprise.items():
         reasons = score_enterprise(settings, items, previous.get(uscc, set()))
         score = sum((r.points for r in reasons), Decimal(0))

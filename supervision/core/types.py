@@ -37,7 +37,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
                 return op, self.type
             return super()._adapt_expression(op, other_comparator)
 
-    comparator_factory = Comparator  # type: ignore[assignment]
+    comparator_factory = Comparator
 
     def __init__(self, scale: int, precision: int = 18) -> None:
         super().__init__(precision=precision, scale=scale, asdecimal=True)

@@ -34,7 +34,7 @@ from supervision.storage.models import (
 )
 
 
-def _frame(engine: Engine, stmt: Select[Any]) -> pd.DataFrame:
+def _frame(engine: Engine, stmt: Select[*tuple[Any, ...]]) -> pd.DataFrame:
     with engine.connect() as conn:
         result = conn.execute(stmt)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
@@ -204,7 +204,8 @@ def record_history(engine: Engine, principal: Principal, table: str, key: Mappin
             select(AuditEntry).where(AuditEntry.table_name == table, AuditEntry.record_key == key_text)
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         ).all()
-        import_id = conn.execute(select(model.import_id).where(_key_condition(table, key))).scalar_one_or_none()
+        import_id = conn.execute(select(model.__table__.c.import_id)
+                                 .where(_key_condition(table, key))).scalar_one_or_none()
         batch = None
         if import_id is not None and not any(e.import_id == import_id for e in entries):
             batch = conn.execute(select(ImportBatch).where(ImportBatch.id == import_id)).first()

@@ -68,7 +68,8 @@ class Boundaries:
 def draw_schematic(townships: tuple[TownshipInfo, ...]) -> dict[str, BaseGeometry]:
     """Voronoi cells of the township seats clipped to the outline: schematic, not official."""
     outline = shapely.Polygon(TAICANG_OUTLINE)
-    seats = {t.name: Point(float(t.seat_lon), float(t.seat_lat)) for t in townships if t.seat_lon is not None}
+    seats = {t.name: Point(float(t.seat_lon), float(t.seat_lat)) for t in townships
+             if t.seat_lon is not None and t.seat_lat is not None}
     cells = shapely.voronoi_polygons(MultiPoint(list(seats.values())), extend_to=outline)
     out: dict[str, BaseGeometry] = {}
     for cell in cells.geoms:

@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -186,7 +187,7 @@ def _read_workbook(label: str, open_binary: BinaryOpener) -> Package:
                 SourceTable(
                     f"{label}［{sheet}］",
                     spec,
-                    lambda s=sheet: _xlsx_rows(lambda: _open_workbook(open_binary), s),
+                    partial(_xlsx_rows, partial(_open_workbook, open_binary), sheet),
                 )
             )
     if not tables and not problems:
@@ -213,7 +214,7 @@ def _read_csv_files(label: str, files: list[tuple[str, BinaryOpener]]) -> Packag
             continue
         spec = _table_or_problem(path.stem, name, problems)
         if spec is not None:
-            tables.append(SourceTable(name, spec, lambda o=opener: csv_rows(o)))
+            tables.append(SourceTable(name, spec, partial(csv_rows, opener)))
     if not tables and not problems:
         problems.append((label, "数据包中没有CSV表格文件"))
     return Package(label, tables, problems)

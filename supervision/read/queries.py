@@ -68,7 +68,7 @@ SELF_CHECK_CATEGORIES = ("冶炼分离", "资源综合利用", "贸易流通")
 MONTHLY_REPORT_CATEGORIES = ("冶炼分离", "资源综合利用")
 
 
-def _frame(engine: Engine, stmt: Select[Any]) -> pd.DataFrame:
+def _frame(engine: Engine, stmt: Select[*tuple[Any, ...]]) -> pd.DataFrame:
     with engine.connect() as conn:
         result = conn.execute(stmt)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
@@ -156,7 +156,7 @@ def table_freshness(engine: Engine, principal: Principal, year: int, township: s
             if model is not Enterprise:
                 stmt = stmt.where(_in_year(model, year))
             found = conn.execute(scoped(stmt, model, principal, township)).one()
-            last_import = conn.execute(scoped(select(func.max(model.import_id)), model, principal,
+            last_import = conn.execute(scoped(select(func.max(model.__table__.c.import_id)), model, principal,
                                               township)).scalar_one_or_none()
             imported_at = None
             if last_import is not None:

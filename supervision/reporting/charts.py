@@ -263,7 +263,9 @@ def status_grid(grid: pd.DataFrame, caption: Caption, look: Look = Look(), *,
     text: list[list[str]] = []
     hover: list[list[str]] = []
     for town in rows:
-        z_row, t_row, h_row = [], [], []
+        z_row: list[float | None] = []
+        t_row: list[str] = []
+        h_row: list[str] = []
         for col in columns:
             found = cell.get((town, col))
             if found is not None:
@@ -334,9 +336,10 @@ def township_map(geojson: dict[str, Any], measures: pd.DataFrame, measure: str, 
     values = measure_values(measures, measure)
     names = [f["id"] for f in geojson["features"]]
     neutral = measure == "location"
-    with_value = [n for n in names if neutral or values.get(n) is not None]
+    known = {n: v for n in names if (v := values.get(n)) is not None}
+    with_value = names if neutral else [n for n in names if n in known]
     without = [n for n in names if n not in with_value]
-    z = [0.0 if neutral else values[n] for n in with_value]
+    z = [0.0 if neutral else known[n] for n in with_value]
     edge = "#ffffff" if look.dark else "#263238"
     # Light ends of Blues/OrRd only: the enterprise points on top must stay visible on the darkest fill.
     colorscale = ([[0, "#e3eaf2"], [1, "#e3eaf2"]] if neutral
@@ -595,9 +598,13 @@ def score_breakdown(scores: pd.DataFrame, caption: Caption, look: Look = Look())
     towns = list(dict.fromkeys(scores["township"]))
     # One dict lookup per cell (as in status_grid): .loc per cell is slow at a province's 100 townships.
     cell = {(r["township"], r["item_code"]): r for r in scores.to_dict("records")}
-    z, text, hover = [], [], []
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    hover: list[list[str]] = []
     for town in towns:
-        z_row, t_row, h_row = [], [], []
+        z_row: list[float | None] = []
+        t_row: list[str] = []
+        h_row: list[str] = []
         for it in items.itertuples():
             r = cell.get((town, it.item_code))
             if r is not None:
