@@ -28,6 +28,9 @@ wall = screen.read()
 # A local favicon: a :material/...: page icon makes the browser fetch it from fonts.gstatic.com.
 st.set_page_config(page_title="稀土整顿监管平台", page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
                    layout="wide", initial_sidebar_state="collapsed" if wall.on else "auto")
+# Also set here in case the server is started without .streamlit/config.toml: st.dataframe's own CSV export
+# would skip the formula neutralisation that every download of the project applies.
+st.set_option("client.disableDataExport", True)
 stop_on_bad_settings()
 
 PAGES = [
@@ -58,6 +61,7 @@ LOGIN = "app_pages/login.py"
 FILTERED = {"overview", "map", "quota", "progress", "scoring", "enterprises", "findings", "meeting"}
 
 principal = session.resolve()
+wall = screen.read()  # again, now that the session is known: a wall-screen principal always gets the wall
 if principal is None:
     navigation = st.navigation(
         [st.Page(LOGIN, title="登录", url_path="login", default=True)]

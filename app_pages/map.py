@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, figures, filters, mapview, screen, sources, tables
+from components import data, downloads, figures, filters, mapview, screen, session, sources, tables
 from components.db import current_data_version
 from components.filters import Filters
 from components.session import current_principal
@@ -86,6 +86,7 @@ def township_panel(version: int, f: Filters) -> None:
 @st.fragment(run_every=wall.run_every if wall.on else None)
 def wall_page() -> None:
     """The wall map with the townships ranked beside it; with ?carousel=N it cycles through the measures."""
+    session.guard_refresh()
     version = current_data_version()
     f = filters.current(version, principal)
     fixed = measure_from(st.query_params.get("measure"))

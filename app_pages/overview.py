@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, figures, filters, screen, sources, tables
+from components import data, downloads, figures, filters, screen, session, sources, tables
 from components.db import current_data_version, settings
 from components.filters import Filters
 from components.session import current_principal
@@ -170,6 +170,7 @@ PANELS = (
 @st.fragment(run_every=wall.run_every if wall.on else None)
 def wall_page() -> None:
     """The wall layout: re-reads the data version on every refresh, so an import shows at the next tick."""
+    session.guard_refresh()
     version = current_data_version()
     f = filters.current(version, principal)
     head, stamp = st.columns([3, 2])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from components import session
 from supervision.core.clock import now_local, to_local
 from supervision.reporting.charts import Look
 
@@ -62,9 +63,13 @@ def _int(text: str | None, default: int) -> int:
 
 
 def read() -> Screen:
-    """The screen settings from the URL (invalid values fall back to the defaults)."""
+    """The screen settings from the URL (invalid values fall back to the defaults).
+
+    A wall-screen link (`token`) or a session signed in by one always gets the wall, with or without
+    `mode=screen`: a link must never open the normal pages with their tables and downloads.
+    """
     params = st.query_params
-    if params.get("mode") != "screen":
+    if params.get("mode") != "screen" and not params.get("token") and not session.is_screen():
         return Screen(on=False)
     return Screen(
         on=True,

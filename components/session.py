@@ -120,6 +120,37 @@ def resolve() -> Principal | None:
     return principal
 
 
+def still_valid() -> bool:
+    """For a fragment's own rerun (the wall's auto-refresh), which skips resolve(): the same checks again.
+
+    The link token must still be valid; an account must still be enabled with the same session epoch
+    (role, township, department and password changes move the epoch) and the same rights. When a check
+    fails the session ends here with its notice; the caller then reruns the whole app, which signs out.
+    """
+    state: SignedIn | None = st.session_state.get(_STATE)
+    if state is None:
+        return False
+    if state.kind == "screen":
+        if state.token_id is not None and auth.screen_token_valid(engine(), state.token_id):
+            return True
+        st.session_state.pop(_STATE, None)
+        _notice("大屏链接已过期或已被停用，大屏已停止显示数据。请联系管理员。")
+        return False
+    assert state.user_id is not None
+    principal = auth.session_principal(engine(), state.user_id, state.epoch)
+    rights = lambda p: (p.role, p.township, p.department)  # noqa: E731 - a renamed user keeps the wall
+    if principal is not None and rights(principal) == rights(state.principal):
+        return True
+    _end(state, "signout", "账号已被停用或权限、密码已变更，请重新登录。")
+    return False
+
+
+def guard_refresh() -> None:
+    """First line of every auto-refreshing fragment: a revoked link or changed account shows no more data."""
+    if not still_valid():
+        st.rerun(scope="app")
+
+
 def current_principal() -> Principal:
     """The principal this run acts for; a page reached without one stops (app.py routes it to sign-in)."""
     state: SignedIn | None = st.session_state.get(_STATE)
