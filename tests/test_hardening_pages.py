@@ -5,13 +5,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from page_support import (  # noqa: F401 - fixtures are imported by name
-    app,
-    charts,
-    fast_settings_file,
-    no_exception,
-    seeded,
-)
+from page_support import charts, no_exception
 
 from supervision.core.config import PROJECT_ROOT
 
@@ -19,7 +13,7 @@ PARAMS = {"year": "2019", "as_of": "2019-10-15"}
 
 
 @pytest.mark.parametrize("page", ["overview", "map"])
-def test_a_screen_link_without_mode_screen_still_gets_only_the_wall(app, seeded, page):  # noqa: F811
+def test_a_screen_link_without_mode_screen_still_gets_only_the_wall(app, seeded, page):
     """`?token=…` alone used to open the normal overview with its tables and "下载Excel" (5)."""
     at = app(page, token=seeded[1], **PARAMS)
     no_exception(at)
