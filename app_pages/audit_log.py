@@ -4,8 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from components import session
-from components.db import engine
+from components import live, session
 from supervision.access import audit
 from supervision.core.clock import today_local
 from supervision.core.principal import Role
@@ -24,7 +23,7 @@ with st.container(border=True):
     c1, c2, c3 = st.columns(3)
     period = c1.date_input("日期范围", value=(today - dt.timedelta(days=30), today), key="audit_dates",
                            max_value=today)
-    actor = c2.selectbox("操作人", audit.audit_actors(engine(), principal), index=None, key="audit_actor",
+    actor = c2.selectbox("操作人", live.audit_actors(principal), index=None, key="audit_actor",
                          placeholder="全部", accept_new_options=True)
     actions = c3.multiselect("操作", list(audit.ACTIONS), format_func=audit.ACTIONS.__getitem__,
                              key="audit_actions", placeholder="全部")
@@ -36,7 +35,7 @@ with st.container(border=True):
 start, end = (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (None, None)
 filters = audit.AuditFilter(start=start, end=end, actor=actor or "", actions=tuple(actions),
                             tables=tuple(tables), key=key)
-entries, total = audit.audit_entries(engine(), principal, filters)
+entries, total = live.audit_entries(principal, filters)
 
 if total > len(entries):
     st.caption(f"共{total}条，显示最新的{len(entries)}条；请缩小范围查看更早的记录。")

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
+from components import live
 from components import record_form as rf
 from components import upload_panel as up
-from components.db import engine, settings
+from components.db import settings
 from components.session import current_principal
 from supervision.access.permissions import writable_tables
 from supervision.core.safety import md_escape
 from supervision.core.spec import TABLES_BY_KEY
-from supervision.entry import records
 from supervision.entry.forms import local_today
 from supervision.ingest import templates
 
@@ -67,7 +67,7 @@ with template_tab:
         st.subheader("打印用表格（Word）")
         year = st.selectbox("年度", rf.years(), index=rf.default_year_index(), key="print_year")
         if "self_checks" in printable:
-            enterprises = records.enterprise_options(engine(), principal)
+            enterprises = live.enterprise_options(principal)
             chosen_uscc = st.selectbox("企业（留空则打印空白表）", enterprises["uscc"].tolist(), index=None,
                                        format_func=rf.enterprise_label(enterprises), key="print_enterprise",
                                        placeholder="空白表")
@@ -87,8 +87,8 @@ with template_tab:
             def township_form() -> bytes:
                 if township is None:
                     return templates.township_report_form(settings(), year=year)
-                listed = records.self_check_status(engine(), principal, township, year=year)
-                totals = records.township_totals(engine(), principal, township, year=year)
+                listed = live.self_check_status(principal, township, year=year)
+                totals = live.township_totals(principal, township, year=year)
                 return templates.township_report_form(
                     settings(), year=year, township=township, enterprises=listed,
                     totals=totals.iloc[0].to_dict() if not totals.empty else None)

@@ -2,12 +2,11 @@
 
 import streamlit as st
 
+from components import live
 from components import record_form as rf
-from components.db import engine
 from components.session import current_principal
 from supervision.core.keys import record_key
 from supervision.core.spec import TABLES_BY_KEY
-from supervision.entry import records
 from supervision.entry.forms import FormRow
 
 TABLE, PREFIX = "environment", "ev"
@@ -21,7 +20,7 @@ st.caption("生态环境局：登记环保问题的整改完成日期。问题�
 rf.show_flash(PREFIX)
 
 show_all = st.toggle("同时显示已整改的记录", key="ev_all")
-found_records = records.environment_records(engine(), principal, open_only=not show_all)
+found_records = live.environment_records(principal, open_only=not show_all)
 if found_records.empty:
     st.info("没有未整改的环保问题记录。" if not show_all else "暂无环保监管记录。")
     st.stop()
@@ -40,7 +39,7 @@ if record_id is None:
     st.stop()
 
 key = {"record_id": record_id}
-found = records.load_record(engine(), principal, TABLE, key)
+found = live.load_record(principal, TABLE, key)
 if found is None:
     st.warning("该记录已不存在，请刷新。")
     st.stop()

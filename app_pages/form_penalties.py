@@ -3,13 +3,12 @@
 
 import streamlit as st
 
+from components import live
 from components import record_form as rf
-from components.db import engine
 from components.session import current_principal
 from supervision.core.findings import RULES_BY_ID
 from supervision.core.keys import record_key
 from supervision.core.spec import TABLES_BY_KEY
-from supervision.entry import records
 from supervision.entry.forms import FormRow, local_today
 
 TABLE, PREFIX = "penalties", "pn"
@@ -24,9 +23,9 @@ spec = TABLES_BY_KEY[TABLE]
 st.caption("太政办〔2019〕107号 四（十一）：依法从严惩处，健全企业“黑名单”制度。填写黑名单截止日期即列入黑名单。")
 rf.show_flash(PREFIX)
 
-enterprises = records.enterprise_options(engine(), principal)
+enterprises = live.enterprise_options(principal)
 label_of = rf.enterprise_label(enterprises)
-listed = records.penalties(engine(), principal)
+listed = live.penalties(principal)
 mode = st.segmented_control("操作", [NEW, UPDATE], default=NEW, key="pn_mode", label_visibility="collapsed")
 
 if mode == UPDATE:
@@ -40,7 +39,7 @@ if mode == UPDATE:
     if case_no is None:
         st.stop()
     key = {"case_no": case_no}
-    found = records.load_record(engine(), principal, TABLE, key)
+    found = live.load_record(principal, TABLE, key)
     if found is None:
         st.warning("该记录已不存在，请刷新。")
         st.stop()

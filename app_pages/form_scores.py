@@ -4,13 +4,12 @@ from decimal import Decimal
 
 import streamlit as st
 
+from components import live
 from components import record_form as rf
-from components.db import engine
 from components.session import current_principal
 from supervision.core.keys import record_key
 from supervision.core.safety import md_escape
 from supervision.core.spec import TABLES_BY_KEY
-from supervision.entry import records
 from supervision.entry.forms import FormRow, local_today
 
 TABLE, PREFIX = "inspection_scores", "is"
@@ -22,7 +21,7 @@ spec = TABLES_BY_KEY[TABLE]
 st.caption("太政办〔2019〕107号 五（十三）、附件2：按当年督查评价表逐条评分；评价表条目由“数据上传”导入。")
 rf.show_flash(PREFIX)
 
-items_all = records.scoring_items(engine(), principal)
+items_all = live.scoring_items(principal)
 if items_all.empty:
     st.info("尚未导入督查评价表条目。请先在“数据上传”中导入当年的“督查评价表条目”。")
     st.stop()
@@ -39,7 +38,7 @@ codes = items["item_code"].tolist()
 rows: dict[str, tuple[dict | None, int | None]] = {}
 widgets: dict[str, object] = {}
 for code in codes:
-    found = records.load_record(engine(), principal, TABLE, {"township": township, "year": year, "item_code": code})
+    found = live.load_record(principal, TABLE, {"township": township, "year": year, "item_code": code})
     record, version = found if found else (None, None)
     rows[record_key((township, year, code))] = (record, version)
     widgets.update(rf.record_widgets(PREFIX, spec, record, ["score", "note"], row=code))

@@ -2,12 +2,11 @@
 
 import streamlit as st
 
+from components import live
 from components import record_form as rf
-from components.db import engine
 from components.session import current_principal
 from supervision.core.keys import record_key
 from supervision.core.spec import TABLES_BY_KEY
-from supervision.entry import records
 from supervision.entry.forms import FormRow
 
 TABLE, PREFIX = "self_checks", "sc"
@@ -20,7 +19,7 @@ spec = TABLES_BY_KEY[TABLE]
 st.caption("太政办〔2019〕107号 附件1。企业自查后由所在镇（区）录入；多家企业可在“数据上传”中用模板批量导入。")
 rf.show_flash(PREFIX)
 
-enterprises = records.enterprise_options(engine(), principal)
+enterprises = live.enterprise_options(principal)
 if enterprises.empty:
     st.info("暂无可填报的企业，请先导入企业名录。")
     st.stop()
@@ -32,7 +31,7 @@ if uscc is None:
     st.stop()
 
 key = {"uscc": uscc, "year": year}
-found = records.load_record(engine(), principal, TABLE, key)
+found = live.load_record(principal, TABLE, key)
 record, version = found if found else (None, None)
 row = record_key((uscc, year))
 loaded = rf.bind(PREFIX, row, {row: (record, version)}, rf.record_widgets(PREFIX, spec, record, FIELDS))

@@ -3,12 +3,12 @@
 
 import streamlit as st
 
+from components import live
 from components import record_form as rf
-from components.db import engine, settings
+from components.db import settings
 from components.session import current_principal
 from supervision.core.keys import record_key
 from supervision.core.spec import TABLES_BY_KEY, TIPOFF_STATUSES
-from supervision.entry import records
 from supervision.entry.forms import FormRow, local_today
 
 TABLE, PREFIX = "tipoffs", "tp"
@@ -30,7 +30,7 @@ statuses = list(TIPOFF_STATUSES)
 
 if mode == UPDATE:
     open_only = st.toggle("只显示未办结的线索", value=True, key="tp_open_only")
-    listed = records.tipoffs(engine(), principal)
+    listed = live.tipoffs(principal)
     if open_only:
         listed = listed[listed["status"] != "已办结"]
     if listed.empty:
@@ -47,7 +47,7 @@ if mode == UPDATE:
     if tipoff_id is None:
         st.stop()
     key = {"tipoff_id": tipoff_id}
-    found = records.load_record(engine(), principal, TABLE, key)
+    found = live.load_record(principal, TABLE, key)
     if found is None:
         st.warning("该线索已不存在，请刷新。")
         st.stop()

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
+from components import live
 from components import record_form as rf
-from components.db import engine, settings
+from components.db import settings
 from components.session import current_principal
 from supervision.core.keys import record_key
 from supervision.core.spec import TABLES_BY_KEY
-from supervision.entry import records
 from supervision.entry.forms import FormRow
 
 TABLE, PREFIX = "township_reports", "tr"
@@ -31,7 +31,7 @@ if township is None:
     st.stop()
 
 key = {"township": township, "year": year}
-found = records.load_record(engine(), principal, TABLE, key)
+found = live.load_record(principal, TABLE, key)
 record, version = found if found else (None, None)
 row = record_key((township, year))
 loaded = rf.bind(PREFIX, row, {row: (record, version)}, rf.record_widgets(PREFIX, spec, record, FIELDS))
@@ -39,7 +39,7 @@ deadline = settings().calendar.for_year(year)["township_report_deadline"]
 st.caption((f"已有记录（第{version}版），修改后保存。" if record else "尚无该年度的汇总表，填写后保存为新记录。")
            + f"报送截止：{deadline:%Y-%m-%d}。")
 
-totals = records.township_totals(engine(), principal, township, year=year)
+totals = live.township_totals(principal, township, year=year)
 if not totals.empty:
     suggestion = totals.iloc[0]
     st.caption(f"系统中已录入：企业{suggestion['enterprises_total']}家，其中{suggestion['enterprises_checked']}家报送了"
