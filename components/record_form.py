@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from components import findings_sync
 from components.db import engine, settings
 from supervision.access.permissions import writable_tables
 from supervision.core import values
@@ -208,7 +209,8 @@ def submit(prefix: str, principal: Principal, table: str, rows: Sequence[FormRow
     outcome = forms.submit(engine(), settings(), principal, table, rows)
     spec = TABLES_BY_KEY[table]
     if outcome.ok:
-        flash(prefix, saved_text(outcome))
+        note = findings_sync.after_save(table, [r.values for r in rows]) if outcome.changed else None
+        flash(prefix, saved_text(outcome) + (f"（{note}）" if note else ""))
         reload(prefix)
         st.rerun()
     if outcome.conflict is not None:

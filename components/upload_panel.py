@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from components import findings_sync
 from components.db import engine, settings
 from supervision.access.audit import actor_label
 from supervision.core.principal import Principal
@@ -94,6 +95,10 @@ def confirm(data: bytes, name: str, principal: Principal, preview: pv.Preview) -
     if report.written:
         differences = pv.plan_differences(preview, report)
         text = f"已导入“{name}”：新增{report.added}行，更新{report.changed}行（导入批次{report.import_id}）。"
+        note = findings_sync.after_import(report.import_id, [k for k, t in report.tables.items()
+                                                             if t.added or t.changed])
+        if note:
+            text += note + "。"
         if differences:
             st.session_state[_RESULT] = Result("warning", text + "预览之后数据已被他人修改，实际导入与预览不同：",
                                                tuple(differences))

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from supervision.access.auth import AuthError
@@ -37,7 +38,24 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(report.summary(), file=sys.stderr)
         return EXIT_REJECTED
     print(report.summary())
+    if report.written and report.import_id is not None:
+        _sync_after_import(engine, settings, report.import_id, [k for k, t in report.tables.items()
+                                                                if t.added or t.changed])
     return EXIT_OK
+
+
+def _sync_after_import(engine: Engine, settings: Settings, import_id: int, tables: list[str]) -> None:
+    """Record the findings of the years the committed import touched; a failure here leaves the import in place."""
+    from supervision.lifecycle.hooks import sync_years, years_of_import
+
+    try:
+        results = sync_years(engine, settings, years_of_import(engine, import_id, tables))
+    except Exception as exc:  # noqa: BLE001 - the import is committed; say so and how to catch up
+        print(f"数据已导入，但问题台账同步失败（{type(exc).__name__}）：请运行 python -m supervision findings sync",
+              file=sys.stderr)
+        return
+    for r in results:
+        print(f"问题台账：{r.year}年度新登记{r.new}条，数据已不再触发{r.untriggered}条，需复核{r.review}条。")
 
 
 def _as_of(text: str) -> dt.date:
@@ -163,9 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("migrate", cmd_migrate, "把数据库结构升级到最新版本")
 
+    from supervision.cli.findings import register as register_findings
     from supervision.cli.users import register as register_users
 
     register_users(sub)
+    register_findings(sub)
     return parser
 
 
