@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, figures, filters, mapview, sources, tables
+from components import data, downloads, figures, filters, lifecycle_panel, mapview, sources, tables
 from components.db import current_data_version
 from components.session import current_principal
 from supervision.core.frames import evidence_table
@@ -149,6 +149,7 @@ with tabs[5]:
             st.caption(f"依据：{finding['clause']}；对象：{finding['subject']}")
             tables.show(evidence_table(finding["rows"]), {"table": "数据表", "key": "记录", "label": "内容"},
                         key=f"profile_evidence_{i}")
+    lifecycle_panel.enterprise_history(principal, wanted, f.year)
     st.markdown("**举报线索**")
     tables.show(records["tipoffs"], {"tipoff_id": "线索编号", "received_on": "受理日期", "channel": "来源",
                                      "summary": "线索摘要", "department": "承办部门", "status": "办理状态",

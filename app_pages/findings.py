@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, figures, filters, sources, tables
+from components import data, downloads, figures, filters, lifecycle_panel, sources, tables
 from components.db import current_data_version, settings
 from components.session import current_principal
 from supervision.core.findings import RULES, RULES_BY_ID, VIOLATION, WARNING
@@ -54,6 +54,10 @@ with right:
     st.caption(sources.caption(version, principal, f, "", FINDING_SOURCES).footnote)
     downloads.table(found, FINDING_COLUMNS, key="findings_table_xlsx", title=f"{f.year}年问题清单",
                     source=sources.caption(version, principal, f, "", FINDING_SOURCES).footnote, scope=f.describe())
+
+st.subheader("问题闭环：交办、整改、核查、销号")
+st.caption("每条问题交办给所在镇区或牵头部门，限期整改，整改情况经负责部门核查后销号；误报可申请核销。")
+lifecycle_panel.show(principal, f.year, f.township)
 
 rows = picked.selection.rows if picked is not None else []
 if rows and rows[0] < len(found):

@@ -246,3 +246,36 @@ def township_boundaries() -> Boundaries:
 @st.cache_data(show_spinner=False)
 def national_quota(year: int) -> reference.NationalQuota | None:
     return reference.national_quota(year)
+
+
+# The finding lifecycle: keyed on the lifecycle's own counter (components.db.current_lifecycle_version()),
+# so a transition refreshes these views without invalidating the cached check runs.
+@st.cache_data(ttl=TTL, show_spinner=False)
+def finding_ledger(lifecycle: int, principal: Principal, year: int, today: dt.date,
+                   township: str | None) -> pd.DataFrame:
+    from supervision.lifecycle import queries as lq
+
+    return lq.ledger(engine(), settings(), principal, year, today, township=township)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def finding_todo(lifecycle: int, principal: Principal, today: dt.date) -> pd.DataFrame:
+    from supervision.lifecycle import queries as lq
+
+    return lq.todo(engine(), settings(), principal, today)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def finding_counts(lifecycle: int, principal: Principal, year: int, today: dt.date,
+                   township: str | None) -> pd.DataFrame:
+    from supervision.lifecycle import queries as lq
+
+    return lq.township_counts(engine(), principal, year, today, township)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def finding_burndown(lifecycle: int, principal: Principal, year: int, start: dt.date, end: dt.date,
+                     township: str | None) -> pd.DataFrame:
+    from supervision.lifecycle import queries as lq
+
+    return lq.burndown(engine(), principal, year, start, end, township)

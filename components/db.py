@@ -33,3 +33,10 @@ def stop_on_bad_settings() -> None:
 def current_data_version() -> int:
     """Read on every rerun (one tiny query) and passed into every cached function's key."""
     return data_version(engine())
+
+
+def current_lifecycle_version() -> int:
+    """The finding lifecycle's change counter, read on every rerun like the data version."""
+    from supervision.lifecycle.machine import lifecycle_version
+
+    return lifecycle_version(engine())

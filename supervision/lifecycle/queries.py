@@ -83,7 +83,8 @@ def finding(engine: Engine, settings: Settings, principal: Principal, finding_id
         row = conn.execute(select(F).where(F.id == finding_id)).first()
     if row is None or not may_see(principal, row):
         raise FindingNotFound(f"找不到编号为 {finding_id} 的问题，或无权查看")
-    return _row_record(row, today, settings.findings.amber_days)
+    return {**_row_record(row, today, settings.findings.amber_days), "assignee_township": row.assignee_township,
+            "assignee_department": row.assignee_department}
 
 
 def todo(engine: Engine, settings: Settings, principal: Principal, today: dt.date,

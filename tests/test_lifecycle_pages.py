@@ -1,0 +1,97 @@
+"""The findings page's lifecycle in AppTest: my to-do list, assigning, reporting, and leaders only looking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from auth_support import add_account, new_app, sign_in
+from lifecycle_support import AS_OF, AUG, CX, HB, finding_id, record, world
+from page_support import click_table_row, no_exception
+from sqlalchemy import Engine
+
+from supervision.core.principal import Role
+from supervision.lifecycle import states as s
+from supervision.lifecycle.machine import sync_findings, transition
+
+
+@pytest.fixture
+def lifecycle_world(app_db: Engine, settings) -> dict[str, Any]:
+    ids = world(app_db)
+    sync_findings(app_db, settings, 2019, AS_OF, day=AUG)
+    add_account(app_db, settings, "l.hb", Role.BUREAU, department="生态环境局", display_name="生态环境局经办")
+    add_account(app_db, settings, "l.cx", Role.TOWNSHIP, township="城厢镇", display_name="城厢镇经办")
+    add_account(app_db, settings, "l.lead", Role.LEADER, display_name="市领导")
+    return {**ids, "fid": finding_id(app_db, "R14", ids["cx"])}
+
+
+def _findings_page(username: str) -> Any:
+    at = new_app()
+    at.query_params["year"] = "2019"
+    at = sign_in(at.run(), username)
+    no_exception(at)
+    at.switch_page("app_pages/findings.py").run()
+    no_exception(at)
+    return at
+
+
+def _todo(at: Any) -> Any:
+    return next(d.value for d in at.dataframe if d.proto.id.endswith("lifecycle_todo"))
+
+
+def _act(at: Any, fid: int, action: str) -> Any:
+    at.button_group(key=f"lifecycle_action_{fid}").set_value(action).run()
+    no_exception(at)
+    return at
+
+
+def _submit(at: Any, label: str) -> Any:
+    next(b for b in at.button if b.label == label).click().run()
+    no_exception(at)
+    return at
+
+
+def test_a_department_officer_assigns_from_the_todo_list(app_db, settings, lifecycle_world):
+    fid = lifecycle_world["fid"]
+    at = _findings_page("l.hb")
+    todo = _todo(at)
+    assert fid in list(todo["编号"]) and set(todo["状态"]) == {s.PENDING}
+    click_table_row(at, "lifecycle_todo", list(todo["编号"]).index(fid))
+    no_exception(at)
+    _act(at, fid, "assign")
+    _submit(at, "交办")
+    assert any("已交办" in m.value for m in at.success), [m.value for m in at.error]
+    row = record(app_db, fid)
+    assert (row.state, row.assignee_township) == (s.ASSIGNED, "城厢镇")
+
+
+def test_the_township_reports_and_a_refusal_is_shown_in_chinese(app_db, settings, lifecycle_world):
+    fid = lifecycle_world["fid"]
+    transition(app_db, settings, HB, fid, "assign")
+    transition(app_db, settings, CX, fid, "start")
+    at = _findings_page("l.cx")
+    todo = _todo(at)
+    assert list(todo["编号"]) == [fid]
+    click_table_row(at, "lifecycle_todo", 0)
+    _act(at, fid, "report")
+    at.text_area(key="lifecycle_measures").input("  ")  # a form sends its inputs with the submit
+    _submit(at, "报送整改情况")
+    assert any("报送整改情况须填写已采取的整改措施" in e.value for e in at.error)
+    at.text_area(key="lifecycle_measures").input("已补办环评批复并通过验收")
+    _submit(at, "报送整改情况")
+    row = record(app_db, fid)
+    assert (row.state, row.measures) == (s.TO_VERIFY, "已补办环评批复并通过验收")
+
+
+def test_leaders_see_the_ledger_and_history_but_no_actions(app_db, settings, lifecycle_world):
+    fid = lifecycle_world["fid"]
+    transition(app_db, settings, HB, fid, "assign")
+    at = _findings_page("l.lead")
+    assert not any(d.proto.id.endswith("lifecycle_todo") for d in at.dataframe)
+    ledger = next(d.value for d in at.dataframe if d.proto.id.endswith("lifecycle_ledger"))
+    click_table_row(at, "lifecycle_ledger", list(ledger["编号"]).index(fid))
+    no_exception(at)
+    assert any("领导账号只能查看" in c.value for c in at.caption)
+    assert not at.button_group
+    history = next(d.value for d in at.dataframe if "办理人" in d.value.columns)
+    assert list(history["新状态"]) == [s.PENDING, s.ASSIGNED]
