@@ -23,9 +23,12 @@ LIST_HEADERS = {
 
 
 def _year_arg(text: str) -> int:
-    from supervision.cli.main import _year
+    from supervision.core import values
 
-    return _year(text)
+    try:
+        return values.year(text)
+    except values.Invalid as exc:
+        raise argparse.ArgumentTypeError(f"年度“{text}”无效：{exc}") from exc
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
