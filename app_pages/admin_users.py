@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import session
+from components import session, tables
 from components.db import engine, settings
 from supervision.access import auth
 from supervision.access.permissions import PermissionDenied
@@ -20,7 +20,7 @@ departments = security.departments
 
 st.title("用户管理")
 users = auth.list_users(engine(), principal)
-st.dataframe(users, hide_index=True, key="users_table")
+st.dataframe(tables.tidy(users), hide_index=True, key="users_table")
 
 new_tab, edit_tab, screen_tab = st.tabs(["新建账号", "修改账号", "大屏链接"])
 
@@ -96,7 +96,7 @@ with edit_tab:
 with screen_tab:
     st.write("大屏链接只能查看总览和地图，不能修改任何数据；链接只在创建时显示一次。")
     tokens = auth.list_screen_tokens(engine(), principal)
-    st.dataframe(tokens, hide_index=True, key="tokens_table")
+    st.dataframe(tables.tidy(tokens), hide_index=True, key="tokens_table")
     with st.form("create_token_form", clear_on_submit=True):
         label = st.text_input("大屏名称", key="token_label", max_chars=60, placeholder="如：指挥中心大屏")
         days = st.number_input("有效天数（0为长期）", min_value=0, max_value=3650,

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from components import live, session
+from components import live, session, tables
 from supervision.access import audit
 from supervision.core.clock import today_local
 from supervision.core.principal import Role
@@ -28,20 +28,20 @@ with st.container(border=True):
     actions = c3.multiselect("操作", list(audit.ACTIONS), format_func=audit.ACTIONS.__getitem__,
                              key="audit_actions", placeholder="全部")
     c4, c5 = st.columns([2, 1])
-    tables = c4.multiselect("数据表", list(TABLE_NAMES), format_func=TABLE_NAMES.__getitem__,
-                            key="audit_tables", placeholder="全部")
+    chosen_tables = c4.multiselect("数据表", list(TABLE_NAMES), format_func=TABLE_NAMES.__getitem__,
+                                   key="audit_tables", placeholder="全部")
     key = c5.text_input("记录包含", key="audit_key", max_chars=100, placeholder="如企业代码、用户名")
 
 start, end = (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (None, None)
 filters = audit.AuditFilter(start=start, end=end, actor=actor or "", actions=tuple(actions),
-                            tables=tuple(tables), key=key)
+                            tables=tuple(chosen_tables), key=key)
 entries, total = live.audit_entries(principal, filters)
 
 if total > len(entries):
     st.caption(f"共{total}条，显示最新的{len(entries)}条；请缩小范围查看更早的记录。")
 else:
     st.caption(f"共{total}条")
-st.dataframe(entries.drop(columns=["id"]), hide_index=True, key="audit_table")
+st.dataframe(tables.tidy(entries.drop(columns=["id"])), hide_index=True, key="audit_table")
 st.download_button(
     "导出Excel",
     # Built only when clicked (about 0.4 s for 5,000 entries), not on every rerun of the filters.

@@ -9,11 +9,13 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
+MISSING = "—"  # what a cell shows for a value that was not reported (never "None", "nan" or an empty cell)
+
 
 def _cell(value: Any) -> Any:
-    """A cell as shown: blanks for missing values, exact decimals with thousands separators, dates as ISO text."""
-    if value is None:
-        return ""
+    """A cell as shown: a dash for missing values, exact decimals with thousands separators, dates as ISO text."""
+    if value is None or value is pd.NaT:
+        return MISSING
     if isinstance(value, Decimal):
         return format(value, ",")
     if isinstance(value, bool):
@@ -22,21 +24,32 @@ def _cell(value: Any) -> Any:
         return value
     if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
         return value.isoformat()
-    if pd.isna(value):
-        return ""
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return MISSING
     return value
+
+
+def tidy(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame whose headers are already Chinese, with its cells as shown: 是/否, a dash for what is missing."""
+    return for_display(df, {str(c): str(c) for c in df.columns})
 
 
 def for_display(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """The listed columns, renamed to their Chinese headers.
 
-    Object columns (decimals, dates, text with gaps) become text: exact figures as given,
-    and blanks rather than "None" for what was not reported. Integer columns stay numbers.
+    Object columns (decimals, dates, text with gaps) become text: exact figures as given, and a dash rather than
+    "None" for what was not reported. Numeric columns stay numbers unless they have gaps (Streamlit would print
+    "None" in a gap), in which case they become text too.
     """
     out = df[[c for c in columns if c in df]].copy()
     for column in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column]):
+        numeric = pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(out[column])
+        if not numeric:
             out[column] = pd.Series([_cell(v) for v in out[column]], index=out.index, dtype=object)
+        elif bool(out[column].isna().any()):
+            # All text, so the column stays one type for Arrow: the numbers as written, a dash in the gaps.
+            out[column] = pd.Series([MISSING if pd.isna(v) else str(v) for v in out[column]], index=out.index,
+                                    dtype=object)
     return out.rename(columns=columns)
 
 

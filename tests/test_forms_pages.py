@@ -75,10 +75,11 @@ def test_self_check_form_loads_validates_saves_and_audits(app_db: Engine, world:
     assert audit_entries(app_db, table_name="self_checks")[-1].action == "insert"
 
 
-def test_a_department_that_does_not_report_a_table_only_gets_a_message(app_db: Engine,
-                                                                       world: dict[str, Any]) -> None:
-    at = open_page("e.hg", "app_pages/form_self_checks.py")
-    assert "不由海关报送" in at.info[0].value and not at.selectbox
+def test_a_department_that_does_not_report_a_table_has_no_such_form(app_db: Engine,
+                                                                      world: dict[str, Any]) -> None:
+    # Issue 18: a page a role cannot use is not in its menu (it used to open and only say "不由海关报送").
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_page("e.hg", "app_pages/form_self_checks.py")
     at = open_page("e.town", "app_pages/form_tipoffs.py")
     assert at.button(key="tp_submit")  # township officers do register tip-offs
 

@@ -29,7 +29,7 @@ def test_deep_link_opens_the_profile(app):
     assert len(invoices) == 11  # nine monthly invoices, one void, one credit note, all as seller
     assert set(invoices["状态"]) == {"正常", "作废", "红冲"}
     customs = table(at, "法检批次号")
-    assert list(customs["法检批次号"]) == ["FJ2019-0001", ""]
+    assert list(customs["法检批次号"]) == ["FJ2019-0001", "—"]  # not reported: a dash, never "None" or a blank
     tipoffs = table(at, "线索编号")
     assert list(tipoffs["线索编号"]) == ["JB-2019-001"]
 

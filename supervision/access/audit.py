@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from supervision.access.permissions import require_role
 from supervision.core.clock import local_tz, now_local, to_local
-from supervision.core.principal import Principal, Role
+from supervision.core.principal import Principal, Role, is_system
 from supervision.core.safety import xlsx_bytes
 from supervision.storage.models import AuditEntry
 
@@ -53,6 +53,8 @@ def actor_label(actor: Principal | str) -> str:
     """How the log names a person: display name and the unique account name."""
     if isinstance(actor, str):
         return actor
+    if is_system(actor):
+        return actor.display_name  # "系统（命令行）": the operator's command line, not a person's account
     if actor.display_name == actor.username:
         return actor.username
     return f"{actor.display_name}（{actor.username}）"
