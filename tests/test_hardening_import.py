@@ -103,3 +103,76 @@ def test_every_import_is_an_audit_event(world: dict[str, Any], db: Engine, setti
     assert entry["数据表"] == "导入批次" and entry["导入批次"] == report.import_id
     assert f"SHA-256={hashlib.sha256(data).hexdigest()}" in entry["新值"]
     assert "企业自查表=2行（新增2，更新0，未变0）" in entry["新值"]
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _limited(settings: Settings, **limits: int) -> Settings:
+    import dataclasses
+
+    return dataclasses.replace(settings, **limits)
+
+
+def test_zip_expansion_is_limited_per_member_and_in_total(world: dict[str, Any], db: Engine,
+                                                          settings: Settings) -> None:
+    """A small zip of a huge member, or of many large ones, is refused before it is decompressed (3)."""
+    import time
+
+    header = b"uscc,year\n"
+    bomb = _zip({"self_checks.csv": header + b"\n" * (3 * 2**20)})  # 3 MB of blank lines, a few KB zipped
+    assert len(bomb) < 20_000
+    small = _limited(settings, max_member_mb=2, max_unpacked_mb=4)
+    started = time.perf_counter()
+    report = import_package(Upload("bomb.zip", bomb), db, small, principal=TOWN, dry_run=True)
+    assert time.perf_counter() - started < 2
+    assert [p.reason for p in report.problems] == [
+        "压缩包中的文件“self_checks.csv”解压后为3 MB，超过单个文件2 MB的上限，已拒绝"]
+    many = _zip({f"{name}.csv": header + b"\n" * (int(1.5 * 2**20)) for name in
+                 ("self_checks", "township_reports", "tipoffs")})
+    report = import_package(Upload("many.zip", many), db, small, principal=TOWN, dry_run=True)
+    assert [p.reason for p in report.problems] == ["压缩包解压后共5 MB，超过4 MB的上限，已拒绝"]
+
+
+def test_a_member_is_cut_off_while_streaming_past_the_limit() -> None:
+    """The member limit holds while reading too, whatever the zip's directory says (3)."""
+    import io
+    import zipfile
+
+    from supervision.ingest.package import PackageError, _zip_opener, csv_rows
+
+    archive = zipfile.ZipFile(io.BytesIO(_zip({"self_checks.csv": b"uscc,year\n" + b"x,2019\n" * 300_000})))
+    opener = _zip_opener(archive, archive.infolist()[0], 2**20)
+    with pytest.raises(PackageError, match="超过1 MB的上限"):
+        for _ in csv_rows(opener):
+            pass
+
+
+def test_rows_per_table_and_the_error_list_are_capped(world: dict[str, Any], db: Engine, settings: Settings) -> None:
+    """Reading stops past the row limit; only the first errors of each column are listed, the rest counted (3)."""
+    from supervision.ingest import preview as pv
+
+    bad = "uscc,year,problems_found\n" + "".join(f"{E[0]},20{i % 100:02d}x,-{i + 1}\n" for i in range(5000))
+    limited = _limited(settings, max_rows_per_table=1000, max_errors_per_column=10)
+    report = import_package(Upload("self_checks.csv", bad.encode()), db, limited, principal=TOWN, dry_run=True)
+    assert report.tables["self_checks"].rows == 1001  # stopped at the first row past the limit
+    assert any("超过每张表1,000行的上限" in p.reason and p.row == 1002 for p in report.problems)
+    by_column: dict[str | None, int] = {}
+    for p in report.problems:
+        by_column[p.column] = by_column.get(p.column, 0) + 1
+    assert by_column == {"year": 10, "problems_found": 10, None: 1}
+    assert report.problem_count == 2001 and report.problems_not_listed == 1980
+    assert report.unlisted == {("self_checks.csv", "self_checks", "year"): 990,
+                               ("self_checks.csv", "self_checks", "problems_found"): 990}
+    assert "列“year”另有990处" in report.summary()
+    preview = pv.build_preview(bad.encode(), "self_checks.csv", db, limited, TOWN)
+    assert len(preview.rejections) == 23 and preview.problem_count == 2001
+    assert (preview.rejections["原因"] == "同一列另有990处错误未逐条列出").sum() == 2

@@ -200,6 +200,9 @@ class Settings:
     tolerances: Tolerances
     max_upload_mb: int
     max_unpacked_mb: int
+    max_member_mb: int = 500
+    max_rows_per_table: int = 3_000_000
+    max_errors_per_column: int = 100
     risk: RiskWeights = field(default_factory=RiskWeights)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     display: Display = field(default_factory=Display)
@@ -286,7 +289,10 @@ class _TolerancesFile(_Section):
 
 class _ImportFile(_Section):
     max_upload_mb: int = 200
-    max_unpacked_mb: int = 2000
+    max_unpacked_mb: int = 1000
+    max_member_mb: int = 500
+    max_rows_per_table: int = 3_000_000
+    max_errors_per_column: int = 100
 
 
 class _RiskFile(_Section):
@@ -493,6 +499,9 @@ def parse_settings(raw: dict[str, Any], source: str = "config.toml") -> Settings
         tolerances=Tolerances(**tol.model_dump()),
         max_upload_mb=f.import_.max_upload_mb,
         max_unpacked_mb=f.import_.max_unpacked_mb,
+        max_member_mb=f.import_.max_member_mb,
+        max_rows_per_table=f.import_.max_rows_per_table,
+        max_errors_per_column=f.import_.max_errors_per_column,
         risk=_risk(f.risk),
         security=_security(f.security),
         display=Display(timezone=f.display.timezone),

@@ -28,7 +28,15 @@ from supervision.core.spec import PRODUCT_CATEGORY_NAMES, TABLES, TABLES_BY_KEY,
 from supervision.core.types import ExactDecimal
 from supervision.geo.boundaries import Boundaries, boundaries
 from supervision.geo.coords import to_wgs84
-from supervision.ingest.package import Package, PackageError, SourceTable, Upload, read_package, source_digest
+from supervision.ingest.package import (
+    Limits,
+    Package,
+    PackageError,
+    SourceTable,
+    Upload,
+    read_package,
+    source_digest,
+)
 from supervision.storage.db import bump_data_version, refresh_statistics
 from supervision.storage.models import DATA_MODELS, AuditEntry, Enterprise, ImportBatch, ScoringItem
 from supervision.storage.townships import TownshipDirectory, directory
@@ -103,6 +111,9 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)
     tables: dict[str, TableResult] = field(default_factory=dict)
     problems_not_listed: int = 0
+    # (file, table, column) → errors counted there but not listed (beyond the first few per column)
+    unlisted: dict[tuple[str, str | None, str | None], int] = field(default_factory=dict)
+    warnings_not_listed: int = 0
     written: bool = False
     import_id: int | None = None
 
@@ -129,29 +140,57 @@ class ImportReport:
             lines.append(f"数据包“{self.source}”被拒绝：发现{self.problem_count}处错误，数据库未作任何修改。")
             lines.extend(str(p) for p in self.problems)
             if self.problems_not_listed:
-                lines.append(f"……另有{self.problems_not_listed}处错误未列出。")
+                lines.append(f"……另有{self.problems_not_listed}处错误未列出：")
+                lines.extend(f"  ［{file}］{TABLES_BY_KEY[t].name if t in TABLES_BY_KEY else ''}"
+                             f"{f'列“{c}”' if c else ''}另有{n}处" for (file, t, c), n in self.unlisted.items())
         else:
             verb = "已导入" if self.written else ("无变化" if not (self.added or self.changed) else "预览")
             lines.append(f"数据包“{self.source}”{verb}：新增{self.added}行，更新{self.changed}行。")
             for t in sorted(self.tables.values(), key=lambda t: _TABLE_ORDER[t.key]):
                 lines.append(f"  {t.name}：{t.rows}行（新增{t.added}，更新{t.changed}，未变{t.unchanged}）")
         if self.warnings:
-            lines.append(f"数据质量提示{len(self.warnings)}条（不影响导入）：")
+            lines.append(f"数据质量提示{len(self.warnings) + self.warnings_not_listed}条（不影响导入）：")
             lines.extend(str(w) for w in self.warnings)
+            if self.warnings_not_listed:
+                lines.append(f"……另有{self.warnings_not_listed}条提示未列出。")
         return "\n".join(lines)
 
 
-class _Problems:
-    """Collects problems up to a cap, counting the rest."""
+def package_limits(settings: Settings) -> Limits:
+    return Limits(unpacked=settings.max_unpacked_mb * 2**20, member=settings.max_member_mb * 2**20)
 
-    def __init__(self, report: ImportReport) -> None:
+
+class _Problems:
+    """Collects problems: the first few of each table and column are listed, the rest only counted.
+
+    A file of a million bad rows otherwise makes a million Problem objects (gigabytes) and a report
+    nobody reads; the first errors of a column show what is wrong, the count says how often.
+    """
+
+    def __init__(self, report: ImportReport, per_column: int = 100) -> None:
         self.report = report
+        self.per_column = per_column
+        self.listed: dict[tuple[str, str | None, str | None], int] = {}
+        self.warned: dict[tuple[str, str | None, str | None], int] = {}
 
     def add(self, problem: Problem) -> None:
-        if len(self.report.problems) < MAX_PROBLEMS:
+        where = (problem.file, problem.table, problem.column)
+        shown = self.listed.get(where, 0)
+        if shown < self.per_column and len(self.report.problems) < MAX_PROBLEMS:
+            self.listed[where] = shown + 1
             self.report.problems.append(problem)
         else:
             self.report.problems_not_listed += 1
+            self.report.unlisted[where] = self.report.unlisted.get(where, 0) + 1
+
+    def warn(self, problem: Problem) -> None:
+        where = (problem.file, problem.table, problem.column)
+        shown = self.warned.get(where, 0)
+        if shown < self.per_column:
+            self.warned[where] = shown + 1
+            self.report.warnings.append(problem)
+        else:
+            self.report.warnings_not_listed += 1
 
 
 @dataclass
@@ -261,7 +300,7 @@ class _RowChecker:
         )
 
     def warn(self, reason: str, row: int, column: str | None = None, value: Any = None) -> None:
-        self.report.warnings.append(
+        self.problems.warn(
             Problem(self.source.label, reason, self.spec.key, row, column, None if value is None else _shown(value))
         )
 
@@ -633,6 +672,11 @@ def _check_table(source: SourceTable, ctx: _Context, problems: _Problems, report
             if all(v.is_blank(c) for c in cells):
                 continue
             result.rows += 1
+            if result.rows > ctx.settings.max_rows_per_table:
+                # Stop reading: what follows could only cost time and memory for a file that is refused.
+                problems.add(Problem(source.label, f"数据行超过每张表{ctx.settings.max_rows_per_table:,}行的上限，"
+                                                   "已停止读取；请拆分为多个文件分别导入", source.spec.key, number))
+                return
             record = checker.check(number, cells)
             if record is not None and ctx.guard is not None and (refusal := ctx.guard.row(source.spec.key, record)):
                 problems.add(Problem(source.label, refusal, source.spec.key, number))
@@ -678,8 +722,8 @@ def import_package(
     """
     label = source.name if isinstance(source, Upload) else Path(source).name
     report = ImportReport(source=label)
-    problems = _Problems(report)
-    package = read_package(source, settings.max_unpacked_mb * 2**20)
+    problems = _Problems(report, settings.max_errors_per_column)
+    package = read_package(source, package_limits(settings))
     for file_label, reason in package.problems:
         problems.add(Problem(file_label, reason))
     tables = _group_tables(package, problems)

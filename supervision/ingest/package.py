@@ -143,13 +143,66 @@ def _has_macros(data: bytes) -> bool:
     return False
 
 
-def _open_workbook(open_binary: BinaryOpener) -> Any:
+@dataclass(frozen=True)
+class Limits:
+    """How far a compressed package may expand: in all, per file inside it (bytes)."""
+
+    unpacked: int = 1000 * 2**20
+    member: int = 500 * 2**20
+
+
+def _expansion_problem(infos: list[zipfile.ZipInfo], limits: Limits, what: str) -> str | None:
+    """Why a .zip or .xlsx expands too far, judged from its directory before anything is decompressed.
+
+    zipfile never yields more than a member's declared size (it stops there and checks the CRC), so
+    the directory's sizes bound what reading can cost; `_Bounded` enforces the member limit again.
+    """
+    big = next((i for i in infos if i.file_size > limits.member), None)
+    if big is not None:
+        return (f"{what}中的文件“{_member_name(big)}”解压后为{big.file_size / 2**20:,.0f} MB，"
+                f"超过单个文件{limits.member // 2**20} MB的上限，已拒绝")
+    total = sum(i.file_size for i in infos)
+    if total > limits.unpacked:
+        return f"{what}解压后共{total / 2**20:,.0f} MB，超过{limits.unpacked // 2**20} MB的上限，已拒绝"
+    return None
+
+
+class _Bounded(io.RawIOBase):
+    """A member of a .zip read as a stream that stops with a PackageError past the member limit."""
+
+    def __init__(self, inner: IO[bytes], limit: int, name: str) -> None:
+        self.inner, self.limit, self.name, self.count = inner, limit, name, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.inner.read(len(buffer))
+        self.count += len(data)
+        if self.count > self.limit:
+            raise PackageError(f"“{self.name}”解压后超过{self.limit // 2**20} MB的上限，已停止读取")
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
+def _open_workbook(open_binary: BinaryOpener, limits: Limits = Limits()) -> Any:
     from openpyxl import load_workbook
 
     with open_binary() as fh:
         data = fh.read()
     if _has_macros(data):
         raise PackageError(MACRO_REFUSAL)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            problem = _expansion_problem(archive.infolist(), limits, "工作簿")
+    except zipfile.BadZipFile:
+        problem = None  # openpyxl names it below
+    if problem:
+        raise PackageError(problem)
     try:
         # data_only=False: a formula is read as its text and never evaluated.
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -169,10 +222,10 @@ def _ignored(name: str) -> bool:
     return any(p.startswith(".") or p == "__MACOSX" for p in parts) or name.endswith("/")
 
 
-def _read_workbook(label: str, open_binary: BinaryOpener) -> Package:
+def _read_workbook(label: str, open_binary: BinaryOpener, limits: Limits) -> Package:
     problems: list[tuple[str, str]] = []
     try:
-        workbook = _open_workbook(open_binary)
+        workbook = _open_workbook(open_binary, limits)
     except PackageError as exc:
         return Package(label, [], [(label, str(exc))])
     names = workbook.sheetnames
@@ -220,8 +273,8 @@ def _read_csv_files(label: str, files: list[tuple[str, BinaryOpener]]) -> Packag
     return Package(label, tables, problems)
 
 
-def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryOpener:
-    return lambda: archive.open(info)
+def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> BinaryOpener:
+    return lambda: io.BufferedReader(_Bounded(archive.open(info), limit, _member_name(info)), _BLOCK)
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -246,7 +299,7 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return name
 
 
-def _read_zip(label: str, open_binary: BinaryOpener, max_unpacked: int) -> Package:
+def _read_zip(label: str, open_binary: BinaryOpener, limits: Limits) -> Package:
     with open_binary() as fh:
         data = fh.read()
     try:
@@ -254,13 +307,14 @@ def _read_zip(label: str, open_binary: BinaryOpener, max_unpacked: int) -> Packa
         infos = [i for i in archive.infolist() if not _ignored(i.filename)]
     except zipfile.BadZipFile:
         return Package(label, [], [(label, "无法打开压缩包：文件已损坏或不是zip文件")])
-    if sum(i.file_size for i in infos) > max_unpacked:
-        return Package(label, [], [(label, f"压缩包解压后超过{max_unpacked // 2**20} MB，已拒绝")])
-    files = [(_member_name(i), _zip_opener(archive, i)) for i in infos]
+    problem = _expansion_problem(infos, limits, "压缩包")
+    if problem:
+        return Package(label, [], [(label, problem)])
+    files = [(_member_name(i), _zip_opener(archive, i, limits.member)) for i in infos]
     return _read_csv_files(label, files)
 
 
-def read_package(source: Path | Upload, max_unpacked_bytes: int = 2000 * 2**20) -> Package:
+def read_package(source: Path | Upload, limits: Limits = Limits()) -> Package:
     """Find the tables of a package; unreadable files become problems, not exceptions."""
     if isinstance(source, Upload):
         label, opener, suffix = source.name, _bytes_opener(source.data), PurePosixPath(source.name).suffix.lower()
@@ -274,9 +328,9 @@ def read_package(source: Path | Upload, max_unpacked_bytes: int = 2000 * 2**20) 
             return _read_csv_files(source.name, files)
         label, opener, suffix = source.name, _file_opener(source), source.suffix.lower()
     if suffix == ".xlsx":
-        return _read_workbook(label, opener)
+        return _read_workbook(label, opener, limits)
     if suffix == ".zip":
-        return _read_zip(label, opener, max_unpacked_bytes)
+        return _read_zip(label, opener, limits)
     if suffix == ".csv":
         return _read_csv_files(label, [(label, opener)])
     if suffix == ".xls":

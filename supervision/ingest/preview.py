@@ -31,7 +31,7 @@ from supervision.core.principal import Principal
 from supervision.core.safety import xlsx_bytes
 from supervision.core.spec import TABLES_BY_KEY, Column, TableSpec
 from supervision.ingest.fields import parse_value
-from supervision.ingest.importer import ImportReport, import_package
+from supervision.ingest.importer import ImportReport, import_package, package_limits
 from supervision.ingest.package import RESERVED_SHEETS, PackageError, SourceTable, Upload, read_package
 from supervision.storage.models import DATA_MODELS
 from supervision.storage.townships import TownshipDirectory, directory
@@ -112,6 +112,10 @@ def _rejections(report: ImportReport) -> pd.DataFrame:
         "值": p.value or "",
         "原因": p.reason,
     } for p in report.problems]
+    # Beyond the first errors of a column, one line per column says how many more there are.
+    rows += [{"文件": file, "数据表": TABLES_BY_KEY[table].name if table in TABLES_BY_KEY else "", "行号": None,
+              "列": column or "", "值": "", "原因": f"同一列另有{n:,}处错误未逐条列出"}
+             for (file, table, column), n in report.unlisted.items()]
     frame = pd.DataFrame(rows, columns=REJECTION_COLUMNS)
     frame["行号"] = frame["行号"].astype("Int64")
     return frame
@@ -248,7 +252,7 @@ def _added_rows(source: Upload, engine: Engine, settings: Settings, report: Impo
     """A sample of the rows the import would add: rows whose key is not yet in the database."""
     towns = directory(settings)
     listed: list[dict[str, Any]] = []
-    package = read_package(source, settings.max_unpacked_mb * 2**20)
+    package = read_package(source, package_limits(settings))
     for table in package.tables:
         result = report.tables.get(table.spec.key)
         if result is not None and result.added:
