@@ -58,6 +58,7 @@ with right:
 st.subheader("问题闭环：交办、整改、核查、销号")
 st.caption("每条问题交办给所在镇区或牵头部门，限期整改，整改情况经负责部门核查后销号；误报可申请核销。")
 lifecycle_panel.show(principal, f.year, f.township)
+lifecycle_panel.ledger_exchange(principal, f.year, f.township)
 
 rows = picked.selection.rows if picked is not None else []
 if rows and rows[0] < len(found):

@@ -218,3 +218,48 @@ def enterprise_history(principal: Principal, uscc: str, year: int, *, key: str =
             st.caption(md_escape(f"整改责任单位：{r.assignee or '未交办'}；负责部门：{r.department}"
                                  + (f"；整改期限：{r.deadline:%Y-%m-%d}" if r.deadline else "")))
             tables.show(history[history["finding_id"] == r.id], HISTORY_SHOWN, key=f"{key}_{r.id}")
+
+
+CHANGE_SHOWN = {"row": "行", "label": "问题", "old": "原整改措施", "new": "新整改措施"}
+
+
+def ledger_exchange(principal: Principal, year: int, township: str | None, *, key: str = "ledger") -> None:
+    """整改台账: download the workbook; townships upload it back, preview every change, confirm all or none."""
+    from supervision.lifecycle import ledger
+
+    with st.expander("整改台账（Excel 下载、离线填写整改措施、上传）", icon=":material/table_view:"):
+        if st.button("生成整改台账", key=f"{key}_build"):
+            st.session_state[f"{key}_bytes"] = ledger.workbook(engine(), settings(), principal, year,
+                                                               today_local(), township)
+        built = st.session_state.get(f"{key}_bytes")
+        if built:
+            st.download_button("下载整改台账（.xlsx）", built, file_name=f"{year}年整改台账.xlsx",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               key=f"{key}_download", icon=":material/download:")
+        if principal.role not in (Role.TOWNSHIP, Role.BUREAU):
+            return
+        # A new uploader key after a save empties the widget (a widget's own state cannot be set).
+        round_ = st.session_state.get(f"{key}_round", 0)
+        upload = st.file_uploader("上传填写后的整改台账", type=["xlsx"], key=f"{key}_upload_{round_}")
+        if upload is None:
+            return
+        data_bytes = upload.getvalue()
+        plan = ledger.preview(engine(), settings(), principal, data_bytes)
+        if not plan.ok:
+            st.error("台账有误，未保存任何修改：\n\n" + "\n".join(f"- {md_escape(str(p))}" for p in plan.problems[:50]),
+                     icon=":material/error:")
+            return
+        if not plan.changes:
+            st.info("台账与系统中的整改措施相同，没有需要保存的修改。")
+            return
+        st.markdown(f"**预览：将修改{len(plan.changes)}条问题的整改措施**")
+        tables.show(pd.DataFrame([c.__dict__ for c in plan.changes]), CHANGE_SHOWN, key=f"{key}_preview")
+        if st.button("确认保存", type="primary", key=f"{key}_confirm"):
+            try:
+                written = ledger.confirm(engine(), principal, plan)
+            except (FindingConflict, ValueError) as exc:
+                st.error(f"未保存：{md_escape(str(exc))}", icon=":material/block:")
+                return
+            st.session_state[_FLASH] = f"已保存整改台账：{written}条问题的整改措施已更新"
+            st.session_state[f"{key}_round"] = round_ + 1
+            st.rerun()

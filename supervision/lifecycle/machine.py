@@ -91,7 +91,7 @@ def local_today() -> dt.date:
     return today_local()
 
 
-def _stamp(day: dt.date) -> dt.datetime:
+def stamp(day: dt.date) -> dt.datetime:
     """The moment recorded for a business day: now when it is today, else that day's noon (local)."""
     now = dt.datetime.now(dt.UTC)
     if day == now.astimezone(local_tz()).date():
@@ -154,7 +154,7 @@ def finding_key(rule: str, subject: str, year: int) -> str:
     return record_key((rule, subject, year))
 
 
-def _history(conn: Connection, finding_id: int, at: dt.datetime, day: dt.date, actor: Principal | str,
+def write_history(conn: Connection, finding_id: int, at: dt.datetime, day: dt.date, actor: Principal | str,
              action: str, old: str | None, new: str, note: str | None) -> int:
     result = conn.execute(insert(FindingTransition).values(
         finding_id=finding_id, at=at, day=day, actor=audit.actor_label(actor), action=action,
@@ -169,7 +169,7 @@ def sync_findings(engine: Engine, settings: Settings, year: int, as_of: dt.date,
     """Record new findings of the year as of D, and flag those the checks no longer (or again) produce."""
     found = run_checks(engine, settings, year, as_of, SYSTEM)
     day = day or local_today()
-    at = _stamp(day)
+    at = stamp(day)
     counts = {"new": 0, "untriggered": 0, "retriggered": 0, "review": 0}
     with engine.begin() as conn:
         existing = {(r.rule, r.subject): r for r in conn.execute(
@@ -244,7 +244,7 @@ def _flag(conn: Connection, old: Any, at: dt.datetime, day: dt.date, action: str
     done = conn.execute(update(F).where(F.id == old.id, F.version == old.version).values(**values))
     if done.rowcount != 1:
         return  # a person changed it meanwhile; the next sync looks again
-    _history(conn, old.id, at, day, SYSTEM, action, old.state, state, note)
+    write_history(conn, old.id, at, day, SYSTEM, action, old.state, state, note)
     audit.record(conn, SYSTEM, "transition", "findings", finding_key(old.rule, old.subject, old.year),
                  {"state": old.state, "triggered": old.triggered}, {"state": state, "triggered": triggered}, at=at)
 
@@ -356,7 +356,7 @@ def transition(engine: Engine, settings: Settings, principal: Principal, finding
         raise TransitionRefused(f"“{act.label}”不需要上传附件")
     checked = [check_upload(u, settings.findings.max_file_mb) for u in files]
     day = day or local_today()
-    at = _stamp(day)
+    at = stamp(day)
     reason, measures = _text(reason), _text(measures)
     with engine.begin() as conn:
         row = _load(conn, principal, finding_id)
@@ -395,7 +395,7 @@ def transition(engine: Engine, settings: Settings, principal: Principal, finding
             current = conn.execute(select(F).where(F.id == row.id)).one()
             raise _conflict(conn, current)
         note = reason or measures
-        tid = _history(conn, row.id, at, day, principal, action, row.state, act.target, note)
+        tid = write_history(conn, row.id, at, day, principal, action, row.state, act.target, note)
         names = _store_files(conn, principal, row.id, tid, checked, at)
         old = {k: getattr(row, k) for k in values if k not in ("state_since", "updated_at")}
         new = {k: v for k, v in values.items() if k not in ("state_since", "updated_at")}
@@ -422,7 +422,7 @@ def link_outcome(engine: Engine, principal: Principal, finding_id: int, *, case_
                  day: dt.date | None = None) -> Outcome:
     """Link a penalty case or a tip-off as the finding's enforcement outcome (the department's act)."""
     day = day or local_today()
-    at = _stamp(day)
+    at = stamp(day)
     case_no, tipoff_id = _text(case_no), _text(tipoff_id)
     act = s.Action(s.LINK, "关联处罚案件或举报线索", frozenset(s.STATES), "", s.DEPARTMENT)
     with engine.begin() as conn:
@@ -441,7 +441,7 @@ def link_outcome(engine: Engine, principal: Principal, finding_id: int, *, case_
         done = conn.execute(update(F).where(F.id == row.id, F.version == row.version).values(**values))
         if done.rowcount != 1:
             raise _conflict(conn, conn.execute(select(F).where(F.id == row.id)).one())
-        _history(conn, row.id, at, day, principal, s.LINK, row.state, row.state,
+        write_history(conn, row.id, at, day, principal, s.LINK, row.state, row.state,
                  "；".join(x for x in (f"处罚案件 {case_no}" if case_no else "",
                                         f"举报线索 {tipoff_id}" if tipoff_id else "") if x) or "取消关联")
         audit.record(conn, principal, "transition", "findings", finding_key(row.rule, row.subject, row.year),

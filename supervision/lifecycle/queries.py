@@ -40,7 +40,7 @@ def _local(at: dt.datetime) -> dt.datetime:
     return to_local(at)
 
 
-def _row_record(r: Any, today: dt.date, amber_days: int) -> dict[str, Any]:
+def row_record(r: Any, today: dt.date, amber_days: int) -> dict[str, Any]:
     return {
         "id": r.id, "rule": r.rule, "rule_name": RULES_BY_ID[r.rule].name if r.rule in RULES_BY_ID else r.rule,
         "severity": r.severity, "subject": r.subject, "enterprise_name": r.enterprise_name, "township": r.township,
@@ -54,7 +54,7 @@ def _row_record(r: Any, today: dt.date, amber_days: int) -> dict[str, Any]:
 
 
 def _frame(rows: Sequence[Any], today: dt.date, amber_days: int) -> pd.DataFrame:
-    return pd.DataFrame([_row_record(r, today, amber_days) for r in rows], columns=list(LEDGER_COLUMNS))
+    return pd.DataFrame([row_record(r, today, amber_days) for r in rows], columns=list(LEDGER_COLUMNS))
 
 
 def ledger(engine: Engine, settings: Settings, principal: Principal, year: int, today: dt.date, *,
@@ -83,7 +83,7 @@ def finding(engine: Engine, settings: Settings, principal: Principal, finding_id
         row = conn.execute(select(F).where(F.id == finding_id)).first()
     if row is None or not may_see(principal, row):
         raise FindingNotFound(f"找不到编号为 {finding_id} 的问题，或无权查看")
-    return {**_row_record(row, today, settings.findings.amber_days), "assignee_township": row.assignee_township,
+    return {**row_record(row, today, settings.findings.amber_days), "assignee_township": row.assignee_township,
             "assignee_department": row.assignee_department}
 
 

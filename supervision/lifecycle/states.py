@@ -63,7 +63,7 @@ RETRIGGERED = "retriggered"
 LINK = "link"
 SYSTEM_ACTIONS: dict[str, str] = {
     FOUND: "发现", FLAG_REVIEW: "证据变化，标记需复核", UNTRIGGERED: NO_LONGER_TRIGGERED,
-    RETRIGGERED: "数据再次触发", LINK: "关联处罚案件或举报线索",
+    RETRIGGERED: "数据再次触发", LINK: "关联处罚案件或举报线索", "measures": "更新整改措施（台账上传）",
 }
 
 
