@@ -23,6 +23,7 @@ from streamlit.errors import StreamlitAPIException
 from components import filters, screen, session
 from components.db import current_data_version, settings, stop_on_bad_settings
 from supervision.access.permissions import may_open
+from supervision.core.guide import PAGE_HELP
 
 wall = screen.read()
 # A local favicon: a :material/...: page icon makes the browser fetch it from fonts.gstatic.com.
@@ -55,8 +56,10 @@ PAGES = [
     st.Page("app_pages/admin_users.py", title="用户管理", icon=":material/manage_accounts:", url_path="users"),
     st.Page("app_pages/audit_log.py", title="审计日志", icon=":material/history:", url_path="audit"),
     st.Page("app_pages/account.py", title="我的账号", icon=":material/person:", url_path="account"),
+    st.Page("app_pages/help.py", title="帮助", icon=":material/help:", url_path="help"),
 ]
 LOGIN = "app_pages/login.py"
+HELP = "app_pages/help.py"
 # Pages that read the global filters (the others are about accounts, not the campaign's data).
 FILTERED = {"overview", "map", "quota", "progress", "scoring", "enterprises", "findings", "meeting"}
 
@@ -72,6 +75,7 @@ else:
     allowed = [page for page in PAGES if may_open(principal, page.url_path, settings().security)]
     # Read before st.navigation: it marks the first page as the default, whose url_path becomes "".
     filtered = [page for page in allowed if page.url_path in FILTERED]
+    url_of = {id(page): page.url_path for page in allowed}
     session.sidebar(principal)
     navigation = st.navigation(
         [*allowed, st.Page(LOGIN, title="登录", url_path="login", visibility="hidden")],
@@ -84,6 +88,10 @@ else:
         except StreamlitAPIException:  # a parameter already bound to a widget of this session travels by itself
             st.switch_page(allowed[0])
     screen.apply(wall)
+    topic = url_of.get(id(navigation), "")
+    if not wall.on and topic in PAGE_HELP and may_open(principal, "help"):
+        # The short "?" of every page: what it shows, on the help page.
+        st.page_link(HELP, label="本页说明", icon=":material/help:", query_params={"topic": topic})
     if any(navigation is page for page in filtered):
         filters.render(current_data_version(), principal)
 navigation.run()

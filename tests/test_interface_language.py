@@ -182,7 +182,7 @@ def accounts(seeded: tuple[str, str], settings: Any) -> str:
     return url
 
 
-@pytest.mark.parametrize("page", [*PAGES, "meeting"])
+@pytest.mark.parametrize("page", [*PAGES, "meeting", "help"])
 def test_no_english_on_the_leaders_pages(app: Any, page: str) -> None:
     at = app(page, year="2019", as_of="2019-08-13")
     no_exception(at)

@@ -50,6 +50,7 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "users": frozenset({Role.ADMIN}),
     "audit": frozenset({Role.ADMIN}),
     "account": _EVERYONE - {Role.SCREEN},
+    "help": _EVERYONE - {Role.SCREEN},
 }
 
 

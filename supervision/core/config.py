@@ -190,6 +190,8 @@ class Display:
     """How times are shown: every time a user sees is in this zone (stored times are UTC)."""
 
     timezone: str = "Asia/Shanghai"
+    # Who users ask about the data and the campaign (the 帮助 page names it).
+    help_contact: str = "市工信局（稀土行业秩序整顿牵头部门，各镇（区）自查材料的报送单位）"
 
 
 @dataclass(frozen=True)
@@ -326,6 +328,7 @@ class _SecurityFile(_Section):
 
 class _DisplayFile(_Section):
     timezone: str = Display.timezone
+    help_contact: str = Display.help_contact
 
     @field_validator("timezone")
     @classmethod
@@ -504,7 +507,7 @@ def parse_settings(raw: dict[str, Any], source: str = "config.toml") -> Settings
         max_errors_per_column=f.import_.max_errors_per_column,
         risk=_risk(f.risk),
         security=_security(f.security),
-        display=Display(timezone=f.display.timezone),
+        display=Display(timezone=f.display.timezone, help_contact=f.display.help_contact),
         findings=_findings(f.findings),
         raw=raw,
     )
