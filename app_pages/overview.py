@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from components import data, downloads, figures, filters, screen, session, sources, tables
-from components.db import current_data_version, settings
+from components.db import current_data_version, current_lifecycle_version, settings
 from components.filters import Filters
 from components.session import current_principal
 from supervision.core import campaign
+from supervision.core.clock import today_local
 from supervision.core.frames import findings_per_rule, utilisation_totals
 from supervision.core.principal import Principal
 from supervision.core.spec import TABLES_BY_KEY
@@ -38,6 +39,7 @@ def kpis(version: int, f: Filters) -> None:
     listed = data.blacklist(version, principal, f.as_of, f.township, f.category)
     found = data.findings(version, principal, f.year, f.as_of, f.township, f.category)
     violations = int((found["severity"] == "违规").sum())
+    life = data.finding_counts(current_lifecycle_version(), principal, f.year, today_local(), f.township)
     by_category = counts.groupby("category", sort=False)["n"].sum()
     cols = st.columns(6)
     cols[0].metric("稀土企业（家）", int(counts["n"].sum()),
@@ -46,8 +48,17 @@ def kpis(version: int, f: Filters) -> None:
                    help=f"产量 {float(used):,.3f} 吨 / 指标 {float(total):,.3f} 吨（{f.year}年）")
     next_text = f"距{pos.next_step.name}{pos.days_to_next}天" if pos.next_step is not None else "无待办节点"
     cols[2].metric("整顿阶段", pos.phase, next_text, delta_color="off", delta_arrow="off")
-    cols[3].metric("未销号问题（条）", len(found), help=f"违规{violations}条，预警{len(found) - violations}条"
-                   f"（{f.year}年数据按截至{f.as_of:%Y-%m-%d}检查）")
+    if int(life["found"].sum()):
+        # The lifecycle's own count: what the checks found and nobody has closed yet.
+        cols[3].metric("未销号问题（条）", int(life["open"].sum()),
+                       f"逾期{int(life['overdue'].sum())}条" if int(life["overdue"].sum()) else None,
+                       delta_color="inverse", delta_arrow="off",
+                       help=f"问题台账：发现{int(life['found'].sum())}条，已销号"
+                            f"{int(life['closed'].sum() + life['dismissed'].sum())}条；"
+                            f"本次检查（截至{f.as_of:%Y-%m-%d}）违规{violations}条，预警{len(found) - violations}条")
+    else:
+        cols[3].metric("未销号问题（条）", len(found), help=f"违规{violations}条，预警{len(found) - violations}条"
+                       f"（{f.year}年数据按截至{f.as_of:%Y-%m-%d}检查）")
     cols[4].metric("红灯事项（镇区×事项）", red, help="逾期未交的企业自查、镇区汇总、月报与超期未反馈的举报线索")
     cols[5].metric("黑名单企业（家）", len(listed), help=f"截至{f.as_of:%Y-%m-%d}仍在黑名单期内")
     kpi_tables = ("enterprises",) + FINDING_SOURCES + ("inspection_scores", "penalties")
@@ -108,6 +119,36 @@ def fig_penalties(version: int, f: Filters, look: Look) -> charts.go.Figure:
     return charts.table_figure(pens, PENALTY_COLUMNS, c, look)
 
 
+def fig_lifecycle(version: int, f: Filters, look: Look) -> charts.go.Figure:
+    """Open, overdue and closed findings per township; kept per lifecycle version (a transition redraws it)."""
+    lv = current_lifecycle_version()
+    today = today_local()
+
+    def build() -> charts.go.Figure:
+        counts = data.finding_counts(lv, principal, f.year, today, f.township)
+        c = sources.caption(version, principal, f, f"{f.year}年问题整改情况（按整改责任单位，{today:%m月%d日}）",
+                            FINDING_SOURCES)
+        return charts.lifecycle_by_township(counts, c, look)
+
+    return figures.memo(("lifecycle", lv, version, principal, f, look, today), build)
+
+
+def fig_burndown(version: int, f: Filters, look: Look) -> charts.go.Figure:
+    """Open findings at each week's end since the inspection began, with the week's closures."""
+    lv = current_lifecycle_version()
+    today = today_local()
+    start = cfg.calendar.for_year(f.year)["inspection_start"]
+    end = max(start, min(today, f.as_of))
+
+    def build() -> charts.go.Figure:
+        weeks = data.finding_burndown(lv, principal, f.year, start, end, f.township)
+        c = sources.caption(version, principal, f, f"{f.year}年问题销号进度（每周末未销号数与本周销号数）",
+                            FINDING_SOURCES)
+        return charts.burndown(weeks, c, look)
+
+    return figures.memo(("burndown", lv, version, principal, f, look, start, end), build)
+
+
 def national_context(f: Filters) -> str | None:
     national = data.national_quota(f.year)
     if national is None or not national.smelting_t:
@@ -141,6 +182,11 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
         downloads.show_chart(fig, key="overview_lights")
     left, right = st.columns(2)
     with left:
+        downloads.show_chart(fig_lifecycle(version, f, Look(height=420, footnote_chars=60)), key="overview_lifecycle")
+    with right:
+        downloads.show_chart(fig_burndown(version, f, Look(height=420, footnote_chars=60)), key="overview_burndown")
+    left, right = st.columns(2)
+    with left:
         st.subheader("最新举报线索")
         tips = data.tipoffs(version, principal, f.year, f.as_of, f.township)
         source = sources.caption(version, principal, f, "", ("tipoffs",)).footnote
@@ -164,6 +210,7 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
 PANELS = (
     (("enterprises", fig_enterprises), ("quota", fig_quota), ("findings", fig_findings)),
     (("lights", fig_lights), ("tipoffs", fig_tipoffs), ("penalties", fig_penalties)),
+    (("lifecycle", fig_lifecycle), ("burndown", fig_burndown)),
 )
 
 

@@ -95,3 +95,26 @@ def test_leaders_see_the_ledger_and_history_but_no_actions(app_db, settings, lif
     assert not at.button_group
     history = next(d.value for d in at.dataframe if "办理人" in d.value.columns)
     assert list(history["新状态"]) == [s.PENDING, s.ASSIGNED]
+
+
+def test_the_overview_counts_open_findings_and_a_closure_shows_at_the_next_run(app_db, settings, lifecycle_world):
+    from page_support import charts, metric
+
+    fid = lifecycle_world["fid"]
+    at = new_app()
+    at.query_params["year"] = "2019"
+    at = sign_in(at.run(), "l.lead")
+    no_exception(at)
+    before = int(metric(at, "未销号问题（条）"))
+    assert before > 0
+    figs = charts(at)
+    lifecycle = next(f for k, f in figs.items() if k.endswith("overview_lifecycle"))
+    assert "问题整改情况" in lifecycle["layout"]["title"]["text"]
+    for who, action, extra in ((HB, "assign", {}), (CX, "start", {}), (CX, "report", {"measures": "m"}),
+                               (HB, "verify", {})):
+        transition(app_db, settings, who, fid, action, **extra)
+    at.run()
+    no_exception(at)
+    assert int(metric(at, "未销号问题（条）")) == before - 1
+    burn = next(f for k, f in charts(at).items() if k.endswith("overview_burndown"))
+    assert [t["name"] for t in burn["data"]] == ["本周销号", "周末未销号"]

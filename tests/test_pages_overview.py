@@ -71,7 +71,7 @@ def test_screen_mode_is_dark_sized_and_stamped(app):
     no_exception(at)
     figs = {k: f for k, f in charts(at).items() if k.startswith("wall_")}
     assert set(figs) == {"wall_enterprises", "wall_quota", "wall_findings", "wall_lights", "wall_tipoffs",
-                         "wall_penalties"}
+                         "wall_penalties", "wall_lifecycle", "wall_burndown"}
     assert all(f["layout"]["height"] == 400 for f in figs.values())
     assert all(f["layout"]["paper_bgcolor"] == "#111418" for f in figs.values())
     assert any("最后更新：" in c.value for c in at.caption)

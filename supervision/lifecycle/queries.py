@@ -170,18 +170,20 @@ def download(engine: Engine, principal: Principal, file_id: int) -> StoredFile:
     return StoredFile(row.filename, row.media_type, row.sha256, bytes(row.content))
 
 
-COUNT_COLUMNS = ("township", "found", "open", "overdue", "closed", "dismissed")
+COUNT_COLUMNS = ("township", "found", "open", "due", "overdue", "closed", "dismissed")
 
 
 def township_counts(engine: Engine, principal: Principal, year: int, today: dt.date,
                     township: str | None = None) -> pd.DataFrame:
-    """Per township (of the assignee, else of the subject): found, open, overdue, closed (已销号), dismissed."""
+    """Per township (of the assignee, else of the subject; a department when it rectifies itself): found, open,
+    due (open and being rectified: 已交办/整改中), overdue (due and past the deadline), closed (已销号), dismissed."""
     town = func.coalesce(F.assignee_township, F.township, F.department).label("township")
     due = literal(today, Date)
     counts: Any = select(
         town,
         func.count().label("found"),
         func.sum(case((F.state.in_(s.OPEN), 1), else_=0)).label("open"),
+        func.sum(case((F.state.in_(s.DUE), 1), else_=0)).label("due"),
         func.sum(case((and_(F.state.in_(s.DUE), F.deadline < due), 1), else_=0)).label("overdue"),
         func.sum(case((F.state == s.CLOSED, 1), else_=0)).label("closed"),
         func.sum(case((F.state == s.DISMISSED, 1), else_=0)).label("dismissed"),

@@ -691,3 +691,51 @@ def enterprise_monthly(reports: pd.DataFrame, trace: pd.DataFrame, caption: Capt
     fig.update_yaxes(title="吨（折REO）")
     fig.update_xaxes(type="category")
     return finish(fig, caption, look)
+
+
+# ---- finding lifecycle (问题闭环) -------------------------------------------------------------
+
+LIFECYCLE_PARTS = (("逾期未整改", RED), ("整改中（期限内）", AMBER), ("待交办、待核查等", "#9aa0a6"), ("已销号", GREEN))
+
+
+def lifecycle_by_township(counts: pd.DataFrame, caption: Caption, look: Look = Look()) -> go.Figure:
+    """Per township (or department): overdue, open within the deadline, other open, closed; stacked bars.
+
+    `counts` has township, found, open, overdue, closed, dismissed, due (open findings still being rectified).
+    """
+    if counts.empty or int(counts["found"].sum()) == 0:
+        return empty(caption, look, "问题台账中暂无问题（运行 findings sync 或导入数据后自动登记）")
+    towns = list(counts["township"])
+    due = counts["due"] if "due" in counts else counts["open"]
+    parts = {
+        "逾期未整改": counts["overdue"],
+        "整改中（期限内）": due - counts["overdue"],
+        "待交办、待核查等": counts["open"] - due,
+        "已销号": counts["closed"] + counts["dismissed"],
+    }
+    fig = go.Figure()
+    for name, color in LIFECYCLE_PARTS:
+        values = [int(v) for v in parts[name]]
+        fig.add_bar(y=towns, x=values, name=name, marker_color=color, orientation="h",
+                    text=[v or "" for v in values], textposition="inside",
+                    hovertemplate="%{y}<br>" + name + " %{x}条<extra></extra>")
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.12})
+    fig.update_xaxes(title="条数")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(towns)), automargin=True)
+    return finish(fig, caption, look)
+
+
+def burndown(weeks: pd.DataFrame, caption: Caption, look: Look = Look()) -> go.Figure:
+    """Open findings at each week's end (line) and the findings closed in that week (bars)."""
+    if weeks.empty:
+        return empty(caption, look, "尚无可绘制的周")
+    days = [d.isoformat() for d in weeks["week_end"]]
+    fig = go.Figure()
+    fig.add_bar(x=days, y=[int(v) for v in weeks["closed_in_week"]], name="本周销号", marker_color=GREEN,
+                hovertemplate="%{x}<br>本周销号 %{y}条<extra></extra>")
+    fig.add_scatter(x=days, y=[int(v) for v in weeks["open"]], name="周末未销号", mode="lines+markers",
+                    line={"color": RED, "width": 3}, hovertemplate="%{x}<br>未销号 %{y}条<extra></extra>")
+    fig.update_xaxes(title="周末（周日）", type="category")
+    fig.update_yaxes(title="条数", rangemode="tozero")
+    fig.update_layout(legend={"orientation": "h", "y": -0.2})
+    return finish(fig, caption, look)
