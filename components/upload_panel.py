@@ -14,7 +14,7 @@ from supervision.access.audit import actor_label
 from supervision.core.principal import Principal
 from supervision.core.safety import md_escape, upload_problem
 from supervision.ingest import preview as pv
-from supervision.ingest.importer import ImportReport, import_package
+from supervision.ingest.importer import BUSY, WAITING, ImportReport, import_package
 from supervision.ingest.package import Upload
 
 _PENDING = "upload_pending"
@@ -90,7 +90,8 @@ def confirm(data: bytes, name: str, principal: Principal, preview: pv.Preview) -
     show, bar = _progress_bar()
     meter = pv.ProgressMeter(pv.estimate_rows(data, name), show, verb="导入")
     report: ImportReport = import_package(Upload(name, data), engine(), settings(), actor=actor_label(principal),
-                                          progress=meter, principal=principal)
+                                          progress=meter, principal=principal,
+                                          waiting=lambda: show(0.0, WAITING))
     bar.empty()
     if report.written:
         differences = pv.plan_differences(preview, report)
@@ -104,6 +105,8 @@ def confirm(data: bytes, name: str, principal: Principal, preview: pv.Preview) -
                                                tuple(differences))
         else:
             st.session_state[_RESULT] = Result("success", text)
+    elif any(p.reason == BUSY for p in report.problems):
+        st.session_state[_RESULT] = Result("warning", f"“{name}”未导入：{BUSY}。")
     elif report.ok:
         st.session_state[_RESULT] = Result("info", f"“{name}”与数据库中的数据相同，未作修改。")
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,13 +38,16 @@ from supervision.ingest.package import (
     read_package,
     source_digest,
 )
-from supervision.storage.db import bump_data_version, refresh_statistics
+from supervision.storage.db import bump_data_version, import_slot, refresh_statistics
 from supervision.storage.models import DATA_MODELS, AuditEntry, Enterprise, ImportBatch, ScoringItem
 from supervision.storage.townships import TownshipDirectory, directory
 
 CHUNK = 5000
 ANALYZE_AFTER_ROWS = 10_000  # a write this large refreshes the table's planner statistics
 IMPORT_LOCK_KEY = 0x52454944  # "REID": the PostgreSQL advisory lock that serialises imports
+IMPORT_WAIT_S = 120.0  # how long an import queues behind another before it gives up with BUSY
+BUSY = "另一个导入正在进行，请等它完成后再试（导入逐个进行），数据库未作任何修改"
+WAITING = "另一个导入正在进行，正在排队等待……"
 LOOKUP_BATCH = 2000  # keys per "which of these exist" query: 8000 parameters at most (4-column keys)
 MAX_PROBLEMS = 200_000
 MAX_CHANGE_SAMPLES = 1000
@@ -714,8 +718,12 @@ def import_package(
     dry_run: bool = False,
     progress: Callable[[str, int], None] | None = None,
     principal: Principal | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Validate and write a package: all of it in one transaction, or nothing.
+
+    Imports (and dry runs, which write and roll back) take turns: one that finds another running calls
+    `waiting` once and queues; after IMPORT_WAIT_S it gives up with the problem BUSY, never "database is locked".
 
     With a `principal` (the app always passes the signed-in user), every table and row is checked against
     that user's rights: a row the user may not write is reported like an invalid row, and nothing is written.
@@ -727,12 +735,40 @@ def import_package(
     for file_label, reason in package.problems:
         problems.add(Problem(file_label, reason))
     tables = _group_tables(package, problems)
+    with import_slot(engine, IMPORT_WAIT_S, waiting) as turn:
+        if not turn:
+            problems.add(Problem(label, BUSY))
+            return report
+        return _import_tables(source, engine, settings, report, problems, tables, actor=actor, dry_run=dry_run,
+                              progress=progress, principal=principal, waiting=waiting)
 
+
+def _pg_turn(conn: Connection, waiting: Callable[[], None] | None) -> bool:
+    """Queue on the advisory lock that serialises PostgreSQL imports, for IMPORT_WAIT_S at most."""
+    deadline = time.monotonic() + IMPORT_WAIT_S
+    told = False
+    while not conn.execute(select(func.pg_try_advisory_xact_lock(IMPORT_LOCK_KEY))).scalar_one():
+        if time.monotonic() >= deadline:
+            return False
+        if waiting is not None and not told:
+            waiting()
+            told = True
+        time.sleep(0.2)
+    return True
+
+
+def _import_tables(source: Path | Upload, engine: Engine, settings: Settings, report: ImportReport,
+                   problems: _Problems, tables: list[SourceTable], *, actor: str, dry_run: bool,
+                   progress: Callable[[str, int], None] | None, principal: Principal | None,
+                   waiting: Callable[[], None] | None) -> ImportReport:
+    label = report.source
     with engine.connect() as conn, _sqlite_import_cache(conn), conn.begin() as trans:
-        if conn.dialect.name == "postgresql":
-            # One import at a time: two packages replacing the same keys at once would otherwise
-            # end in a unique-key error for one of them. SQLite serialises writers by itself.
-            conn.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK_KEY)))
+        # One import at a time: two packages replacing the same keys at once would otherwise
+        # end in a unique-key error for one of them (SQLite: import_slot above).
+        if conn.dialect.name == "postgresql" and not _pg_turn(conn, waiting):
+            problems.add(Problem(label, BUSY))
+            trans.rollback()
+            return report
         ctx = _load_context(conn, settings)
         if principal is not None and not is_system(principal):
             ctx.guard = WriteGuard(principal, settings.security,

@@ -31,7 +31,7 @@ from supervision.core.principal import Principal
 from supervision.core.safety import xlsx_bytes
 from supervision.core.spec import TABLES_BY_KEY, Column, TableSpec
 from supervision.ingest.fields import parse_value
-from supervision.ingest.importer import ImportReport, import_package, package_limits
+from supervision.ingest.importer import WAITING, ImportReport, import_package, package_limits
 from supervision.ingest.package import RESERVED_SHEETS, PackageError, SourceTable, Upload, read_package
 from supervision.storage.models import DATA_MODELS
 from supervision.storage.townships import TownshipDirectory, directory
@@ -271,7 +271,8 @@ def build_preview(data: bytes, name: str, engine: Engine, settings: Settings, pr
     """
     upload = Upload(name, data)
     report = import_package(upload, engine, settings, actor=actor_label(principal), dry_run=True,
-                            progress=progress, principal=principal)
+                            progress=progress, principal=principal,
+                            waiting=(lambda: stage(WAITING)) if stage is not None else None)
     changes, changes_not_listed = _changes(report)
     if report.ok:
         if stage is not None and report.added:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +56,53 @@ def _private_file(path: Path) -> None:
                 member.chmod(0o600)
         except FileNotFoundError:
             continue
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The database file of a SQLite engine; None for PostgreSQL and in-memory databases."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+@contextmanager
+def import_slot(engine: Engine, wait_s: float, on_wait: Callable[[], None] | None = None) -> Iterator[bool]:
+    """Yields True once this process holds the one import slot of a SQLite file, False after `wait_s` without.
+
+    SQLite has one writer at a time: a second import would wait out the busy timeout and end in
+    "database is locked". Imports take turns on a lock file beside the database instead (an flock,
+    so it holds across the server's sessions and the command line, and dies with its process).
+    PostgreSQL imports queue on an advisory lock in their transaction (supervision.ingest.importer).
+    """
+    path = sqlite_file(engine)
+    if path is None:
+        yield True
+        return
+    fd = os.open(path.with_name(path.name + ".import-lock"), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        deadline = time.monotonic() + wait_s
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                if on_wait is not None and not told:
+                    on_wait()
+                    told = True
+                time.sleep(0.2)
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
