@@ -25,10 +25,10 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install -q -r requirements-dev.txt
 	@touch $@
 
-## Chromium (browser tests, chart export) and CJK fonts, from Debian, when root and missing.
+## Chromium (browser tests, chart export), CJK fonts and poppler-utils (print test), from Debian, when root and missing.
 sysdeps:
 	@missing=""; \
-	for p in chromium fonts-noto-cjk; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in chromium fonts-noto-cjk poppler-utils; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "安装系统软件包：$$missing"; \

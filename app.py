@@ -60,6 +60,7 @@ PAGES = [
 ]
 LOGIN = "app_pages/login.py"
 HELP = "app_pages/help.py"
+STATIC = Path(__file__).parent / "static"
 # Pages that read the global filters (the others are about accounts, not the campaign's data).
 FILTERED = {"overview", "map", "quota", "progress", "scoring", "enterprises", "findings", "meeting"}
 
@@ -88,6 +89,8 @@ else:
         except StreamlitAPIException:  # a parameter already bound to a widget of this session travels by itself
             st.switch_page(allowed[0])
     screen.apply(wall)
+    if not wall.on:
+        st.html(STATIC / "print.css")  # Ctrl+P: A4 landscape without the sidebar, charts kept whole
     topic = url_of.get(id(navigation), "")
     if not wall.on and topic in PAGE_HELP and may_open(principal, "help"):
         # The short "?" of every page: what it shows, on the help page.
