@@ -243,3 +243,26 @@ def burndown(engine: Engine, principal: Principal, year: int, start: dt.date, en
             out.append({"week_end": w, "open": int(open_), "closed_in_week": int(closed)})
             previous = w
     return pd.DataFrame(out, columns=["week_end", "open", "closed_in_week"])
+
+
+ANNEX3_COLUMNS = ("township", "found", "rectified", "cases")
+
+
+def annex3(engine: Engine, principal: Principal, year: int, as_of: dt.date,
+           township: str | None = None) -> pd.DataFrame:
+    """附件3's figures from the lifecycle, per township of the subject: 发现问题数 (recorded by D, not 不予认定),
+    已整改数 (已销号 by D), 移送案件数 (distinct penalty cases linked as the outcome)."""
+    d = literal(as_of, Date)
+    stmt: Any = select(
+        F.township,
+        func.sum(case((and_(F.first_seen <= d, F.state != s.DISMISSED), 1), else_=0)).label("found"),
+        func.sum(case((and_(F.state == s.CLOSED, F.closed_on <= d), 1), else_=0)).label("rectified"),
+        func.count(F.case_no.distinct()).label("cases"),
+    ).where(F.year == year, F.township.is_not(None))
+    stmt = scoped(stmt, F, principal, township).group_by(F.township).order_by(F.township)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    frame = pd.DataFrame([r._asdict() for r in rows], columns=list(ANNEX3_COLUMNS))
+    for c in ANNEX3_COLUMNS[1:]:
+        frame[c] = frame[c].fillna(0).astype(int)
+    return frame

@@ -26,6 +26,7 @@ from supervision.core.config import Settings
 from supervision.core.frames import findings_per_rule, findings_per_township, present, ratio, utilisation_totals
 from supervision.core.principal import Principal
 from supervision.core.spec import CATEGORIES, TABLES_BY_KEY
+from supervision.lifecycle import queries as lifecycle_queries
 from supervision.read import queries
 from supervision.storage import reference
 from supervision.storage.models import EnvironmentRecord
@@ -98,6 +99,9 @@ class Facts:
     environment: Environment
     freshness: pd.DataFrame
     as_of_by_tables: dict[tuple[str, ...], str | None] = field(default_factory=dict)
+    # 附件3's figures from the finding lifecycle per township (supervision.lifecycle.queries.annex3).
+    lifecycle: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["township", "found", "rectified",
+                                                                                   "cases"]))
 
     # ---- the scope in words -------------------------------------------------------------
 
@@ -256,6 +260,7 @@ def gather(engine: Engine, settings: Settings, principal: Principal, year: int, 
         points=queries.enterprises(engine, principal, town),
         environment=_environment(engine, principal, year, as_of, town),
         freshness=queries.table_freshness(engine, principal, year, town),
+        lifecycle=lifecycle_queries.annex3(engine, principal, year, as_of, town),
     )
     for tables in (("enterprises",), QUOTA_SOURCES, FINDING_SOURCES, PROGRESS_SOURCES, SCORE_SOURCES,
                    ("penalties",), ("tipoffs",), ("self_checks",), ("township_reports",), ("environment",),

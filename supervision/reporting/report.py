@@ -227,6 +227,7 @@ def _measures(f: Facts, city: bool, cal: dict[str, dt.date]) -> tuple[Block, ...
     else:
         blocks.append(Paragraph(f"截至{f.as_of:%m月%d日}，{f.scope}尚未报送汇总表（附件3）"
                                 f"（截止{cal['township_report_deadline']:%m月%d日}）。"))
+    blocks.extend(_lifecycle_figures(f, seen, city))
     totals = f.score_totals
     if totals.empty:
         blocks.append(Paragraph(f"{f.year}年专项督查尚未对{f.scope}评分。"))
@@ -242,6 +243,46 @@ def _measures(f: Facts, city: bool, cal: dict[str, dt.date]) -> tuple[Block, ...
         blocks.append(Paragraph(f"市专项督查组对{f.scope}督查评分，得分{float(r['total']):.2f}分（所评条目满分"
                                 f"{float(r['max_total']):g}分，得分率{_pct(r['share'])}）。"))
     blocks.append(Paragraph("【请补充：组织领导、宣传发动、部门联动、现场检查等主要做法】", fill_in=True))
+    return tuple(blocks)
+
+
+ANNEX3_FIGURES = (("problems_found", "found", "发现问题"), ("problems_rectified", "rectified", "已整改"),
+                  ("cases_transferred", "cases", "移送案件"))
+
+
+def annex3_differences(f: Facts, submitted: pd.DataFrame) -> list[str]:
+    """Where a township's own 附件3 figures differ from the finding lifecycle's: one line per township."""
+    life = f.lifecycle.set_index("township")
+    out = []
+    for r in submitted.itertuples():
+        if r.township not in life.index:
+            ours = {"found": 0, "rectified": 0, "cases": 0}
+        else:
+            ours = {k: int(life.loc[r.township, k]) for k in ("found", "rectified", "cases")}
+        diffs = [f"{label}填报{_int(getattr(r, own))}、台账{ours[key]}" for own, key, label in ANNEX3_FIGURES
+                 if getattr(r, own) is not None and not pd.isna(getattr(r, own)) and _int(getattr(r, own)) != ours[key]]
+        if diffs:
+            out.append(f"{r.township}：{'；'.join(diffs)}")
+    return out
+
+
+def _lifecycle_figures(f: Facts, submitted: pd.DataFrame, city: bool) -> tuple[Block, ...]:
+    """附件3's three figures from the finding lifecycle, and a data-quality note where a township's own differ."""
+    life = f.lifecycle
+    if life.empty:
+        return ()
+    found, fixed, cases = (int(life[c].sum()) for c in ("found", "rectified", "cases"))
+    blocks: list[Block] = [Paragraph(
+        f"据系统问题台账（问题闭环），截至{f.as_of:%m月%d日}{f.scope}发现问题{found}条，已整改销号{fixed}条，"
+        f"移送案件{cases}件。")]
+    if city:
+        rows = tuple((str(r.township), str(r.found), str(r.rectified), str(r.cases)) for r in life.itertuples())
+        blocks.append(DocTable("各镇（区）发现问题、已整改、移送案件（系统问题台账）",
+                               ("镇区", "发现问题", "已整改", "移送案件"), rows))
+    differences = annex3_differences(f, submitted)
+    if differences:
+        blocks.append(Paragraph("数据质量提示：以下镇（区）汇总表（附件3）填报的数字与系统问题台账不一致，请核实——"
+                                + "；".join(differences) + "。"))
     return tuple(blocks)
 
 
