@@ -5,6 +5,7 @@ import streamlit as st
 from components import session
 from components.db import engine, settings
 from supervision.access.auth import AuthError, change_own_password
+from supervision.core.safety import md_escape
 
 principal = session.current_principal()
 
@@ -20,8 +21,8 @@ security = settings().security
 with st.form("change_password_form", clear_on_submit=True):
     old = st.text_input("原密码", type="password", key="old_password", max_chars=256)
     first = st.text_input("新密码", type="password", key="new_password", max_chars=256,
-                          help=f"至少{security.password_min_length}位，包含小写字母、大写字母、数字、其他字符中的至少"
-                               f"{security.password_min_classes}类，不含用户名")
+                          help=f"至少{security.password_min_length:d}位，包含小写字母、大写字母、数字、其他字符中的至少"
+                               f"{security.password_min_classes:d}类，不含用户名")
     second = st.text_input("再次输入新密码", type="password", key="new_password_again", max_chars=256)
     done = st.form_submit_button("修改密码", type="primary", key="change_password_submit")
 if done:
@@ -31,7 +32,7 @@ if done:
         try:
             epoch = change_own_password(engine(), principal, security, old, first)
         except AuthError as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
         else:
             session.password_changed(epoch)
             st.success("密码已修改。其他已登录的浏览器须重新登录。")

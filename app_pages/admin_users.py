@@ -7,6 +7,7 @@ from components.db import engine, settings
 from supervision.access import auth
 from supervision.access.permissions import PermissionDenied
 from supervision.core.principal import Role
+from supervision.core.safety import md_escape
 
 principal = session.current_principal()
 if principal.role is not Role.ADMIN:
@@ -41,9 +42,9 @@ with new_tab:
                              role=role, password=password, township=township, department=department,
                              sso_subject=sso_subject or None)
         except (auth.AuthError, PermissionDenied) as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
         else:
-            st.success(f"已创建账号 {username.strip().lower()}。临时密码只显示这一次，请当面或电话告知本人；"
+            st.success(f"已创建账号 {md_escape(username.strip().lower())}。临时密码只显示这一次，请当面或电话告知本人；"
                        "首次登录须修改密码。")
             st.code(password, language=None)
 
@@ -67,7 +68,7 @@ with edit_tab:
                 auth.update_user(engine(), principal, security, chosen, display_name=display_name, role=role,
                                  township=township, department=department, sso_subject=sso_subject or None)
             except (auth.AuthError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
             else:
                 st.success("已保存。角色、镇区或部门有变化时，该账号须重新登录。")
                 st.rerun()
@@ -77,7 +78,7 @@ with edit_tab:
             try:
                 auth.set_password(engine(), principal, security, chosen, password, must_change=True)
             except (auth.AuthError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
             else:
                 st.success("已重置并解除锁定。临时密码只显示这一次：")
                 st.code(password, language=None)
@@ -89,7 +90,7 @@ with edit_tab:
             try:
                 auth.update_user(engine(), principal, security, chosen, disabled=not disabled)
             except (auth.AuthError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
             else:
                 st.rerun()
 
@@ -106,10 +107,10 @@ with screen_tab:
         try:
             token_id, token = auth.create_screen_token(engine(), principal, label, int(days) or None)
         except (auth.AuthError, PermissionDenied) as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
         else:
             base = (st.context.url or "").rstrip("/")
-            st.success(f"已创建大屏链接 #{token_id}。请复制下面的链接，它不会再次显示：")
+            st.success(f"已创建大屏链接 #{token_id:d}。请复制下面的链接，它不会再次显示：")
             st.code(f"{base}/?token={token}&mode=screen", language=None)
     active = tokens[tokens["状态"] == "有效"]["编号"].tolist() if not tokens.empty else []
     if active:

@@ -38,9 +38,9 @@ filters = audit.AuditFilter(start=start, end=end, actor=actor or "", actions=tup
 entries, total = live.audit_entries(principal, filters)
 
 if total > len(entries):
-    st.caption(f"共{total}条，显示最新的{len(entries)}条；请缩小范围查看更早的记录。")
+    st.caption(f"共{total:d}条，显示最新的{len(entries)}条；请缩小范围查看更早的记录。")
 else:
-    st.caption(f"共{total}条")
+    st.caption(f"共{total:d}条")
 st.dataframe(tables.tidy(entries.drop(columns=["id"])), hide_index=True, key="audit_table")
 st.download_button(
     "导出Excel",

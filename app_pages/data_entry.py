@@ -26,9 +26,9 @@ upload_tab, template_tab = st.tabs(["上传导入", "模板下载"])
 
 with upload_tab:
     up.show_result()
-    st.caption(f"本账号可导入：{'、'.join(TABLES_BY_KEY[t].name for t in tables)}{scope}。"
+    st.caption(f"本账号可导入：{'、'.join(md_escape(TABLES_BY_KEY[t].name) for t in tables)}{md_escape(scope)}。"
                f"支持.xlsx工作簿（每张表一个工作表）、.csv文件（文件名为表名）或装有CSV的.zip压缩包，"
-               f"单个文件不超过{up.limit_mb()} MB。上传后先校验预览，确认后才写入数据库。")
+               f"单个文件不超过{up.limit_mb():d} MB。上传后先校验预览，确认后才写入数据库。")
     upload = st.file_uploader("选择文件", type=["xlsx", "csv", "zip"], key=up.uploader_key(),
                               max_upload_size=up.limit_mb())
     if upload is not None:
@@ -54,7 +54,8 @@ with template_tab:
     chosen = st.selectbox("数据表", tables, format_func=lambda t: TABLES_BY_KEY[t].name, key="template_table")
     left, right = st.columns(2)
     left.download_button(
-        f"下载“{TABLES_BY_KEY[chosen].name}”模板", data=lambda: templates.table_template(chosen, settings(), towns),
+        f"下载“{md_escape(TABLES_BY_KEY[chosen].name)}”模板",
+        data=lambda: templates.table_template(chosen, settings(), towns),
         file_name=templates.template_filename(chosen), mime=templates.XLSX_MIME, key="template_one",
         on_click="ignore", icon=":material/download:")
     right.download_button(

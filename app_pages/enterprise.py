@@ -8,6 +8,7 @@ from components import data, downloads, figures, filters, lifecycle_panel, mapvi
 from components.db import current_data_version
 from components.session import current_principal
 from supervision.core.frames import evidence_table
+from supervision.core.safety import md_escape
 from supervision.reporting import charts
 from supervision.reporting.charts import Look
 from supervision.storage import reference
@@ -33,21 +34,23 @@ if wanted is None:
     st.stop()
 info = data.enterprise(version, principal, wanted)
 if info is None:
-    st.warning(f"没有找到统一社会信用代码为 {wanted} 的企业，或本账号无权查看该企业。", icon=":material/warning:")
+    st.warning(f"没有找到统一社会信用代码为 {md_escape(wanted)} 的企业，或本账号无权查看该企业。",
+               icon=":material/warning:")
     st.stop()
 
 records = data.enterprise_records(version, principal, wanted, f.year)
 listed = data.blacklist(version, principal, f.as_of, None, None)
 on_blacklist = listed[listed["uscc"] == wanted]
 
-st.header(info["name"])
+st.header(md_escape(info["name"]), anchor=False)
 if not on_blacklist.empty:
-    st.error(f"黑名单企业：列入黑名单至 {on_blacklist.iloc[0]['blacklisted_until']}（截至{f.as_of:%Y-%m-%d}）",
+    until = md_escape(on_blacklist.iloc[0]["blacklisted_until"])
+    st.error(f"黑名单企业：列入黑名单至 {until}（截至{f.as_of:%Y-%m-%d}）",
              icon=":material/block:")
 cols = st.columns(4)
-cols[0].metric("企业类别", info["category"])
-cols[1].metric("所属镇区", info["township"])
-cols[2].metric("生产状态", info["status"])
+cols[0].metric("企业类别", md_escape(info["category"]))
+cols[1].metric("所属镇区", md_escape(info["township"]))
+cols[2].metric("生产状态", md_escape(info["status"]))
 capacity = info["approved_capacity_t"]
 cols[3].metric("核准产能（吨/年）", f"{float(capacity):,.3f}" if capacity else "—")
 
@@ -69,8 +72,9 @@ with tabs[0]:
         if group_quota is not None:
             rows["集团全国冶炼分离指标"] = (f"{float(group_quota.smelting_t):,.0f} 吨（{group_quota.year}年全年，"
                                           f"{group_quota.reliability}；来源：data/quota_2019_by_group.csv）")
-        st.table({"项目": list(rows), "内容": list(rows.values())})
-        st.caption(sources.caption(version, principal, f, "", ("enterprises",)).footnote)
+        # st.table renders its cells as markdown: every cell escaped.
+        st.table({"项目": [md_escape(k) for k in rows], "内容": [md_escape(v) for v in rows.values()]})
+        st.caption(md_escape(sources.caption(version, principal, f, "", ("enterprises",)).footnote))
     with right:
         measures = data.township_measures(version, principal, f.year, f.as_of, None)
         c = sources.caption(version, principal, f, "企业位置", ("enterprises",))
@@ -105,12 +109,12 @@ with tabs[2]:
                             buyer=[names.get(u, u) for u in invoices["buyer_uscc"]])
     for direction, label in (("销项", "开出（销项）"), ("进项", "取得（进项）")):
         part = shown[shown["direction"] == direction]
-        st.markdown(f"**{label}发票：{len(part)}张**")
+        st.markdown(f"**{md_escape(label)}发票：{len(part)}张**")
         tables.show(part, {"invoice_no": "发票号码", "issued_on": "开票日期", "seller": "销方", "buyer": "购方",
                            "product_category": "产品类别", "product_name": "品名", "reo_t": "折REO（吨）",
                            "amount_yuan": "金额（元）", "status": "状态"},
                     key=f"profile_invoices_{direction}", empty="无")
-    st.caption(sources.caption(version, principal, f, "", ("invoices",)).footnote)
+    st.caption(md_escape(sources.caption(version, principal, f, "", ("invoices",)).footnote))
 
 with tabs[3]:
     st.markdown("**进出口许可证（当年有效）**")
@@ -144,9 +148,10 @@ with tabs[5]:
     if found.empty:
         st.caption("本年度未发现问题。")
     for i, finding in found.iterrows():
-        with st.expander(f"{finding['rule']} {finding['rule_name']}（{finding['severity']}）：{finding['message']}",
+        title = f"{finding['rule']} {finding['rule_name']}（{finding['severity']}）：{finding['message']}"
+        with st.expander(md_escape(title),
                          expanded=i == 0):
-            st.caption(f"依据：{finding['clause']}；对象：{finding['subject']}")
+            st.caption(f"依据：{md_escape(finding['clause'])}；对象：{md_escape(finding['subject'])}")
             tables.show(evidence_table(finding["rows"]), {"table": "数据表", "key": "记录", "label": "内容"},
                         key=f"profile_evidence_{i}")
     lifecycle_panel.enterprise_history(principal, wanted, f.year)

@@ -9,6 +9,7 @@ from components.db import current_data_version, settings
 from components.session import current_principal
 from supervision.core.findings import RULES, RULES_BY_ID, VIOLATION, WARNING
 from supervision.core.frames import evidence_table, findings_per_rule
+from supervision.core.safety import md_escape
 from supervision.reporting import charts
 from supervision.reporting.charts import Look
 
@@ -24,7 +25,7 @@ RANKING_COLUMNS = {"rank": "排名", "name": "企业", "township": "镇区", "ca
                    "violations": "违规", "warnings": "预警", "rules": "规则", "reasons": "依据"}
 
 st.title("问题线索")
-st.caption(f.describe())
+st.caption(md_escape(f.describe()))
 
 with st.container(horizontal=True):
     rules = st.multiselect("规则", [r.id for r in RULES], key="rules", bind="query-params",
@@ -51,7 +52,7 @@ with right:
     shown = tables.for_display(found, FINDING_COLUMNS)
     picked = st.dataframe(shown, hide_index=True, key="findings_table", on_select="rerun",
                           selection_mode="single-row", height=360)
-    st.caption(sources.caption(version, principal, f, "", FINDING_SOURCES).footnote)
+    st.caption(md_escape(sources.caption(version, principal, f, "", FINDING_SOURCES).footnote))
     downloads.table(found, FINDING_COLUMNS, key="findings_table_xlsx", title=f"{f.year}年问题清单",
                     source=sources.caption(version, principal, f, "", FINDING_SOURCES).footnote, scope=f.describe())
 
@@ -63,9 +64,9 @@ lifecycle_panel.ledger_exchange(principal, f.year, f.township)
 rows = picked.selection.rows if picked is not None else []
 if rows and rows[0] < len(found):
     chosen = found.iloc[rows[0]]
-    st.subheader(f"{chosen['rule']} {chosen['rule_name']} · {chosen['subject']}")
-    st.write(chosen["message"])
-    st.caption(f"依据：{chosen['clause']}")
+    st.subheader(md_escape(f"{chosen['rule']} {chosen['rule_name']} · {chosen['subject']}"), anchor=False)
+    st.markdown(md_escape(chosen["message"]))
+    st.caption(f"依据：{md_escape(chosen['clause'])}")
     tables.show(evidence_table(chosen["rows"]), {"table": "数据表", "key": "记录", "label": "内容"},
                 key="findings_evidence")
     if chosen["uscc"]:
@@ -75,8 +76,8 @@ if rows and rows[0] < len(found):
 st.subheader("风险排名（优先检查对象）")
 ranking = data.risk_ranking(version, principal, f.year, f.as_of, f.township, f.category)
 weights = settings().risk
-st.caption(f"每条违规计{weights.violation}分、预警计{weights.warning}分；同一规则再次发生按{weights.repeat_in_year}倍加计，"
-           f"上年同一规则亦发生的按{weights.repeat_previous_year}倍计（config.toml [risk]）。")
+st.caption(f"每条违规计{md_escape(weights.violation)}分、预警计{md_escape(weights.warning)}分；同一规则再次发生按{md_escape(weights.repeat_in_year)}倍加计，"
+           f"上年同一规则亦发生的按{md_escape(weights.repeat_previous_year)}倍计（config.toml [risk]）。")
 source = sources.caption(version, principal, f, "", FINDING_SOURCES).footnote
 tables.show(ranking, RANKING_COLUMNS, key="findings_ranking", empty="本年度没有发现问题的企业", source=source)
 downloads.table(ranking, RANKING_COLUMNS, key="findings_ranking_xlsx", title=f"{f.year}年企业风险排名", source=source,
@@ -85,7 +86,7 @@ downloads.table(ranking, RANKING_COLUMNS, key="findings_ranking_xlsx", title=f"{
 st.subheader("举报线索")
 tips = data.tipoffs(version, principal, f.year, f.as_of, f.township)
 late = int(tips["overdue"].sum()) if not tips.empty else 0
-st.caption(f"{f.year}年受理{len(tips)}条，反馈超期{late}条（受理后{settings().tolerances.tipoff_feedback_days}天内应反馈举报人）。")
+st.caption(f"{f.year}年受理{len(tips)}条，反馈超期{late:d}条（受理后{settings().tolerances.tipoff_feedback_days:d}天内应反馈举报人）。")
 TIPOFF_COLUMNS = {"tipoff_id": "线索编号", "received_on": "受理日期", "channel": "来源", "township": "镇区",
                   "subject_name": "被举报对象", "summary": "线索摘要", "department": "承办部门", "status": "办理状态",
                   "feedback_due": "反馈期限", "feedback_on": "反馈日期", "overdue": "反馈超期"}

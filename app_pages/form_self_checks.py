@@ -35,7 +35,7 @@ found = live.load_record(principal, TABLE, key)
 record, version = found if found else (None, None)
 row = record_key((uscc, year))
 loaded = rf.bind(PREFIX, row, {row: (record, version)}, rf.record_widgets(PREFIX, spec, record, FIELDS))
-st.caption(f"已有记录（第{version}版），修改后保存。" if record else "尚无该年度的自查表，填写后保存为新记录。")
+st.caption(f"已有记录（第{version:d}版），修改后保存。" if record else "尚无该年度的自查表，填写后保存为新记录。")
 
 with st.form("sc_form"):
     c1, c2, c3 = st.columns(3)

@@ -21,7 +21,7 @@ st.title("举报线索")
 rf.require_writable(principal, TABLE)
 spec = TABLES_BY_KEY[TABLE]
 st.caption("太政办〔2019〕107号 四（十）：及时将群众举报、媒体曝光的线索通报相关部门，并及时反馈查处结果"
-           f"（受理后{settings().tolerances.tipoff_feedback_days}天内反馈）。")
+           f"（受理后{settings().tolerances.tipoff_feedback_days:d}天内反馈）。")
 rf.show_flash(PREFIX)
 
 towns = [principal.township] if principal.township_scope else rf.records_towns()

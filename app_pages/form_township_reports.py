@@ -36,14 +36,14 @@ record, version = found if found else (None, None)
 row = record_key((township, year))
 loaded = rf.bind(PREFIX, row, {row: (record, version)}, rf.record_widgets(PREFIX, spec, record, FIELDS))
 deadline = settings().calendar.for_year(year)["township_report_deadline"]
-st.caption((f"已有记录（第{version}版），修改后保存。" if record else "尚无该年度的汇总表，填写后保存为新记录。")
+st.caption((f"已有记录（第{version:d}版），修改后保存。" if record else "尚无该年度的汇总表，填写后保存为新记录。")
            + f"报送截止：{deadline:%Y-%m-%d}。")
 
 totals = live.township_totals(principal, township, year=year)
 if not totals.empty:
     suggestion = totals.iloc[0]
-    st.caption(f"系统中已录入：企业{suggestion['enterprises_total']}家，其中{suggestion['enterprises_checked']}家报送了"
-               f"{year}年自查表，发现问题{suggestion['problems_found']}个，已整改{suggestion['problems_rectified']}个。")
+    st.caption(f"系统中已录入：企业{int(suggestion['enterprises_total'])}家，其中{int(suggestion['enterprises_checked'])}家报送了"
+               f"{year:d}年自查表，发现问题{int(suggestion['problems_found'])}个，已整改{int(suggestion['problems_rectified'])}个。")
     if st.button("按系统数据预填（移送案件数除外）", key="tr_prefill", icon=":material/auto_fix_high:"):
         for column in SUGGESTED:
             st.session_state[rf.widget_key(PREFIX, column)] = str(int(suggestion[column]))

@@ -5,13 +5,14 @@ import streamlit as st
 from components import session
 from components.db import settings
 from supervision.access.auth import AuthError
+from supervision.core.safety import md_escape
 
 st.title("稀土整顿监管平台")
 st.caption("太仓市稀土行业秩序整顿监管看板")
 
 notice = session.pop_notice()
 if notice:
-    st.info(notice, icon=":material/info:")
+    st.info(md_escape(notice), icon=":material/info:")
 
 pending = session.pending_password_change()
 if pending is not None:
@@ -28,7 +29,7 @@ if pending is not None:
             try:
                 session.finish_password_change(first)
             except AuthError as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
             else:
                 st.rerun()
     if st.button("返回登录", key="cancel_password_change"):
@@ -45,17 +46,17 @@ if submitted:
     result = session.sign_in_with_password(username, password)
     if result.ok:
         st.rerun()
-    st.error(result.message, icon=":material/error:")
+    st.error(md_escape(result.message), icon=":material/error:")
 
 sso = settings().security.sso
 if sso.enabled:
     st.divider()
-    if st.button(sso.label, key="sso_login", icon=":material/badge:"):
+    if st.button(md_escape(sso.label), key="sso_login", icon=":material/badge:"):
         session.start_sso()
     if st.user.is_logged_in:
         st.caption("已通过统一身份认证，但本系统中没有对应的账号。")
         if st.button("退出统一身份认证", key="sso_logout"):
             st.logout()
 
-st.caption(f"连续{settings().security.lockout_threshold}次输错密码，账号将锁定"
-           f"{settings().security.lockout_minutes}分钟。忘记密码请联系系统管理员。")
+st.caption(f"连续{settings().security.lockout_threshold:d}次输错密码，账号将锁定"
+           f"{settings().security.lockout_minutes:d}分钟。忘记密码请联系系统管理员。")

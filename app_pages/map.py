@@ -8,6 +8,7 @@ from components import data, downloads, figures, filters, mapview, screen, sessi
 from components.db import current_data_version
 from components.filters import Filters
 from components.session import current_principal
+from supervision.core.safety import md_escape
 from supervision.reporting import charts
 from supervision.reporting.charts import Look
 
@@ -62,7 +63,7 @@ def township_panel(version: int, f: Filters) -> None:
         st.info("点击地图上的镇区即可选中该镇区，其他各页随之筛选；点击企业点位打开企业档案。",
                 icon=":material/touch_app:")
         return
-    st.subheader(f.township)
+    st.subheader(md_escape(f.township), anchor=False)
     if f.township in measures.index:
         row = measures.loc[f.township]
         a, b = st.columns(2)
@@ -96,8 +97,8 @@ def wall_page() -> None:
         cycle = list(MEASURE_TABLES)
         measure = cycle[wall.carousel_index(len(cycle))]
     head, stamp = st.columns([3, 2])
-    head.title(f"镇区地图 · {mapview.MEASURES[measure]}")
-    stamp.caption(screen.updated_text(data.data_changed_at(version)))
+    head.title(f"镇区地图 · {md_escape(mapview.MEASURES[measure])}")
+    stamp.caption(md_escape(screen.updated_text(data.data_changed_at(version))))
     left, right = st.columns([2, 1])
     with left:
         draw_map(version, f, measure, wall.look(880, 2), "wall")
@@ -117,7 +118,7 @@ else:
     version = current_data_version()
     f = filters.current(version, principal)
     st.title("镇区地图")
-    st.caption(f.describe())
+    st.caption(md_escape(f.describe()))
     measure = measure_choice()
     left, right = st.columns([3, 2])
     with left:

@@ -7,13 +7,14 @@ import streamlit as st
 from components import data, downloads, filters
 from components.db import current_data_version
 from components.session import current_principal
+from supervision.core.safety import md_escape
 
 principal = current_principal()
 version = current_data_version()
 f = filters.current(version, principal)
 
 st.title("会议材料")
-st.caption(f"{f.year}年 · {f.township or '全市'} · 截至{f.as_of:%Y-%m-%d}（会议材料和报告不按企业类别筛选）")
+st.caption(f"{f.year}年 · {md_escape(f.township or '全市')} · 截至{f.as_of:%Y-%m-%d}（会议材料和报告不按企业类别筛选）")
 if data.holds_demo_data(version):
     st.warning("当前为演示数据：企业名称、代码和数字均为虚构，生成的材料仅用于演示。", icon=":material/info:")
 

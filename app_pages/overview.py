@@ -12,6 +12,7 @@ from supervision.core import campaign
 from supervision.core.clock import today_local
 from supervision.core.frames import findings_per_rule, utilisation_totals
 from supervision.core.principal import Principal
+from supervision.core.safety import md_escape
 from supervision.core.spec import TABLES_BY_KEY
 from supervision.reporting import charts
 from supervision.reporting.charts import Look
@@ -43,11 +44,11 @@ def kpis(version: int, f: Filters) -> None:
     by_category = counts.groupby("category", sort=False)["n"].sum()
     cols = st.columns(6)
     cols[0].metric("稀土企业（家）", int(counts["n"].sum()),
-                   help="；".join(f"{c}{int(n)}家" for c, n in by_category.items()))
+                   help="；".join(f"{md_escape(c)}{int(n)}家" for c, n in by_category.items()))
     cols[1].metric("冶炼分离指标使用率", f"{float(used / total) * 100:.1f}%" if total else "无指标",
                    help=f"产量 {float(used):,.3f} 吨 / 指标 {float(total):,.3f} 吨（{f.year}年）")
     next_text = f"距{pos.next_step.name}{pos.days_to_next}天" if pos.next_step is not None else "无待办节点"
-    cols[2].metric("整顿阶段", pos.phase, next_text, delta_color="off", delta_arrow="off")
+    cols[2].metric("整顿阶段", md_escape(pos.phase), md_escape(next_text), delta_color="off", delta_arrow="off")
     if int(life["found"].sum()):
         # The lifecycle's own count: what the checks found and nobody has closed yet.
         cols[3].metric("未销号问题（条）", int(life["open"].sum()),
@@ -63,8 +64,9 @@ def kpis(version: int, f: Filters) -> None:
     cols[5].metric("黑名单企业（家）", len(listed), help=f"截至{f.as_of:%Y-%m-%d}仍在黑名单期内")
     kpi_tables = ("enterprises",) + FINDING_SOURCES + ("inspection_scores", "penalties")
     as_of = data.data_as_of(version, principal, kpi_tables, f.year, f.township)
-    st.caption(f"上列指标数据来源：{'、'.join(TABLES_BY_KEY[t].name for t in kpi_tables)}；整顿时间表：config.toml"
-               f"　｜　数据截至：{as_of or '暂无数据'}")
+    names = "、".join(TABLES_BY_KEY[t].name for t in kpi_tables)
+    st.caption(f"上列指标数据来源：{md_escape(names)}；整顿时间表：config.toml"
+               f"　｜　数据截至：{md_escape(as_of or '暂无数据')}")
 
 
 @figures.cached
@@ -159,7 +161,7 @@ def national_context(f: Filters) -> str | None:
 
 def normal_page(version: int, f: Filters, who: Principal) -> None:
     st.title("稀土行业秩序整顿 · 总览")
-    st.caption(f.describe())
+    st.caption(md_escape(f.describe()))
     if data.holds_demo_data(version):
         st.warning("当前为演示数据：企业名称、代码和数字均为虚构，仅用于演示。", icon=":material/info:")
     kpis(version, f)
@@ -172,7 +174,7 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
         downloads.show_chart(fig, key="overview_quota")
     context = national_context(f)
     if context:
-        right.caption(context)
+        right.caption(md_escape(context))
     left, right = st.columns([2, 3])
     with left:
         fig = fig_findings(version, f, Look(height=420, footnote_chars=50))
@@ -226,8 +228,9 @@ def wall_page() -> None:
     head.title("稀土行业秩序整顿 · 总览")
     deadline = (f"距{pos.next_step.name}（{pos.next_step.end:%m月%d日}）还有{pos.days_to_next}天"
                 if pos.next_step is not None else "本年度节点均已过")
-    stamp.markdown(f"**{cfg.jurisdiction.name} · {f.year}年 · {pos.phase}** · {deadline}")
-    stamp.caption(screen.updated_text(data.data_changed_at(version)))
+    stamp.markdown(f"**{md_escape(cfg.jurisdiction.name)} · {f.year}年 · {md_escape(pos.phase)}** · "
+                   f"{md_escape(deadline)}")
+    stamp.caption(md_escape(screen.updated_text(data.data_changed_at(version))))
     kpis(version, f)
     if wall.carousel_s:
         groups = [PANELS[wall.carousel_index(len(PANELS))]]

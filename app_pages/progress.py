@@ -8,6 +8,7 @@ from components import data, downloads, figures, filters, sources, tables
 from components.db import current_data_version, settings
 from components.session import current_principal
 from supervision.core import campaign
+from supervision.core.safety import md_escape
 from supervision.reporting import charts
 from supervision.reporting.charts import Caption, Look
 
@@ -17,15 +18,15 @@ f = filters.current(version, principal)
 cfg = settings()
 
 st.title("工作进度")
-st.caption(f.describe())
+st.caption(md_escape(f.describe()))
 
 steps = campaign.steps(cfg, f.year)
 pos = campaign.position(cfg, f.year, f.as_of)
 cols = st.columns(3)
-cols[0].metric("当前阶段", pos.phase)
+cols[0].metric("当前阶段", md_escape(pos.phase))
 if pos.next_step is not None:
-    cols[1].metric("下一节点", pos.next_step.name, f"{pos.next_step.end:%Y-%m-%d}", delta_color="off")
-    cols[2].metric("剩余天数", pos.days_to_next)
+    cols[1].metric("下一节点", md_escape(pos.next_step.name), f"{pos.next_step.end:%Y-%m-%d}", delta_color="off")
+    cols[2].metric("剩余天数", int(pos.days_to_next))
 else:
     cols[1].metric("下一节点", "无")
 campaign_year = cfg.calendar.is_campaign_year(f.year)
@@ -46,7 +47,7 @@ fig = figures.memo(("progress_grid", version, principal, f),
                    lambda: charts.status_grid(grid, c, Look(height=max(300, 120 + 48 * grid["township"].nunique()))))
 downloads.show_chart(fig, key="progress_grid")
 st.caption("按时：截止日前报送；逾期提交：截止日后、截至日期前报送；逾期未交：截止日已过仍未报送；"
-           f"临近截止：{campaign.AMBER_DAYS}天内到期；截至日期之后的报送视为尚未报送。")
+           f"临近截止：{campaign.AMBER_DAYS:d}天内到期；截至日期之后的报送视为尚未报送。")
 
 tab_self, tab_town, tab_monthly = st.tabs(["企业自查表（附件1）", "镇区汇总表（附件3）", "企业月报"])
 with tab_self:
@@ -74,5 +75,5 @@ with tab_monthly:
     tables.show(gaps, columns, key="progress_monthly", source=source)
     downloads.table(gaps, columns, key="progress_monthly_xlsx", title=f"{f.year}年企业月报报送情况", source=source,
                     scope=f.describe())
-    st.caption(f"应报：{f.year}年截至{f.as_of:%Y-%m-%d}已过报送期限（次月{cfg.tolerances.monthly_report_due_day}日）"
+    st.caption(f"应报：{f.year}年截至{f.as_of:%Y-%m-%d}已过报送期限（次月{cfg.tolerances.monthly_report_due_day:d}日）"
                "的月份数；对象为在产的冶炼分离和资源综合利用企业。")

@@ -8,6 +8,7 @@ from components import data, downloads, figures, filters, sources, tables
 from components.db import current_data_version, settings
 from components.session import current_principal
 from supervision.core.frames import utilisation_totals
+from supervision.core.safety import md_escape
 from supervision.reporting import charts
 from supervision.reporting.charts import Look
 
@@ -17,7 +18,7 @@ f = filters.current(version, principal)
 warning = settings().tolerances.quota_warning
 
 st.title("配额执行")
-st.caption(f.describe())
+st.caption(md_escape(f.describe()))
 
 with st.container(horizontal=True):
     group = st.selectbox("所属集团", data.groups(version, principal), index=None, key="group", bind="query-params",
@@ -37,7 +38,7 @@ cols[3].metric("达预警线/超计划企业（家）",
                f"{int((held['utilisation'] >= float(warning)).sum() - (held['utilisation'] > 1).sum())} / "
                f"{int((held['utilisation'] > 1).sum())}")
 
-st.caption("上列指标" + sources.caption(version, principal, f, "", ("quotas", "monthly_reports")).footnote)
+st.caption("上列指标" + md_escape(sources.caption(version, principal, f, "", ("quotas", "monthly_reports")).footnote))
 
 scope = names.get(uscc) if uscc else (group or "全部持指标企业")
 left, right = st.columns(2)

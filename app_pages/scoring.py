@@ -8,6 +8,7 @@ from components import data, downloads, figures, filters, sources, tables
 from components.db import current_data_version
 from components.session import current_principal
 from supervision.core.frames import score_change_table
+from supervision.core.safety import md_escape
 from supervision.reporting import charts
 from supervision.reporting.charts import Look
 
@@ -16,7 +17,7 @@ version = current_data_version()
 f = filters.current(version, principal)
 
 st.title("督查评分")
-st.caption(f.describe())
+st.caption(md_escape(f.describe()))
 SOURCE = ("scoring_items", "inspection_scores")
 
 items = data.scoring_table(version, principal, f.year)

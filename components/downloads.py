@@ -24,7 +24,7 @@ from components.filters import Filters
 from supervision.access.permissions import PermissionDenied
 from supervision.core.clock import now_local
 from supervision.core.principal import Principal
-from supervision.core.safety import safe_filename
+from supervision.core.safety import md_escape, safe_filename
 from supervision.reporting import images, pack, report, tables
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,8 +59,8 @@ def chart(fig: go.Figure, *, key: str, name: str | None = None) -> None:
     ok, reason = images.export_available()
     with st.popover("导出图片", icon=":material/image:", key=f"{key}_export_menu"):
         if not ok:
-            st.button("生成图片（不可用）", key=f"{key}_export", disabled=True, help=reason)
-            st.caption(reason)
+            st.button("生成图片（不可用）", key=f"{key}_export", disabled=True, help=md_escape(reason))
+            st.caption(md_escape(reason))
             return
         spec = figures.spec(fig)
         digest = hashlib.sha256(spec.encode("utf-8")).hexdigest()
@@ -75,7 +75,7 @@ def chart(fig: go.Figure, *, key: str, name: str | None = None) -> None:
                 files = _chart_images(spec)
         except (images.ExportUnavailable, RuntimeError) as exc:
             _built().pop(key, None)
-            st.error(str(exc))
+            st.error(md_escape(exc))
             return
         stem = safe_filename(name or figure_title(fig), default="图表")
         st.download_button("PNG（2倍）", files["png2"], f"{stem}_2倍.png", "image/png", key=f"{key}_png2",
@@ -111,8 +111,8 @@ def meeting_pack(version: int, principal: Principal, f: Filters) -> None:
     ok, reason = images.export_available()
     key = _pack_key(version, principal, f)
     if not ok:
-        st.button("生成会议材料（不可用）", key="meeting_pack_build", disabled=True, help=reason)
-        st.warning(reason, icon=":material/warning:")
+        st.button("生成会议材料（不可用）", key="meeting_pack_build", disabled=True, help=md_escape(reason))
+        st.warning(md_escape(reason), icon=":material/warning:")
         return
     if st.button("生成会议材料", key="meeting_pack_build", type="primary", icon=":material/slideshow:"):
         bar = st.progress(0.0, text="正在读取数据……")
@@ -125,7 +125,7 @@ def meeting_pack(version: int, principal: Principal, f: Filters) -> None:
             files = pack.render(content, ("pptx", "pdf"), progress)
         except (PermissionDenied, images.ExportUnavailable, RuntimeError) as exc:
             bar.empty()
-            st.error(f"会议材料生成失败：{exc}")
+            st.error(f"会议材料生成失败：{md_escape(exc)}")
             return
         bar.empty()
         _built()[key] = {"stem": content.file_stem, "slides": len(content.slides), **files,
@@ -134,7 +134,7 @@ def meeting_pack(version: int, principal: Principal, f: Filters) -> None:
     if built is None:
         st.caption("点击后在服务器上生成（通常不到10秒）；生成后可分别下载PPT和PDF。")
         return
-    st.success(f"已生成{built['slides']}页（{built['at']:%H:%M:%S}）。", icon=":material/check_circle:")
+    st.success(f"已生成{int(built['slides'])}页（{built['at']:%H:%M:%S}）。", icon=":material/check_circle:")
     left, right = st.columns(2)
     left.download_button("下载PPT（.pptx）", built["pptx"], f"{safe_filename(built['stem'])}.pptx", PPTX,
                          key="meeting_pack_pptx", on_click="ignore", icon=":material/download:")
@@ -144,7 +144,7 @@ def meeting_pack(version: int, principal: Principal, f: Filters) -> None:
 
 def report_download(version: int, principal: Principal, f: Filters, township: str | None, *, key: str) -> None:
     """Build one report (a township's self-check report, or the city summary for None) on request, then offer it."""
-    label = f"生成{township}自查报告" if township else "生成市汇总报告"
+    label = f"生成{md_escape(township)}自查报告" if township else "生成市汇总报告"
     state = f"report|{version}|{principal.username}|{f.year}|{f.as_of}|{township or ''}"
     if st.button(label, key=f"{key}_build", icon=":material/description:"):
         try:
@@ -152,9 +152,9 @@ def report_download(version: int, principal: Principal, f: Filters, township: st
                 built = report.collect(engine(), settings(), principal, f.year, f.as_of, township)
                 _built()[state] = {"stem": built.file_stem, "docx": report.build_docx(built)}
         except PermissionDenied as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
             return
     done = _built().get(state)
     if done is not None:
-        st.download_button(f"下载Word（{done['stem']}.docx）", done["docx"], f"{safe_filename(done['stem'])}.docx",
+        st.download_button(f"下载Word（{md_escape(done['stem'])}.docx）", done["docx"], f"{safe_filename(done['stem'])}.docx",
                            DOCX, key=f"{key}_docx", on_click="ignore", icon=":material/download:")

@@ -16,6 +16,7 @@ import streamlit as st
 
 from components import data
 from supervision.core.principal import Principal
+from supervision.core.safety import md_escape
 from supervision.core.spec import CATEGORIES
 
 YEAR, AS_OF, TOWNSHIP, CATEGORY = "year", "as_of", "township", "category"
@@ -79,7 +80,7 @@ def render(version: int, principal: Principal) -> Filters:
         township = None
         if principal.township_scope:
             township = principal.township_scope
-            st.caption(f"镇区：{township}（本账号仅可查看本镇区）")
+            st.caption(f"镇区：{md_escape(township)}（本账号仅可查看本镇区）")
         else:
             township = st.selectbox("镇区", towns, index=None, key=TOWNSHIP, bind="query-params",
                                     placeholder="全部镇区")

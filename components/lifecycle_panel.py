@@ -68,9 +68,9 @@ def show(principal: Principal, year: int, township: str | None, *, key: str = "l
     ledger = data.finding_ledger(lv, principal, year, today, township)
     counts = {state: int((ledger["state"] == state).sum()) for state in s.STATES}
     overdue = int((ledger["light"] == s.RED).sum())
-    st.markdown(f"**{year}年问题台账：{len(ledger)}条**")
-    st.caption("；".join(f"{k}{v}条" for k, v in counts.items() if v) + f"；逾期未整改{overdue}条。"
-               f"整改期限前{settings().findings.amber_days}天内为临期。")
+    st.markdown(f"**{year:d}年问题台账：{len(ledger)}条**")
+    st.caption(md_escape("；".join(f"{k}{v}条" for k, v in counts.items() if v) + f"；逾期未整改{overdue}条。"
+                         f"整改期限前{settings().findings.amber_days}天内为临期。"))
     state = st.selectbox("按状态筛选", [*s.STATES, s.NO_LONGER_TRIGGERED], index=None, placeholder="全部状态",
                          key=f"{key}_state", width=240)
     shown = ledger
@@ -89,7 +89,7 @@ def show(principal: Principal, year: int, township: str | None, *, key: str = "l
 
 def _pick(frame: pd.DataFrame, columns: dict[str, str], key: str, *, empty: str) -> int | None:
     if frame.empty:
-        st.caption(empty)
+        st.caption(md_escape(empty))
         return None
     event = st.dataframe(tables.for_display(frame, columns), hide_index=True, key=key, on_select="rerun",
                          selection_mode="single-row", height=min(400, 38 + 35 * len(frame)))
@@ -105,9 +105,9 @@ def detail(principal: Principal, finding_id: int, today: dt.date, *, key: str) -
         st.warning(md_escape(str(exc)))
         return
     light = LIGHTS.get(row["light"], "")
-    st.markdown(f"#### 问题{row['id']}：{md_escape(row['rule'])} {md_escape(row['rule_name'])} · "
+    st.markdown(f"#### 问题{int(row['id'])}：{md_escape(row['rule'])} {md_escape(row['rule_name'])} · "
                 f"{md_escape(row['enterprise_name'] or row['subject'])}")
-    st.write(row["message"])
+    st.markdown(md_escape(row["message"]))
     facts = [f"状态：{row['state']}" + (f"（{s.NO_LONGER_TRIGGERED}）" if not row["triggered"] else ""),
              f"负责部门：{row['department']}", f"整改责任单位：{row['assignee'] or '未交办'}"]
     if row["deadline"]:
@@ -144,7 +144,7 @@ def _files(principal: Principal, finding_id: int, *, key: str) -> None:
     # Served as a download with its detected type: a file is never shown inside the page.
     st.download_button("下载附件", stored.content, file_name=stored.filename, mime=stored.media_type,
                        key=f"{key}_download_{picked}", icon=":material/download:")
-    st.caption(f"SHA-256：{stored.sha256}")
+    st.caption(f"SHA-256：{md_escape(stored.sha256)}")
 
 
 def _actions(principal: Principal, row: dict[str, Any], *, key: str) -> None:
@@ -155,7 +155,7 @@ def _actions(principal: Principal, row: dict[str, Any], *, key: str) -> None:
     if not actions:
         return
     labels = {a.key: a.label for a in actions}
-    chosen = st.segmented_control("办理", list(labels), format_func=lambda k: labels[k],
+    chosen = st.segmented_control("办理", list(labels), format_func=lambda k: md_escape(labels[k]),
                                   key=f"{key}_action_{row['id']}")
     if chosen is None:
         return
@@ -176,7 +176,7 @@ def _actions(principal: Principal, row: dict[str, Any], *, key: str) -> None:
             days = fs.period_days(row["severity"])
             deadline = st.date_input("整改期限", value=today_local() + dt.timedelta(days=days),
                                      key=f"{key}_assign_deadline",
-                                     help=f"{row['severity']}问题默认{days}天（config.toml [findings]）")
+                                     help=f"{md_escape(row['severity'])}问题默认{days:d}天（config.toml [findings]）")
             inputs.update(assignee_township=town if kind == "镇区" else None,
                           assignee_department=dept if kind == "部门" else None, deadline=deadline)
         if action.needs_measures:
@@ -186,9 +186,9 @@ def _actions(principal: Principal, row: dict[str, Any], *, key: str) -> None:
         uploads = []
         if action.takes_files:
             uploads = st.file_uploader(
-                f"证明材料（PDF、JPG/PNG、DOCX、XLSX，单个不超过{fs.max_file_mb} MB）", type=UPLOAD_TYPES,
+                f"证明材料（PDF、JPG/PNG、DOCX、XLSX，单个不超过{md_escape(fs.max_file_mb)} MB）", type=UPLOAD_TYPES,
                 accept_multiple_files=True, key=f"{key}_files") or []
-        submitted = st.form_submit_button(action.label, type="primary")
+        submitted = st.form_submit_button(md_escape(action.label), type="primary")
     if not submitted:
         return
     files = [Upload(u.name, u.getvalue()) for u in uploads]
@@ -214,7 +214,7 @@ def enterprise_history(principal: Principal, uscc: str, year: int, *, key: str =
     for r in ledger.itertuples():
         light = LIGHTS.get(r.light, "")
         title = f"问题{r.id} {r.rule} {r.rule_name}：{r.state}" + (f" {light}" if light else "")
-        with st.expander(title):
+        with st.expander(md_escape(title)):
             st.caption(md_escape(f"整改责任单位：{r.assignee or '未交办'}；负责部门：{r.department}"
                                  + (f"；整改期限：{r.deadline:%Y-%m-%d}" if r.deadline else "")))
             tables.show(history[history["finding_id"] == r.id], HISTORY_SHOWN, key=f"{key}_{r.id}")

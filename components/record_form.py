@@ -65,9 +65,10 @@ def require_writable(principal: Principal, table: str) -> None:
         return
     name = TABLES_BY_KEY[table].name
     if principal.role is Role.TOWNSHIP:
-        st.info(f"镇区账号不能填报“{name}”。", icon=":material/info:")
+        st.info(f"镇区账号不能填报“{md_escape(name)}”。", icon=":material/info:")
     else:
-        st.info(f"“{name}”不由{md_escape(principal.department or '您所在部门')}报送，本账号只能查看、不能填报。"
+        department = md_escape(principal.department or "您所在部门")
+        st.info(f"“{md_escape(name)}”不由{department}报送，本账号只能查看、不能填报。"
                 "如需修改请联系负责部门。", icon=":material/info:")
     st.stop()
 
@@ -151,7 +152,7 @@ def field_input(prefix: str, spec: TableSpec, key: str, *, row: str = "", option
     col = spec.column(key)
     where = container or st
     wkey = widget_key(prefix, key, row)
-    common: dict[str, Any] = {"key": wkey, "disabled": disabled, "help": help,
+    common: dict[str, Any] = {"key": wkey, "disabled": disabled, "help": md_escape(help) if help else None,
                               "label_visibility": label_visibility}
     choices = options
     if choices is None and col.kind is Kind.ENUM:
@@ -161,15 +162,15 @@ def field_input(prefix: str, spec: TableSpec, key: str, *, row: str = "", option
     if choices is None and col.kind is Kind.BOOL:
         choices = ["是", "否"]
     if choices is not None:
-        where.selectbox(label(col), list(choices), index=None, placeholder=placeholder or "请选择",
+        where.selectbox(md_escape(label(col)), list(choices), index=None, placeholder=placeholder or "请选择",
                         format_func=format_func or str, accept_new_options=accept_new, **common)
     elif col.kind is Kind.DATE:
-        where.date_input(label(col), min_value=MIN_DATE, max_value=MAX_DATE, format="YYYY-MM-DD", **common)
+        where.date_input(md_escape(label(col)), min_value=MIN_DATE, max_value=MAX_DATE, format="YYYY-MM-DD", **common)
     elif area:
-        where.text_area(label(col), max_chars=fields.text_limit(spec, col), height=100, **common)
+        where.text_area(md_escape(label(col)), max_chars=fields.text_limit(spec, col), height=100, **common)
     else:
         limit = fields.text_limit(spec, col) if col.kind is Kind.TEXT else 64
-        where.text_input(label(col), max_chars=limit, placeholder=placeholder, **common)
+        where.text_input(md_escape(label(col)), max_chars=limit, placeholder=placeholder, **common)
 
 
 def records_towns() -> list[str]:

@@ -206,7 +206,7 @@ def start_sso() -> None:
     try:
         st.login(sso.provider or None)
     except Exception as exc:  # noqa: BLE001 - a misconfigured provider must not show a traceback
-        st.error(f"统一身份认证未正确配置，请联系管理员（{type(exc).__name__}）。")
+        st.error(f"统一身份认证未正确配置，请联系管理员（{md_escape(type(exc).__name__)}）。")
 
 
 def sign_out() -> None:
@@ -231,7 +231,7 @@ def sidebar(principal: Principal) -> None:
         return
     where = principal.township or principal.department or ""
     with st.sidebar:
-        st.caption(f"当前用户：{md_escape(principal.display_name)}　{principal.role.value}"
+        st.caption(f"当前用户：{md_escape(principal.display_name)}　{md_escape(principal.role.value)}"
                    + (f"（{md_escape(where)}）" if where else ""))
         if st.button("退出登录", key="sign_out", icon=":material/logout:"):
             sign_out()

@@ -9,6 +9,8 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
+from supervision.core.safety import md_escape
+
 MISSING = "—"  # what a cell shows for a value that was not reported (never "None", "nan" or an empty cell)
 
 
@@ -57,8 +59,8 @@ def show(df: pd.DataFrame, columns: dict[str, str], *, key: str, source: str | N
          height: int | Literal["auto", "content", "stretch"] = "auto", empty: str = "暂无记录") -> None:
     """A read-only table, or a line saying there is nothing to list, and its source line."""
     if df.empty:
-        st.caption(empty)
+        st.caption(md_escape(empty))
     else:
         st.dataframe(for_display(df, columns), hide_index=True, key=key, height=height)
     if source:
-        st.caption(source)
+        st.caption(md_escape(source))

@@ -138,17 +138,17 @@ def show_preview(preview: pv.Preview, key_prefix: str) -> None:
     """The plan, table by table: rows to add, rows to change (old → new), rows rejected with the reason."""
     if preview.ok:
         if preview.writable:
-            st.success(f"校验通过：确认后将新增{preview.added}行、更新{preview.changed}行。",
+            st.success(f"校验通过：确认后将新增{preview.added:d}行、更新{preview.changed:d}行。",
                        icon=":material/task_alt:")
         else:
             st.info("校验通过，但文件中的数据与数据库完全相同，无需导入。", icon=":material/info:")
     else:
-        st.error(f"校验未通过：发现{preview.problem_count}处错误（涉及{preview.rejected_rows}行）。"
+        st.error(f"校验未通过：发现{preview.problem_count:d}处错误（涉及{preview.rejected_rows:d}行）。"
                  "按规定整个文件都不会导入，请下载校验报告，修改后重新上传。", icon=":material/error:")
     cols = st.columns(4)
-    cols[0].metric("新增行", preview.added)
-    cols[1].metric("更新行", preview.changed)
-    cols[2].metric("错误行", preview.rejected_rows)
+    cols[0].metric("新增行", int(preview.added))
+    cols[1].metric("更新行", int(preview.changed))
+    cols[2].metric("错误行", int(preview.rejected_rows))
     cols[3].metric("数据质量提示", len(preview.warnings))
     st.dataframe(preview.tables, hide_index=True, key=f"{key_prefix}_tables")
     panels: list[tuple[str, Callable[[], None]]] = [
@@ -160,7 +160,7 @@ def show_preview(preview: pv.Preview, key_prefix: str) -> None:
     if not preview.ok:
         # A rejected file: the reasons are what the user needs first, so their tab opens first, with the report.
         panels.insert(0, panels.pop(2))
-    for tab, (_, draw) in zip(st.tabs([label for label, _ in panels]), panels, strict=True):
+    for tab, (_, draw) in zip(st.tabs([md_escape(label) for label, _ in panels]), panels, strict=True):
         with tab:
             draw()
     if preview.ok:
@@ -185,7 +185,7 @@ def _adds(preview: pv.Preview, key_prefix: str) -> None:
         return
     st.dataframe(preview.adds, hide_index=True, key=f"{key_prefix}_adds")
     if preview.adds_not_listed:
-        st.caption(f"每张表最多列出{pv.ADDS_PER_TABLE}行，另有{preview.adds_not_listed}行新增未列出。")
+        st.caption(f"每张表最多列出{pv.ADDS_PER_TABLE:d}行，另有{preview.adds_not_listed:d}行新增未列出。")
 
 
 def _changes(preview: pv.Preview, key_prefix: str) -> None:
@@ -195,7 +195,7 @@ def _changes(preview: pv.Preview, key_prefix: str) -> None:
     st.dataframe(preview.changes.head(SHOWN_ROWS), hide_index=True, key=f"{key_prefix}_changes")
     hidden = preview.changes_not_listed + max(0, len(preview.changes) - SHOWN_ROWS)
     if hidden:
-        st.caption(f"另有{hidden}处修改未列出；所有修改都会记入审计日志（原值 → 新值）。")
+        st.caption(f"另有{hidden:d}处修改未列出；所有修改都会记入审计日志（原值 → 新值）。")
 
 
 def _rejections(preview: pv.Preview, key_prefix: str) -> None:

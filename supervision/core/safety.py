@@ -6,18 +6,22 @@
   every export passes through `neutralise()`: such text gets a leading
   apostrophe, which those programs show as text and never evaluate.
 - Markdown: Streamlit escapes HTML in markdown, but not links or images, so any
-  data put into st.markdown / st.caption / titles goes through `md_escape()`.
+  data put into st.markdown / st.caption / titles / labels goes through `md_escape()`
+  (tests/test_markup_safety.py refuses anything else).
+- Plotly: titles, ticks, hover texts, legends and annotations understand a subset of
+  HTML (`<a href>`, `<b>`, `<br>`, ...), so data text in a figure goes through `plot_text()`.
 - Uploads: checked for size and type before they are read, and if one must be
   put on disk it goes under a fresh temporary folder with a cleaned name.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -28,7 +32,13 @@ import pandas as pd
 # plus the full-width forms that some Chinese input methods produce.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:/&^=])")
+# Bidirectional overrides and isolates: they make text read differently from what it is (e.g. "exe.pdf").
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Streamlit finds autolinks (http://, www., e-mail), :material/...: icons and :emoji: in the text *after*
+# markdown escapes are resolved, so escaping cannot stop them: an invisible word joiner breaks the pattern.
+_WJ = "\u2060"
+_TEXT_PATTERNS = re.compile(r"(?i)(?<=\\:)(?=[a-z_+\-\\])|(?<=www)(?=\\\.)|(?=@)")
 
 UPLOAD_TYPES = (".csv", ".zip", ".xlsx")
 
@@ -93,8 +103,26 @@ def _display_width(text: str) -> int:
 
 
 def md_escape(text: Any) -> str:
-    """Data as literal text inside Streamlit markdown: no links, images, emphasis or HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """Data as literal text inside Streamlit markdown: no links, images, emphasis, HTML, icons, colours or LaTeX."""
+    plain = _BIDI.sub("", str(text)).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    # Leading spaces would make an indented code block; no-break spaces are not indentation to markdown.
+    plain = re.sub(r"^[ \t]+", lambda m: "\u00a0" * len(m.group()), plain)
+    return _TEXT_PATTERNS.sub(_WJ, _MD_SPECIAL.sub(r"\\\1", plain))
+
+
+def plot_text(value: Any) -> Any:
+    """Data text for a plotly figure, shown as written: no tags (<a href>, <b>, <br>), entities or LaTeX.
+
+    Numbers, dates and missing values are returned unchanged, so numeric axes stay numeric.
+    """
+    if not isinstance(value, str):
+        return value
+    return _BIDI.sub("", html.escape(value, quote=False)).replace("$", "&#36;").replace("\n", " ")
+
+
+def plot_texts(values: Iterable[Any]) -> list[Any]:
+    """`plot_text` of every value (for x/y categories, text and customdata arrays)."""
+    return [plot_text(v) for v in values]
 
 
 def safe_filename(name: str, default: str = "upload") -> str:
