@@ -97,7 +97,7 @@ def wall_page() -> None:
         cycle = list(MEASURE_TABLES)
         measure = cycle[wall.carousel_index(len(cycle))]
     head, stamp = st.columns([3, 2])
-    head.title(f"镇区地图 · {md_escape(mapview.MEASURES[measure])}")
+    head.title(f"镇区地图 · {md_escape(mapview.MEASURES[measure])}", anchor=False)
     stamp.caption(md_escape(screen.updated_text(data.data_changed_at(version))))
     left, right = st.columns([2, 1])
     with left:

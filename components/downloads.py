@@ -118,7 +118,7 @@ def meeting_pack(version: int, principal: Principal, f: Filters) -> None:
         bar = st.progress(0.0, text="正在读取数据……")
 
         def progress(share: float, what: str) -> None:
-            bar.progress(share, text=what)
+            bar.progress(share, text=md_escape(what))
 
         try:
             content = pack.collect(engine(), settings(), principal, f.year, f.as_of, f.township)
@@ -156,5 +156,6 @@ def report_download(version: int, principal: Principal, f: Filters, township: st
             return
     done = _built().get(state)
     if done is not None:
-        st.download_button(f"下载Word（{md_escape(done['stem'])}.docx）", done["docx"], f"{safe_filename(done['stem'])}.docx",
-                           DOCX, key=f"{key}_docx", on_click="ignore", icon=":material/download:")
+        st.download_button(f"下载Word（{md_escape(done['stem'])}.docx）", done["docx"],
+                           f"{safe_filename(done['stem'])}.docx", DOCX,
+                           key=f"{key}_docx", on_click="ignore", icon=":material/download:")

@@ -61,7 +61,7 @@ def _progress_bar() -> tuple[Callable[[float | None, str], None], Any]:
     bar = st.progress(0.0, text="正在读取文件……")
 
     def show(fraction: float | None, text: str) -> None:
-        bar.progress(fraction if fraction is not None else 0.0, text=text)
+        bar.progress(fraction if fraction is not None else 0.0, text=md_escape(text))
 
     return show, bar
 

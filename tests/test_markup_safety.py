@@ -23,8 +23,10 @@ from supervision.core.safety import md_escape, plot_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("app_pages", "components")
+FILES = ("app.py",)
 
-BODY_CALLS = {"markdown", "caption", "header", "subheader", "title", "info", "warning", "error", "success", "toast"}
+BODY_CALLS = {"markdown", "caption", "header", "subheader", "title", "info", "warning", "error", "success", "toast",
+              "spinner", "badge", "dialog"}
 LABEL_CALLS = {"expander", "popover", "button", "download_button", "link_button", "form_submit_button", "page_link",
                "checkbox", "toggle", "radio", "selectbox", "multiselect", "select_slider", "slider", "text_input",
                "text_area", "number_input", "date_input", "time_input", "datetime_input", "file_uploader",
@@ -208,6 +210,9 @@ def _markdown_arguments(call: ast.Call, modules: set[str]) -> Iterator[tuple[str
         for what, pos in (("label", 0), ("value", 1), ("delta", 2), ("help", None)):
             if (arg := _argument(call, pos, what)) is not None:
                 yield f"st.metric {what}", arg
+    elif name in ("progress", "status"):  # st.progress(value, text=...), st.status(label)
+        if (arg := _argument(call, None if name == "progress" else 0, "text" if name == "progress" else "label")):
+            yield f"st.{name} text", arg
     elif name == "table":  # st.table renders every cell (and header) as markdown
         if (arg := _argument(call, 0, "data")) is not None:
             yield "st.table cells", arg
@@ -245,6 +250,13 @@ def problems_in(source: str, filename: str) -> list[Problem]:
             elif isinstance(child, ast.ClassDef):
                 visit(child, scope)
             if isinstance(child, ast.Call):
+                receiver, name = _call_name(child)
+                first = _argument(child, 0, "body")
+                if (name in ("title", "header", "subheader") and receiver not in modules | NOT_STREAMLIT
+                        and first is not None and "md_escape(" in ast.unparse(first)
+                        and not any(kw.arg == "anchor" for kw in child.keywords)):
+                    found.append(Problem(f"{filename}:{child.lineno}",
+                                         f"st.{name} of data needs anchor=False (its link target is the data)"))
                 for what, arg in _markdown_arguments(child, modules):
                     if not scope.is_safe(arg):
                         kind = _describe(arg)
@@ -270,7 +282,7 @@ def _describe(node: ast.expr) -> str:
 
 
 def _sources() -> list[Path]:
-    return sorted(p for folder in FOLDERS for p in (ROOT / folder).rglob("*.py"))
+    return sorted([*(p for folder in FOLDERS for p in (ROOT / folder).rglob("*.py")), *(ROOT / f for f in FILES)])
 
 
 def test_no_unescaped_markdown_in_pages_and_components() -> None:
@@ -287,10 +299,13 @@ def test_no_unescaped_markdown_in_pages_and_components() -> None:
     'st.markdown("**" + name + "**")',
     'cols[0].metric("企业类别", info["category"])',
     'st.tabs([name, "概况"])',
+    'st.header(md_escape(info["name"]))',
     'with st.expander(f"{row.rule}：{row.message}"): pass',
     'st.button(label, help=text)',
     'st.radio("镇区", towns)',
     'st.write(text)',
+    'bar.progress(0.5, text=what)',
+    'with st.spinner(f"正在生成{name}"): pass',
     'st.page_link("app_pages/x.py", label=name)',
     'st.dataframe(df, column_config={"a": st.column_config.TextColumn("a", help=note)})',
     'def f(name):\n    st.subheader(name)',
@@ -305,6 +320,7 @@ def test_rule_refuses(source: str) -> None:
 
 @pytest.mark.parametrize("source", [
     'st.header(md_escape(info["name"]), anchor=False)',
+    'st.title("企业档案")',
     'st.warning(f"没有找到 {md_escape(wanted)} 的企业")',
     'st.markdown("**" + md_escape(name) + "**")',
     'st.caption(f"{n:,.0f} 吨，截至{as_of:%Y-%m-%d}，{len(rows)}条")',
@@ -342,3 +358,58 @@ def test_plot_text_neutralises_plotly_tags() -> None:
     assert plot_text("<a href='javascript:alert(1)'>x</a><br><b>$1$</b>") == (
         "&lt;a href='javascript:alert(1)'&gt;x&lt;/a&gt;&lt;br&gt;&lt;b&gt;&#36;1&#36;&lt;/b&gt;")
     assert plot_text(3) == 3 and plot_text(None) is None
+
+
+HOSTILE = ("![b](http://127.0.0.1:8799/beacon.png)", "<img src=x onerror=alert(1)>", "<a href='http://x.example/'>a</a>",
+           "**粗体**", "[链接](javascript:alert(1))", "=HYPERLINK(\"http://x.example\",\"点我\")")
+
+
+def _hostile_pack():  # noqa: ANN202 - the pack's types are imported here only
+    import datetime as dt
+
+    from supervision.reporting import pack
+
+    h = " ".join(HOSTILE)
+    slides = (pack.Slide(title=h, notes=h, lines=(h, h)),
+              pack.Slide(title=h, notes=h, kpis=(pack.Kpi(h, h, h),), footnote=h),
+              pack.Slide(title=h, notes=h, table=pack.Table((h, h), ((h, h), (h, h)), note=h)))
+    return pack.MeetingPack(title=h, subtitle=h, scope=h, year=2019, as_of=dt.date(2019, 10, 15),
+                            generated_at=dt.datetime(2019, 10, 15, 9), demo=False, slides=slides)
+
+
+def test_meeting_pack_html_for_the_pdf_carries_data_as_text() -> None:
+    """The PDF is printed from HTML: every tag in it is the layout's own, none comes from the data."""
+    from html.parser import HTMLParser
+
+    from supervision.reporting import pack
+
+    tags: list[str] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            tags.append(tag)
+
+    document = pack.pack_html(_hostile_pack(), {})
+    Tags().feed(document)
+    assert set(tags) <= {"html", "head", "meta", "title", "style", "body", "section", "h1", "p", "div", "span",
+                         "table", "thead", "tbody", "tr", "th", "td"}, set(tags)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in document
+
+
+def test_pptx_and_docx_carry_data_as_plain_text_without_links() -> None:
+    import datetime as dt
+    import io
+    import zipfile
+
+    from supervision.reporting import pack, report
+
+    h = " ".join(HOSTILE)
+    decks = [pack.build_pptx(_hostile_pack(), {})]
+    doc = report.Report(title=h, scope=h, year=2019, as_of=dt.date(2019, 10, 15), city_summary=False, demo=False,
+                        sections=(report.Section(h, (report.Paragraph(h), report.DocTable(h, (h, h), ((h, h),), h))),),
+                        signature=(h,), colophon=h)
+    for data in [*decks, report.build_docx(doc)]:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith((".xml", ".rels")))
+        assert "hlinkClick" not in xml and "<w:hyperlink" not in xml and "TargetMode=\"External\"" not in xml
+        assert "&lt;img src=x onerror=alert(1)&gt;" in xml  # the text itself, as text

@@ -4,6 +4,10 @@ Each builder takes a `Caption` (title, data source, "数据截至") that it writ
 figure itself, and a `Look` (height, dark theme, type scale), so the same figure can be
 drawn on a page, on a wall screen, or exported to PNG/SVG/PPTX unchanged.
 Quantities arrive as exact Decimals and become floats only here, for drawing.
+Plotly reads a subset of HTML in every text it draws (`<a href>`, `<b>`, `<br>`), so
+every text that comes from data (names, categories on an axis, hover texts, table cells,
+titles and footnotes) passes through `plot_text`/`plot_texts` here; markup in a figure
+is only ever written by this module's code.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from supervision.core.campaign import DUE_SOON, LATE, MISSING, NOT_DUE, NOT_REQUIRED, ON_TIME, Step
+from supervision.core.safety import plot_text, plot_texts
 from supervision.core.spec import CATEGORIES
 
 CATEGORY_COLORS = {
@@ -113,6 +118,11 @@ class Look:
         return "#3c4043" if self.dark else "#e0e0e0"
 
 
+def _template_text(value: Any) -> str:
+    """Text put inside a hovertemplate: escaped, and a `%{...}` in it no placeholder."""
+    return str(plot_text(str(value))).replace("{", "&#123;")
+
+
 def _f(values: Iterable[Any]) -> list[float | None]:
     """Decimals (or None) to floats for drawing."""
     out: list[float | None] = []
@@ -131,9 +141,10 @@ def finish(fig: go.Figure, caption: Caption, look: Look, *, legend: bool = True)
     muted = "#9aa0a6" if look.dark else "#5f6368"
     fig.update_layout(
         template="plotly_dark" if look.dark else "plotly_white",
-        title={"text": caption.title, "x": 0, "xanchor": "left", "y": 1, "yanchor": "top", "yref": "container",
+        title={"text": plot_text(caption.title), "x": 0, "xanchor": "left", "y": 1, "yanchor": "top",
+               "yref": "container",
                "pad": {"t": round(8 * s), "l": round(4 * s)}, "font": {"size": round(17 * s)},
-               "subtitle": {"text": "<br>".join(lines), "font": {"size": round(11 * s), "color": muted}}},
+               "subtitle": {"text": "<br>".join(plot_texts(lines)), "font": {"size": round(11 * s), "color": muted}}},
         height=look.height,
         margin={"l": round(50 * s), "r": round(20 * s), "t": round((44 + 15 * len(lines)) * s), "b": round(40 * s)},
         font={"family": FONT_FAMILY, "size": round(13 * s), "color": look.text_color},
@@ -167,7 +178,7 @@ def enterprises_by_township(counts: pd.DataFrame, caption: Caption, look: Look =
         part = counts[counts["category"] == category]
         if part.empty:
             continue
-        fig.add_bar(x=part["township"], y=part["n"], name=category, marker_color=CATEGORY_COLORS[category],
+        fig.add_bar(x=plot_texts(part["township"]), y=part["n"], name=category, marker_color=CATEGORY_COLORS[category],
                     hovertemplate="%{x}<br>" + category + "：%{y}家<extra></extra>")
     fig.update_layout(barmode="stack", yaxis_title="企业数（家）")
     # Whole enterprises only: no 0.5 ticks on a count.
@@ -184,7 +195,7 @@ def quota_utilisation(df: pd.DataFrame, caption: Caption, look: Look = Look(), *
     pct = [u * 100 for u in rows["utilisation"]]
     colors = [RED if u > 1 else AMBER if u >= float(warning) else GREEN for u in rows["utilisation"]]
     fig = go.Figure(go.Bar(
-        y=rows["name"], x=pct, orientation="h", marker_color=colors,
+        y=plot_texts(rows["name"]), x=pct, orientation="h", marker_color=colors,
         text=[f"{p:.1f}%" for p in pct], textposition="outside", cliponaxis=False,
         customdata=list(zip(_f(rows["production_t"]), _f(rows["quota_t"]), strict=True)),
         hovertemplate="%{y}<br>使用率 %{x:.1f}%<br>产量 %{customdata[0]:,.3f} 吨<br>指标 %{customdata[1]:,.3f} 吨"
@@ -221,7 +232,7 @@ def quota_gauge(used: Decimal | None, quota: Decimal | None, caption: Caption, l
             "threshold": {"line": {"color": RED, "width": 3}, "value": 100},
         },
         title={"text": f"产量 {float(used or 0):,.1f} 吨 / 指标 {float(quota):,.1f} 吨"
-                       + (f"<br><span style='font-size:0.85em'>{context}</span>" if context else ""),
+                       + (f"<br><span style='font-size:0.85em'>{plot_text(context)}</span>" if context else ""),
                "font": {"size": round(13 * look.scale)}},
     ))
     return finish(fig, caption, look, legend=False)
@@ -231,13 +242,13 @@ def severity_bars(counts: pd.DataFrame, caption: Caption, look: Look = Look()) -
     """Findings per rule as horizontal bars in catalogue order, coloured by severity (rule, rule_name, severity, n)."""
     if counts.empty:
         return empty(caption, look, "当前筛选条件下没有发现问题")
-    labels = [f"{r} {n}" for r, n in zip(counts["rule"], counts["rule_name"], strict=True)]
+    labels = [plot_text(f"{r} {n}") for r, n in zip(counts["rule"], counts["rule_name"], strict=True)]
     fig = go.Figure()
     for severity, color in SEVERITY_COLORS.items():
         part = counts[counts["severity"] == severity]
         if part.empty:
             continue
-        fig.add_bar(y=[f"{r} {n}" for r, n in zip(part["rule"], part["rule_name"], strict=True)],
+        fig.add_bar(y=[plot_text(f"{r} {n}") for r, n in zip(part["rule"], part["rule_name"], strict=True)],
                     x=[int(v) for v in part["n"]], name=severity, marker_color=color, orientation="h",
                     text=[int(v) for v in part["n"]], textposition="outside", cliponaxis=False,
                     hovertemplate="%{y}<br>%{x}条<extra></extra>")
@@ -271,8 +282,8 @@ def status_grid(grid: pd.DataFrame, caption: Caption, look: Look = Look(), *,
             if found is not None:
                 status, detail = found
                 z_row.append(codes.get(status, len(STATUS_ORDER) - 1))
-                t_row.append(status)
-                h_row.append(f"{town} · {col}<br>{status}：{detail}")
+                t_row.append(plot_text(status))
+                h_row.append(f"{plot_text(town)} · {plot_text(col)}<br>{plot_text(status)}：{plot_text(detail)}")
             else:
                 z_row.append(None)
                 t_row.append("")
@@ -285,9 +296,9 @@ def status_grid(grid: pd.DataFrame, caption: Caption, look: Look = Look(), *,
     for i, status in enumerate(STATUS_ORDER):
         scale.append([i / n, STATUS_COLORS[status]])
         scale.append([(i + 1) / n, STATUS_COLORS[status]])
-    shown_columns = [c.replace("（", "<br>（") for c in columns]
+    shown_columns = [plot_text(c).replace("（", "<br>（") for c in columns]
     fig = go.Figure(go.Heatmap(
-        z=z, x=shown_columns, y=rows, text=text, texttemplate="%{text}", customdata=hover,
+        z=z, x=shown_columns, y=plot_texts(rows), text=text, texttemplate="%{text}", customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", colorscale=scale, zmin=-0.5, zmax=n - 0.5,
         showscale=False, xgap=3, ygap=3, textfont={"size": round(12 * look.scale)},
     ))
@@ -309,7 +320,7 @@ def table_figure(df: pd.DataFrame, columns: dict[str, str], caption: Caption, lo
     values = []
     for key in columns:
         values.append(["" if v is None or (not isinstance(v, (str, Decimal)) and pd.isna(v))
-                       else format(v, ",") if isinstance(v, Decimal) else str(v) for v in df[key]])
+                       else format(v, ",") if isinstance(v, Decimal) else plot_text(str(v)) for v in df[key]])
     fig = go.Figure(go.Table(
         header={"values": list(columns.values()), "fill_color": head_fill, "align": "left",
                 "font": {"size": round(13 * look.scale), "color": look.text_color}, "height": round(28 * look.scale)},
@@ -378,14 +389,15 @@ def township_map(geojson: dict[str, Any], measures: pd.DataFrame, measure: str, 
             lon=_f(part["lon"]), lat=_f(part["lat"]), mode="markers", name=category,
             marker={"color": CATEGORY_COLORS[category], "symbol": symbols, "size": [s * look.scale for s in sizes],
                     "line": {"width": 1, "color": "#ffffff"}},
-            customdata=list(zip(part["uscc"], part["name"], part["status"], part["township"], strict=True)),
+            customdata=list(zip(part["uscc"], plot_texts(part["name"]), plot_texts(part["status"]),
+                                plot_texts(part["township"]), strict=True)),
             hovertemplate="<b>%{customdata[1]}</b><br>" + category + " · %{customdata[2]}<br>%{customdata[3]}"
                           "<br>（点击打开企业档案）<extra></extra>",
         ))
     centers = _label_points(geojson)
     label_colors = ["#1f1f1f"] * len(centers)  # every fill is light enough for dark names
     fig.add_trace(go.Scattergeo(
-        lon=[c[0] for c in centers.values()], lat=[c[1] for c in centers.values()], text=list(centers),
+        lon=[c[0] for c in centers.values()], lat=[c[1] for c in centers.values()], text=plot_texts(centers),
         mode="text", textfont={"size": round(12 * look.scale), "color": label_colors},
         hoverinfo="skip", showlegend=False, name="镇区名称",
     ))
@@ -422,7 +434,7 @@ def township_bars(measures: pd.DataFrame, measure: str, caption: Caption, look: 
     worse_high = measure in ("open_findings", "overdue_reports")
     colors = [AMBER if t == selected else (RED if worse_high and v > 0 else "#1565c0") for t, v in ordered]
     suffix = "%" if measure in PERCENT_MEASURES else ""
-    fig = go.Figure(go.Bar(y=[t for t, _ in ordered], x=[v for _, v in ordered], orientation="h",
+    fig = go.Figure(go.Bar(y=[plot_text(t) for t, _ in ordered], x=[v for _, v in ordered], orientation="h",
                            marker_color=colors,
                            text=[f"{v:,.1f}{suffix}" if suffix else f"{v:,.0f}" for _, v in ordered],
                            textposition="outside", cliponaxis=False,
@@ -452,12 +464,12 @@ def cumulative_quota(monthly: pd.DataFrame, batches: pd.DataFrame, caption: Capt
     if monthly["production_t"].isna().all() and batches.empty:
         return empty(caption, look)
     fig = go.Figure()
-    fig.add_bar(x=monthly["period"], y=_f(monthly["production_t"]), name="当月产量",
+    fig.add_bar(x=plot_texts(monthly["period"]), y=_f(monthly["production_t"]), name="当月产量",
                 marker_color="#90caf9", hovertemplate="%{x}<br>当月产量 %{y:,.3f} 吨<extra></extra>")
     has = monthly["production_t"].notna()
     last = monthly[has]["month"].max() if has.any() else 0
     shown = monthly[monthly["month"] <= last]
-    fig.add_scatter(x=shown["period"], y=_f(shown["cumulative_production_t"]), name="累计产量",
+    fig.add_scatter(x=plot_texts(shown["period"]), y=_f(shown["cumulative_production_t"]), name="累计产量",
                     mode="lines+markers", line={"color": "#0d47a1", "width": 3},
                     hovertemplate="%{x}<br>累计产量 %{y:,.3f} 吨<extra></extra>")
     dash = ["dot", "dash", "solid"]
@@ -498,10 +510,10 @@ def flows_comparison(df: pd.DataFrame, caption: Caption, look: Look = Look(), *,
     for column, name, color in present:
         values = _f(df[column])
         if horizontal:
-            fig.add_bar(y=df[by], x=values, name=name, marker_color=color, orientation="h",
+            fig.add_bar(y=plot_texts(df[by]), x=values, name=name, marker_color=color, orientation="h",
                         hovertemplate="%{y}<br>" + name + " %{x:,.3f} 吨<extra></extra>")
         else:
-            fig.add_bar(x=df[by], y=values, name=name, marker_color=color,
+            fig.add_bar(x=plot_texts(df[by]), y=values, name=name, marker_color=color,
                         hovertemplate="%{x}<br>" + name + " %{y:,.3f} 吨<extra></extra>")
     fig.update_layout(barmode="group", bargap=0.25)
     if horizontal:
@@ -545,21 +557,23 @@ def quota_years(df: pd.DataFrame, caption: Caption, look: Look = Look()) -> go.F
 def campaign_gantt(steps: Sequence[Step], as_of: dt.date, caption: Caption, look: Look = Look()) -> go.Figure:
     """Phases as bars and deadlines as diamonds on a date axis, with the as-of day marked."""
     fig = go.Figure()
-    names = [s.name for s in steps]
+    names = [plot_text(s.name) for s in steps]
     for s in steps:
         done = s.end < as_of
         color = "#9e9e9e" if done else ("#1565c0" if not s.is_milestone else RED)
         if s.is_milestone:
-            fig.add_scatter(x=[s.end.isoformat()], y=[s.name], mode="markers+text", marker_symbol="diamond",
+            fig.add_scatter(x=[s.end.isoformat()], y=[plot_text(s.name)], mode="markers+text", marker_symbol="diamond",
                             marker={"size": 16 * look.scale, "color": color}, text=[f"{s.end:%m月%d日}"],
                             textposition="middle right", showlegend=False,
-                            hovertemplate=f"{s.name}<br>截止 {s.end:%Y-%m-%d}<br>{s.clause}<extra></extra>")
+                            hovertemplate=f"{_template_text(s.name)}<br>截止 {s.end:%Y-%m-%d}<br>"
+                                          f"{_template_text(s.clause)}<extra></extra>")
         else:
             days = (s.end - s.start).days + 1
-            fig.add_bar(x=[days * 86_400_000], base=[s.start.isoformat()], y=[s.name], orientation="h",
+            fig.add_bar(x=[days * 86_400_000], base=[s.start.isoformat()], y=[plot_text(s.name)], orientation="h",
                         marker_color=color, showlegend=False, text=[f"{s.start:%m/%d}–{s.end:%m/%d}"],
                         textposition="inside", insidetextanchor="middle",
-                        hovertemplate=f"{s.name}<br>{s.start:%Y-%m-%d} 至 {s.end:%Y-%m-%d}<br>{s.clause}"
+                        hovertemplate=f"{_template_text(s.name)}<br>{s.start:%Y-%m-%d} 至 {s.end:%Y-%m-%d}"
+                                      f"<br>{_template_text(s.clause)}"
                                       "<extra></extra>")
     first = min(s.start for s in steps) - dt.timedelta(days=20)
     last = max(s.end for s in steps) + dt.timedelta(days=25)
@@ -581,7 +595,7 @@ def score_ranking(totals: pd.DataFrame, caption: Caption, look: Look = Look()) -
         return empty(caption, look, "本年度尚无督查评分")
     rows = totals.sort_values("total")
     fig = go.Figure(go.Bar(
-        y=rows["township"], x=_f(rows["total"]), orientation="h", marker_color="#1565c0",
+        y=plot_texts(rows["township"]), x=_f(rows["total"]), orientation="h", marker_color="#1565c0",
         text=[f"{float(t):.2f} / {float(m):.0f}" for t, m in zip(rows["total"], rows["max_total"], strict=True)],
         textposition="outside", cliponaxis=False, hovertemplate="%{y}<br>总分 %{x:.2f}<extra></extra>",
     ))
@@ -611,8 +625,9 @@ def score_breakdown(scores: pd.DataFrame, caption: Caption, look: Look = Look())
                 z_row.append(float(r["score"] / r["max_score"]) * 100)
                 t_row.append(f"{float(r['score']):g}")
                 note = r["note"] if isinstance(r["note"], str) and r["note"] else "无扣分说明"
-                h_row.append(f"{town} · {it.section} · {it.item_code} {it.item}<br>得分 {float(r['score']):g} / "
-                             f"{float(r['max_score']):g}<br>{note}")
+                h_row.append(f"{plot_text(town)} · {plot_text(it.section)} · {plot_text(it.item_code)} "
+                             f"{plot_text(it.item)}<br>得分 {float(r['score']):g} / {float(r['max_score']):g}"
+                             f"<br>{plot_text(note)}")
             else:
                 z_row.append(None)
                 t_row.append("")
@@ -620,8 +635,8 @@ def score_breakdown(scores: pd.DataFrame, caption: Caption, look: Look = Look())
         z.append(z_row)
         text.append(t_row)
         hover.append(h_row)
-    labels = [str(it.item_code) for it in items.itertuples()]
-    fig = go.Figure(go.Heatmap(z=z, x=labels, y=towns, text=text, texttemplate="%{text}", customdata=hover,
+    labels = [plot_text(str(it.item_code)) for it in items.itertuples()]
+    fig = go.Figure(go.Heatmap(z=z, x=labels, y=plot_texts(towns), text=text, texttemplate="%{text}", customdata=hover,
                                hovertemplate="%{customdata}<extra></extra>", colorscale="RdYlGn", zmin=0, zmax=100,
                                colorbar={"title": {"text": "得分率（%）"}}, xgap=2, ygap=2))
     fig.update_yaxes(autorange="reversed", automargin=True)
@@ -649,7 +664,8 @@ def section_shares(sections: pd.DataFrame, caption: Caption, look: Look = Look()
                 t_row.append("")
         z.append(z_row)
         text.append(t_row)
-    fig = go.Figure(go.Heatmap(z=z, x=names, y=towns, text=text, texttemplate="%{text}", colorscale="RdYlGn",
+    fig = go.Figure(go.Heatmap(z=z, x=plot_texts(names), y=plot_texts(towns), text=text, texttemplate="%{text}",
+                               colorscale="RdYlGn",
                                zmin=0, zmax=100, colorbar={"title": {"text": "得分率（%）"}}, xgap=2, ygap=2,
                                hovertemplate="%{y} · %{x}<br>得分 %{text}（%{z:.1f}%）<extra></extra>"))
     fig.update_yaxes(autorange="reversed", automargin=True)
@@ -665,7 +681,7 @@ def score_change(compare: pd.DataFrame, caption: Caption, look: Look = Look()) -
     palette = ["#b0bec5", "#1565c0"]
     for i, year in enumerate(years):
         part = compare[compare["year"] == year]
-        fig.add_bar(x=part["township"], y=[s * 100 if s is not None else None for s in part["share"]],
+        fig.add_bar(x=plot_texts(part["township"]), y=[s * 100 if s is not None else None for s in part["share"]],
                     name=f"{year}年", marker_color=palette[i % 2],
                     hovertemplate="%{x}<br>" + f"{year}年" + " 得分率 %{y:.1f}%<extra></extra>")
     fig.update_layout(barmode="group")
@@ -682,10 +698,13 @@ def enterprise_monthly(reports: pd.DataFrame, trace: pd.DataFrame, caption: Capt
         return empty(caption, look, "本年度没有月报或追溯数据")
     fig = go.Figure()
     if not reports.empty:
-        fig.add_bar(x=reports["period"], y=_f(reports["production_t"]), name="月报产量", marker_color="#0d47a1")
-        fig.add_bar(x=reports["period"], y=_f(reports["sales_t"]), name="月报销量", marker_color="#2e7d32")
+        fig.add_bar(x=plot_texts(reports["period"]), y=_f(reports["production_t"]), name="月报产量",
+                    marker_color="#0d47a1")
+        fig.add_bar(x=plot_texts(reports["period"]), y=_f(reports["sales_t"]), name="月报销量",
+                    marker_color="#2e7d32")
     if not trace.empty:
-        fig.add_scatter(x=trace["period"], y=_f(trace["production_t"]), name="追溯系统产量", mode="lines+markers",
+        fig.add_scatter(x=plot_texts(trace["period"]), y=_f(trace["production_t"]), name="追溯系统产量",
+                        mode="lines+markers",
                         line={"color": "#ef6c00"})
     fig.update_layout(barmode="group")
     fig.update_yaxes(title="吨（折REO）")
