@@ -44,8 +44,8 @@ on_blacklist = listed[listed["uscc"] == wanted]
 
 st.header(md_escape(info["name"]), anchor=False)
 if not on_blacklist.empty:
-    until = md_escape(on_blacklist.iloc[0]["blacklisted_until"])
-    st.error(f"黑名单企业：列入黑名单至 {until}（截至{f.as_of:%Y-%m-%d}）",
+    until = on_blacklist.iloc[0]["blacklisted_until"]
+    st.error(f"黑名单企业：列入黑名单至 {until:%Y-%m-%d}（截至{f.as_of:%Y-%m-%d}）",
              icon=":material/block:")
 cols = st.columns(4)
 cols[0].metric("企业类别", md_escape(info["category"]))
