@@ -34,11 +34,11 @@ st.dataframe(rules, hide_index=True, key="help_rules", column_config={
 
 st.header("红黄绿灯", anchor="lights")
 for colour, meaning in guide.LIGHTS:
-    st.markdown(f"- **{colour}**：{md_escape(meaning)}")
+    st.markdown(f"- **{md_escape(colour)}**：{md_escape(meaning)}")
 
 st.header("如何导入数据", anchor="import")
 for number, step in enumerate(guide.IMPORT_STEPS, start=1):
-    st.markdown(f"{number}. {md_escape(step)}")
+    st.markdown(f"{number:d}. {md_escape(step)}")
 
 st.header("问谁", anchor="contact")
 st.markdown(md_escape(cfg.display.help_contact))

@@ -38,7 +38,10 @@ OPTION_CALLS = {"radio", "pills", "segmented_control"}  # these render their opt
 NOT_STREAMLIT = {"logger", "log", "logging", "warnings", "re", "os", "sys", "fh", "buffer", "out", "writer", "zf"}
 NUMBER_CALLS = {"len", "int", "float", "round", "abs", "sum", "min", "max"}
 # Names from other modules that hold code constants (no data), as a small reviewed list.
-ALLOWED_NAMES = {"MEASURES"}  # components.mapview.MEASURES: the map's measure labels
+ALLOWED_NAMES = {
+    "MEASURES",  # components.mapview.MEASURES: the map's measure labels
+    "AS_OF_TEXT",  # supervision.core.guide.AS_OF_TEXT: the help page's markdown, written in code
+}
 # Attributes typed as integers wherever they occur (components.filters.Filters.year).
 NUMERIC_ATTRIBUTES = {"year"}
 
