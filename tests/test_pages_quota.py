@@ -60,3 +60,16 @@ def test_any_year(app):
     no_exception(at)
     assert metric(at, "2018年冶炼分离指标（吨）") == "1,400.000"
     assert metric(at, "指标使用率") == "94.3%"
+
+
+def test_threshold_labels_cannot_cover_bar_labels(app):
+    """Issue 18: the W01 / R02 line labels sit above the plot area (bar labels are inside it), apart."""
+    at = app("quota", **PARAMS)
+    fig = charts(at)["quota_utilisation"]
+    labels = {a["text"]: a for a in fig["layout"]["annotations"] if "线" in a.get("text", "")}
+    assert set(labels) == {"W01 预警线 90%", "R02 超计划线 100%"}
+    for a in labels.values():
+        assert a["yref"] == "paper" and a["y"] >= 1 and a["yanchor"] == "bottom"
+    assert labels["W01 预警线 90%"]["xanchor"] == "right" and labels["R02 超计划线 100%"]["xanchor"] == "left"
+    bars = next(t for t in fig["data"] if t["type"] == "bar")
+    assert bars["textposition"] == "outside"  # bar labels beside their bars, inside the plot area
