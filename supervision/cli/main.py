@@ -95,9 +95,11 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.demo.build import DemoBuildError, build_demo_database
+    from supervision.demo import history
+    from supervision.demo.build import DemoBuildError, build_demo_database, business_row_counts
 
     engine = open_engine(args, settings)
+    held = any(business_row_counts(engine).values())
     try:
         message = build_demo_database(engine, settings, replace=args.replace, if_empty=args.if_empty,
                                       keep_package=Path(args.out) if args.out else None)
@@ -105,6 +107,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         print(f"演示数据包未通过导入校验（程序缺陷，请报告）：\n{exc}", file=sys.stderr)
         return EXIT_REJECTED
     print(message)
+    if held and args.if_empty:
+        return EXIT_OK
+    if held:
+        history.forget_ledger(engine)  # the replaced data's findings describe nothing now
+    states = history.write_history(engine, settings)
+    print("演示问题台账（2019年）：" + "，".join(f"{k}{v}条" for k, v in sorted(states.items())) + "。")
     return EXIT_OK
 
 

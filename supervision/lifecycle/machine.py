@@ -241,6 +241,8 @@ def _flag(conn: Connection, old: Any, at: dt.datetime, day: dt.date, action: str
                               "fingerprint": fp, "message": message, "version": old.version + 1, "updated_at": at}
     if state != old.state:
         values.update(state=state, state_since=at)
+    if state == s.REVIEW:
+        values["closed_on"] = None  # open again until reconfirmed or rectified
     done = conn.execute(update(F).where(F.id == old.id, F.version == old.version).values(**values))
     if done.rowcount != 1:
         return  # a person changed it meanwhile; the next sync looks again
