@@ -41,6 +41,9 @@ if total > len(entries):
     st.caption(f"共{total:d}条，显示最新的{len(entries)}条；请缩小范围查看更早的记录。")
 else:
     st.caption(f"共{total:d}条")
+if audit.masks_business_data(principal):
+    st.caption("管理员不查看业务数据：企业自查、评分等业务表的记录主键和原值、新值以“＊”代替（保留列名）；"
+               "账号、大屏链接和导入批次的记录照常显示。")
 st.dataframe(tables.tidy(entries.drop(columns=["id"])), hide_index=True, key="audit_table")
 st.download_button(
     "导出Excel",

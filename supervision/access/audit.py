@@ -160,10 +160,33 @@ def _values_text(values: Mapping[str, Any] | None) -> str:
     return "；".join(f"{k}={'' if v is None else v}" for k, v in values.items())
 
 
+MASK = "＊"
+
+
+def masks_business_data(principal: Principal) -> bool:
+    """Whether the log is shown without business values: to administrators, who by design see no business data.
+
+    Entries about accounts, wall links and imports stay readable (that is the administrator's work); for rows of
+    business tables they see who changed which table when and which columns, never the values or the row's key.
+    The command line (SYSTEM, the server's operator) sees everything.
+    """
+    return principal.role is Role.ADMIN and not is_system(principal)
+
+
+def _masked_text(values: Mapping[str, Any] | None) -> str:
+    if not values:
+        return ""
+    return "；".join(f"{k}={MASK}" for k in values)
+
+
 def audit_entries(engine: Engine, principal: Principal, f: AuditFilter) -> tuple[pd.DataFrame, int]:
     """The newest entries matching the filter (at most f.limit) and how many match in all. Administrators only."""
     require_role(principal, Role.ADMIN)
+    masked = masks_business_data(principal)
     conds = _conditions(f)
+    if masked and f.key.strip():
+        # Searching business rows by key would tell which enterprise codes have entries.
+        conds.append(AuditEntry.table_name.in_(tuple(OTHER_TABLES)))
     stmt = select(AuditEntry).where(*conds).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(f.limit)
     with engine.connect() as conn:
         total = int(conn.execute(select(func.count()).select_from(AuditEntry).where(*conds)).scalar_one())
@@ -174,11 +197,11 @@ def audit_entries(engine: Engine, principal: Principal, f: AuditFilter) -> tuple
         "操作人": r.actor,
         "操作": ACTIONS.get(r.action, r.action),
         "数据表": _table_name(r.table_name),
-        "记录": r.record_key,
-        "原值": _values_text(r.old_values),
-        "新值": _values_text(r.new_values),
+        "记录": MASK * 3 if hidden else r.record_key,
+        "原值": _masked_text(r.old_values) if hidden else _values_text(r.old_values),
+        "新值": _masked_text(r.new_values) if hidden else _values_text(r.new_values),
         "导入批次": r.import_id,
-    } for r in rows]
+    } for r in rows for hidden in [masked and r.table_name not in OTHER_TABLES]]
     columns = ["id", "时间", "操作人", "操作", "数据表", "记录", "原值", "新值", "导入批次"]
     frame = pd.DataFrame(records, columns=columns)
     frame["导入批次"] = frame["导入批次"].astype("Int64")
