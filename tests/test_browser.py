@@ -38,7 +38,8 @@ PAGE_URLS = {
     "findings": ("findings", "问题线索"),
 }
 # A leader's navigation.
-NAV_TITLES = ["总览", "镇区地图", "配额执行", "工作进度", "督查评分", "企业档案", "问题线索", "会议材料", "我的账号", "帮助"]
+NAV_TITLES = ["总览", "镇区地图", "配额执行", "工作进度", "督查评分", "企业档案", "问题线索", "会议材料", "我的账号",
+              "帮助"]
 CHART = ".js-plotly-plot .main-svg"
 
 
