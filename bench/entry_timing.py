@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Engine, delete, func, select  # noqa: E402
+from sqlalchemy import text as sql  # noqa: E402
 
 from supervision.core.config import load_settings  # noqa: E402
 from supervision.core.principal import Principal, Role  # noqa: E402
@@ -87,6 +88,8 @@ def main() -> None:
         if conn.execute(select(func.count()).select_from(Enterprise)).scalar_one():
             if not args.reset:
                 sys.exit("the database holds enterprises; pass --reset to empty it")
+            if conn.dialect.name == "postgresql":  # the audit log is append-only (migration 0005)
+                conn.execute(sql("SET LOCAL supervision.audit_maintenance = 'on'"))
             conn.execute(delete(AuditEntry))
             for model in reversed(list(DATA_MODELS.values())):
                 conn.execute(delete(model))

@@ -46,3 +46,22 @@ def test_admin_audit_view_and_export_hide_business_values(world: dict[str, Any],
     assert all("＊" not in r for r in accounts["记录"])
     full, _ = audit.audit_entries(db, SYSTEM, audit.AuditFilter(key=E[0]))
     assert secret in full.iloc[0]["新值"]  # the command line (the server's operator) sees everything
+
+
+def test_audit_log_is_append_only_on_postgresql(db: Engine, settings: Settings) -> None:
+    """UPDATE, DELETE and TRUNCATE of audit_log are refused for the application's connection (14)."""
+    from sqlalchemy import delete, func, select, text, update
+    from sqlalchemy.exc import DBAPIError
+
+    from supervision.storage.models import AuditEntry
+
+    with db.begin() as conn:
+        audit.record(conn, SYSTEM, "insert", "users", "kept", None, {"姓名": "留痕"})
+    if db.dialect.name != "postgresql":
+        pytest.skip("SQLite has no role to restrict: the guard is PostgreSQL's (see migration 0005)")
+    for statement in (update(AuditEntry).values(actor="改写"), delete(AuditEntry), text("TRUNCATE audit_log")):
+        with pytest.raises(DBAPIError, match="append-only"), db.begin() as conn:
+            conn.execute(statement)
+    with db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == 1
+        assert conn.execute(select(AuditEntry.actor)).scalar_one() == "系统（命令行）"
