@@ -152,6 +152,7 @@ from typing import Any
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import text as sql
 
 from supervision.core.config import Settings
 from supervision.core.spec import TABLES_BY_KEY
@@ -1430,6 +1431,9 @@ def business_row_counts(engine: Engine) -> dict[str, int]:
 def _clear_business_data(engine: Engine) -> None:
     """Delete every business row in one transaction; townships and the schema version stay."""
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # The audit log is append-only (migration 0005); replacing the demo is the operator's maintenance.
+            conn.execute(sql("SET LOCAL supervision.audit_maintenance = 'on'"))
         ordered: tuple[type[Base], ...] = (AuditEntry, *reversed(DATA_MODELS.values()), ImportBatch)
         for model in ordered:
             conn.execute(delete(model))
