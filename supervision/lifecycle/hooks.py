@@ -58,6 +58,14 @@ def finding_years(engine: Engine) -> set[int]:
         return {int(y) for y in conn.execute(select(FindingRecord.year).distinct())}
 
 
+def every_year(engine: Engine) -> set[int]:
+    """What an undated change (the enterprise directory) bears on: every year with data or findings."""
+    from supervision.core.principal import SYSTEM
+    from supervision.read.queries import data_years
+
+    return finding_years(engine) | set(data_years(engine, SYSTEM))
+
+
 def years_of_import(engine: Engine, import_id: int, tables: Iterable[str]) -> set[int]:
     """The years of the rows an accepted package inserted or replaced (rows carry their batch's id)."""
     years: set[int] = set()
@@ -76,14 +84,14 @@ def years_of_import(engine: Engine, import_id: int, tables: Iterable[str]) -> se
                 if first is not None and last is not None:
                     years.update(range(first, last + 1))
     if undated:
-        years |= finding_years(engine) | {local_today().year}
+        years |= every_year(engine)
     return years
 
 
 def years_of_records(engine: Engine, table: str, records: Iterable[Mapping[str, Any]]) -> set[int]:
     """The years of rows a form saved (values keyed like the spec's columns); undated rows bear on every year."""
     if table not in _DATING:
-        return finding_years(engine) | {local_today().year}
+        return every_year(engine)
     kind, columns = _DATING[table]
     return {y for r in records for c in columns if (y := _year_of(r.get(c))) is not None}
 
