@@ -192,19 +192,19 @@ def _settled(page: Any) -> None:
                    return app && app.getAttribute('data-test-script-state') === 'notRunning'
                        && main && main.innerText.trim().length > 0
                        && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                            .every(c => c.querySelector('.main-svg')); }""", timeout=90_000)
+                            .every(c => c.querySelector(".main-svg")); }""", timeout=180_000)
 
 
 def _arrive(page: Any, url: str, username: str) -> None:
     """Open `url` and sign in there when the new session asks for it (as after a bookmark)."""
     page.goto(url)
     nav = page.locator("[data-testid='stSidebarNav']")
-    nav.or_(page.get_by_label("用户名")).first.wait_for(timeout=60_000)
+    nav.or_(page.get_by_label("用户名")).first.wait_for(timeout=180_000)  # a cold server: ~1 min under load
     if not nav.count():
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
-        nav.wait_for(timeout=60_000)
+        nav.wait_for(timeout=180_000)
 
 
 def _inspect(page: Any, origin: str, where: str) -> list[str]:

@@ -416,3 +416,7 @@ def test_pptx_and_docx_carry_data_as_plain_text_without_links() -> None:
             xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith((".xml", ".rels")))
         assert "hlinkClick" not in xml and "<w:hyperlink" not in xml and "TargetMode=\"External\"" not in xml
         assert "&lt;img src=x onerror=alert(1)&gt;" in xml  # the text itself, as text
+
+
+def test_md_escape_shows_a_missing_value_as_a_dash() -> None:
+    assert md_escape(None) == md_escape(float("nan")) == "—" and md_escape(0) == "0"

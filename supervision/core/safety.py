@@ -103,7 +103,12 @@ def _display_width(text: str) -> int:
 
 
 def md_escape(text: Any) -> str:
-    """Data as literal text inside Streamlit markdown: no links, images, emphasis, HTML, icons, colours or LaTeX."""
+    """Data as literal text inside Streamlit markdown: no links, images, emphasis, HTML, icons, colours or LaTeX.
+
+    A missing value (None, NaN, NaT) is shown as a dash, as in the tables, never as "None" or "nan".
+    """
+    if text is None or (not isinstance(text, str) and pd.api.types.is_scalar(text) and pd.isna(text)):
+        return "—"
     plain = _BIDI.sub("", str(text)).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
     # Leading spaces would make an indented code block; no-break spaces are not indentation to markdown.
     plain = re.sub(r"^[ \t]+", lambda m: "\u00a0" * len(m.group()), plain)

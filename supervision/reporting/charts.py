@@ -731,7 +731,7 @@ def lifecycle_by_township(counts: pd.DataFrame, caption: Caption, look: Look = L
     """
     if counts.empty or int(counts["found"].sum()) == 0:
         return empty(caption, look, "问题台账中暂无问题（运行 findings sync 或导入数据后自动登记）")
-    towns = list(counts["township"])
+    towns = plot_texts(counts["township"])  # townships or departments: data text
     due = counts["due"] if "due" in counts else counts["open"]
     parts = {
         "逾期未整改": counts["overdue"],
