@@ -79,7 +79,7 @@ def township_panel(version: int, f: Filters) -> None:
               icon=":material/close:")
     listed = data.enterprises(version, principal, f.township, f.category)
     source = sources.caption(version, principal, f, "", ("enterprises",)).footnote
-    tables.show(listed, ENTERPRISE_COLUMNS, key="map_enterprises", source=source)
+    tables.show(listed, ENTERPRISE_COLUMNS, key="map_enterprises", source=source, profile=True)
     downloads.table(listed, ENTERPRISE_COLUMNS, key="map_enterprises_xlsx", title=f"{f.township}稀土企业名录",
                     source=source, scope=f.describe())
 

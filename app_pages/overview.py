@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, figures, filters, screen, session, sources, tables
+from components import data, downloads, figures, filters, links, screen, session, sources, tables
 from components.db import current_data_version, current_lifecycle_version, settings
 from components.filters import Filters
 from components.session import current_principal
@@ -28,6 +28,11 @@ TIPOFF_COLUMNS = {"received_on": "受理日期", "township": "镇区", "subject_
                   "status": "办理状态", "feedback_due": "反馈期限"}
 PENALTY_COLUMNS = {"decided_on": "决定日期", "name": "企业", "township": "镇区", "measure": "处罚措施",
                    "fine_yuan": "罚款（元）", "blacklisted_until": "黑名单截止"}
+
+# Under each KPI card, the page that lists what it counts (same order as the cards).
+KPI_PAGES = (("app_pages/map.py", "企业分布"), ("app_pages/quota.py", "指标执行明细"),
+             ("app_pages/progress.py", "整顿进度"), ("app_pages/findings.py", "问题清单"),
+             ("app_pages/progress.py", "报送红黄绿灯"), ("app_pages/findings.py", "处罚与黑名单"))
 
 
 def kpis(version: int, f: Filters) -> None:
@@ -165,6 +170,7 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
     if data.holds_demo_data(version):
         st.warning("当前为演示数据：企业名称、代码和数字均为虚构，仅用于演示。", icon=":material/info:")
     kpis(version, f)
+    links.under_cards(KPI_PAGES)
     left, right = st.columns([3, 2])
     with left:
         fig = fig_enterprises(version, f, Look(height=400, footnote_chars=70))

@@ -55,7 +55,7 @@ with tab_self:
     columns = {"name": "企业", "township": "镇区", "category": "类别", "submitted_on": "报送日期",
                "deadline": "截止日期", "status": "状态", "problems_found": "发现问题", "problems_rectified": "已整改"}
     source = sources.caption(version, principal, f, "", ("self_checks",)).footnote
-    tables.show(checks, columns, key="progress_self_checks", source=source)
+    tables.show(checks, columns, key="progress_self_checks", source=source, profile=True)
     downloads.table(checks, columns, key="progress_self_checks_xlsx", title=f"{f.year}年企业自查表报送情况",
                     source=source, scope=f.describe())
 with tab_town:
@@ -72,7 +72,7 @@ with tab_monthly:
     columns = {"name": "企业", "township": "镇区", "category": "类别", "due": "应报（份）", "filed": "已报（份）",
                "missing": "缺报（份）"}
     source = sources.caption(version, principal, f, "", ("monthly_reports",)).footnote
-    tables.show(gaps, columns, key="progress_monthly", source=source)
+    tables.show(gaps, columns, key="progress_monthly", source=source, profile=True)
     downloads.table(gaps, columns, key="progress_monthly_xlsx", title=f"{f.year}年企业月报报送情况", source=source,
                     scope=f.describe())
     st.caption(f"应报：{f.year}年截至{f.as_of:%Y-%m-%d}已过报送期限（次月{cfg.tolerances.monthly_report_due_day:d}日）"

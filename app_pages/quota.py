@@ -85,6 +85,6 @@ QUOTA_COLUMNS = {"name": "企业", "township": "镇区", "category": "类别", "
                  "last_period": "最近月报"}
 source = sources.caption(version, principal, f, "", ("quotas", "monthly_reports")).footnote
 pct = [f"{u * 100:.1f}%" if u == u and u is not None else "无指标" for u in quota["utilisation"]]
-tables.show(quota.assign(pct=pct), QUOTA_COLUMNS, key="quota_table", source=source)
+tables.show(quota.assign(pct=pct), QUOTA_COLUMNS, key="quota_table", source=source, profile=True)
 downloads.table(quota, {("utilisation" if k == "pct" else k): v for k, v in QUOTA_COLUMNS.items()},
                 key="quota_table_xlsx", title=f"{f.year}年企业配额执行明细", source=source, scope=f.describe())

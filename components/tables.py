@@ -9,6 +9,7 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
+from components import links
 from supervision.core.safety import md_escape
 
 MISSING = "—"  # what a cell shows for a value that was not reported (never "None", "nan" or an empty cell)
@@ -56,10 +57,21 @@ def for_display(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
 
 def show(df: pd.DataFrame, columns: dict[str, str], *, key: str, source: str | None = None,
-         height: int | Literal["auto", "content", "stretch"] = "auto", empty: str = "暂无记录") -> None:
-    """A read-only table, or a line saying there is nothing to list, and its source line."""
+         height: int | Literal["auto", "content", "stretch"] = "auto", empty: str = "暂无记录",
+         profile: bool = False) -> None:
+    """A read-only table, or a line saying there is nothing to list, and its source line.
+
+    With `profile`, the table lists enterprises (a "uscc" column): choosing a row opens that enterprise's profile.
+    """
     if df.empty:
         st.caption(md_escape(empty))
+    elif profile and "uscc" in df:
+        st.caption("选中一行即可打开该企业的档案。")
+        picked = st.dataframe(for_display(df, columns), hide_index=True, key=key, height=height,
+                              on_select="rerun", selection_mode="single-row")
+        rows = picked.selection.rows if picked is not None else []
+        if rows and rows[0] < len(df):
+            links.open_profile(str(df["uscc"].iloc[rows[0]]))
     else:
         st.dataframe(for_display(df, columns), hide_index=True, key=key, height=height)
     if source:
