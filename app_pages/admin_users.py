@@ -30,9 +30,10 @@ with new_tab:
         username = st.text_input("用户名", key="new_username", max_chars=40,
                                  help="2至40位小写字母、数字或 . _ -，登录时使用")
         display_name = st.text_input("姓名", key="new_display_name", max_chars=60)
-        role = st.selectbox("角色", ROLES, format_func=lambda r: r.value, key="new_role")
-        township = st.selectbox("所属镇区（仅镇区人员）", towns, index=None, key="new_township")
-        department = st.selectbox("所属部门（仅局办人员）", departments, index=None, key="new_department")
+        role = st.selectbox("角色", ROLES, format_func=lambda r: r.value, key="new_role", placeholder="请选择")
+        township = st.selectbox("所属镇区（仅镇区人员）", towns, index=None, key="new_township", placeholder="请选择")
+        department = st.selectbox("所属部门（仅局办人员）", departments, index=None, key="new_department",
+                                  placeholder="请选择")
         sso_subject = st.text_input("统一身份标识（可选，单点登录用）", key="new_sso", max_chars=200)
         create = st.form_submit_button("创建账号", type="primary", key="create_user_submit")
     if create:
@@ -49,18 +50,20 @@ with new_tab:
             st.code(password, language=None)
 
 with edit_tab:
-    chosen = st.selectbox("选择账号", users["用户名"].tolist(), index=None, key="edit_username")
+    chosen = st.selectbox("选择账号", users["用户名"].tolist(), index=None, key="edit_username", placeholder="请选择")
     if chosen:
         row = users.set_index("用户名").loc[chosen]
         current_role = Role(row["角色"])
         with st.form("edit_user_form"):
             display_name = st.text_input("姓名", value=row["姓名"], key="edit_display_name", max_chars=60)
             role = st.selectbox("角色", ROLES, index=ROLES.index(current_role), format_func=lambda r: r.value,
-                                key="edit_role")
+                                key="edit_role", placeholder="请选择")
             township = st.selectbox("所属镇区（仅镇区人员）", towns, key="edit_township",
-                                    index=towns.index(row["镇区"]) if row["镇区"] in towns else None)
+                                    index=towns.index(row["镇区"]) if row["镇区"] in towns else None,
+                                                      placeholder="请选择")
             department = st.selectbox("所属部门（仅局办人员）", departments, key="edit_department",
-                                      index=departments.index(row["部门"]) if row["部门"] in departments else None)
+                                      index=departments.index(row["部门"]) if row["部门"] in departments else None,
+                                                              placeholder="请选择")
             sso_subject = st.text_input("统一身份标识", value=row["统一身份标识"], key="edit_sso", max_chars=200)
             save = st.form_submit_button("保存修改", type="primary", key="edit_user_submit")
         if save:
@@ -114,7 +117,7 @@ with screen_tab:
             st.code(f"{base}/?token={token}&mode=screen", language=None)
     active = tokens[tokens["状态"] == "有效"]["编号"].tolist() if not tokens.empty else []
     if active:
-        revoke_id = st.selectbox("停用链接", active, index=None, key="revoke_token_id")
+        revoke_id = st.selectbox("停用链接", active, index=None, key="revoke_token_id", placeholder="请选择")
         if revoke_id is not None and st.button("停用所选链接", key="revoke_token"):
             auth.revoke_screen_token(engine(), principal, int(revoke_id))
             st.rerun()

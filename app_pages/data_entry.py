@@ -51,7 +51,8 @@ with template_tab:
     st.subheader("Excel填报模板")
     st.caption("模板按数据交换规范生成：中文表头、下拉选项、日期和数字格式、填写说明与示例（示例在“说明”工作表，不会被导入）。"
                "填好后直接在“上传导入”中上传。")
-    chosen = st.selectbox("数据表", tables, format_func=lambda t: TABLES_BY_KEY[t].name, key="template_table")
+    chosen = st.selectbox("数据表", tables, format_func=lambda t: TABLES_BY_KEY[t].name, key="template_table",
+                          placeholder="请选择")
     left, right = st.columns(2)
     left.download_button(
         f"下载“{md_escape(TABLES_BY_KEY[chosen].name)}”模板",
@@ -66,7 +67,7 @@ with template_tab:
     printable = [t for t in ("self_checks", "township_reports") if t in tables]
     if printable:
         st.subheader("打印用表格（Word）")
-        year = st.selectbox("年度", rf.years(), index=rf.default_year_index(), key="print_year")
+        year = st.selectbox("年度", rf.years(), index=rf.default_year_index(), key="print_year", placeholder="请选择")
         if "self_checks" in printable:
             enterprises = live.enterprise_options(principal)
             chosen_uscc = st.selectbox("企业（留空则打印空白表）", enterprises["uscc"].tolist(), index=None,

@@ -29,7 +29,7 @@ years = sorted({int(y) for y in items_all["year"]}, reverse=True)
 left, right = st.columns([3, 1])
 township = left.selectbox("被督查镇（区）", rf.records_towns(), index=None, placeholder="选择镇（区）",
                           key="is_township")
-year = right.selectbox("年度", years, key="is_year")
+year = right.selectbox("年度", years, key="is_year", placeholder="请选择")
 if township is None:
     st.stop()
 

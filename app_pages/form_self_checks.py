@@ -26,7 +26,7 @@ if enterprises.empty:
 left, right = st.columns([3, 1])
 uscc = left.selectbox("企业", enterprises["uscc"].tolist(), format_func=rf.enterprise_label(enterprises), index=None,
                       placeholder="选择企业（可输入名称或代码查找）", key="sc_uscc")
-year = right.selectbox("年度", rf.years(), index=rf.default_year_index(), key="sc_year")
+year = right.selectbox("年度", rf.years(), index=rf.default_year_index(), key="sc_year", placeholder="请选择")
 if uscc is None:
     st.stop()
 

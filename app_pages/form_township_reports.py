@@ -26,7 +26,7 @@ towns = [principal.township] if principal.township_scope else rf.records_towns()
 left, right = st.columns([3, 1])
 township = left.selectbox("镇（区）", towns, index=0 if len(towns) == 1 else None, placeholder="选择镇（区）",
                           disabled=len(towns) == 1, key="tr_township")
-year = right.selectbox("年度", rf.years(), index=rf.default_year_index(), key="tr_year")
+year = right.selectbox("年度", rf.years(), index=rf.default_year_index(), key="tr_year", placeholder="请选择")
 if township is None:
     st.stop()
 

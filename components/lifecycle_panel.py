@@ -133,7 +133,8 @@ def _files(principal: Principal, finding_id: int, *, key: str) -> None:
     labels = {int(r.id): f"{r.filename}（{r.kind}，{r.size / 1024:.0f} KB，{r.uploaded_by}，{r.uploaded_at}）"
               for r in listed.itertuples()}
     ids: list[int] = list(labels)
-    picked: Any = st.selectbox("选择附件下载", ids, format_func=lambda i: labels[i], key=f"{key}_file_{finding_id}")
+    picked: Any = st.selectbox("选择附件下载", ids, format_func=lambda i: labels[i], key=f"{key}_file_{finding_id}",
+                               placeholder="请选择")
     if picked is None:
         return
     try:
@@ -169,10 +170,10 @@ def _actions(principal: Principal, row: dict[str, Any], *, key: str) -> None:
             default = row["township"] if row["township"] in towns else None
             kind = st.radio("整改责任单位", ["镇区", "部门"], horizontal=True, key=f"{key}_assign_kind")
             town = st.selectbox("镇区", towns, index=towns.index(default) if default else None,
-                                key=f"{key}_assign_town")
+                                key=f"{key}_assign_town", placeholder="请选择")
             depts = settings().security.departments
             dept = st.selectbox("部门", depts, index=depts.index(row["department"]) if row["department"] in depts
-                                else None, key=f"{key}_assign_dept")
+                                else None, key=f"{key}_assign_dept", placeholder="请选择")
             days = fs.period_days(row["severity"])
             deadline = st.date_input("整改期限", value=today_local() + dt.timedelta(days=days),
                                      key=f"{key}_assign_deadline",

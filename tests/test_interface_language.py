@@ -126,6 +126,10 @@ def english(text: str) -> list[str]:
 def problems(at: AppTest, usernames: frozenset[str] = frozenset()) -> list[str]:
     """What looks English; account names are what the admin typed (data, not interface), so they are left out."""
     found = set()
+    for kind in ("selectbox", "multiselect"):
+        for widget in at.get(kind):
+            if not widget.proto.placeholder:  # the browser would show "Choose an option" / "Choose options"
+                found.add(f"{kind} {widget.proto.label!r}: no Chinese placeholder")
     for where, text in visible_texts(at):
         for name in usernames:
             text = text.replace(name, "")
