@@ -30,7 +30,7 @@ with upload_tab:
                f"支持.xlsx工作簿（每张表一个工作表）、.csv文件（文件名为表名）或装有CSV的.zip压缩包，"
                f"单个文件不超过{up.limit_mb():d} MB。上传后先校验预览，确认后才写入数据库。")
     upload = st.file_uploader("选择文件", type=["xlsx", "csv", "zip"], key=up.uploader_key(),
-                              max_upload_size=up.limit_mb())
+                              max_upload_size=up.widget_limit_mb())
     if upload is not None:
         refused = up.refusal(upload.name, upload.size)
         if refused:

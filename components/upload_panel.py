@@ -38,6 +38,15 @@ def limit_mb() -> int:
     return min(settings().max_upload_mb, server)
 
 
+def widget_limit_mb() -> int:
+    """What the browser lets through: the server's ceiling, above the app's limit.
+
+    The browser refuses a larger file itself, in English ("File must be 200.0MB or smaller"); a file
+    between the app's limit and this ceiling reaches `refusal()`, which names the limit in Chinese.
+    """
+    return max(int(st.get_option("server.maxUploadSize")), limit_mb())
+
+
 def uploader_key() -> str:
     # A new key after each confirm or cancel empties the uploader, so the same file is not previewed again.
     return f"upload_file_{st.session_state.get(_ROUND, 0)}"

@@ -34,3 +34,24 @@ def test_dataframe_toolbar_export_is_off() -> None:
     with open(PROJECT_ROOT / ".streamlit" / "config.toml", "rb") as fh:
         options = tomllib.load(fh)
     assert options["client"]["disableDataExport"] is True
+
+
+def test_a_file_over_the_upload_limit_gets_a_chinese_message(app_db, settings, tmp_path, monkeypatch) -> None:
+    """The browser lets a file over the configured limit through to the page, which refuses it in Chinese (12)."""
+    import os
+    from pathlib import Path
+
+    from auth_support import E
+    from entry_support import entry_world, open_page
+
+    entry_world(app_db, settings, tmp_path / "seed")
+    small = tmp_path / "small.toml"
+    text = Path(os.environ["SUPERVISION_CONFIG"]).read_text(encoding="utf-8")
+    small.write_text(text.replace("max_upload_mb = 200", "max_upload_mb = 1"), encoding="utf-8")
+    monkeypatch.setenv("SUPERVISION_CONFIG", str(small))
+    at = open_page("e.gxj", "app_pages/data_entry.py")
+    uploader = at.file_uploader[0]
+    assert uploader.proto.max_upload_size_mb > 1  # the browser's own refusal ("File must be …") starts above it
+    big = ("uscc,year\n" + f"{E[0]},2019\n" * 60_000).encode()  # about 1.4 MB
+    uploader.upload("self_checks.csv", big).run()
+    assert "文件过大" in at.error[0].value and "上限为 1 MB" in at.error[0].value
