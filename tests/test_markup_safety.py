@@ -420,3 +420,30 @@ def test_pptx_and_docx_carry_data_as_plain_text_without_links() -> None:
 
 def test_md_escape_shows_a_missing_value_as_a_dash() -> None:
     assert md_escape(None) == md_escape(float("nan")) == "—" and md_escape(0) == "0"
+
+
+def test_figure_builders_escape_data_text_for_plotly() -> None:
+    """Names, categories, hover texts, table cells and titles from data reach plotly with their tags escaped."""
+    import json
+    from decimal import Decimal
+
+    import pandas as pd
+
+    from supervision.reporting import charts
+
+    bad = "<a href='http://127.0.0.1:8799/a'>点</a><b>粗</b>$x$"
+    cap = charts.Caption(bad, bad, bad)
+    figures = [
+        charts.enterprises_by_township(pd.DataFrame({"township": [bad], "category": ["冶炼分离"], "n": [2]}), cap),
+        charts.quota_utilisation(pd.DataFrame({"name": [bad], "utilisation": [0.5], "production_t": [Decimal(1)],
+                                               "quota_t": [Decimal(2)]}), cap),
+        charts.status_grid(pd.DataFrame({"township": [bad], "milestone": [bad], "status": ["按时"],
+                                         "detail": [bad]}), cap),
+        charts.table_figure(pd.DataFrame({"a": [bad]}), {"a": "列"}, cap),
+        charts.flows_comparison(pd.DataFrame({"name": [bad], "production_t": [Decimal(1)]}), cap),
+        charts.score_ranking(pd.DataFrame({"township": [bad], "total": [Decimal(1)], "max_total": [Decimal(2)]}), cap),
+    ]
+    for fig in figures:
+        text = json.dumps(fig.to_plotly_json(), ensure_ascii=False)
+        assert "<a href" not in text and "<b>粗" not in text and "$x$" not in text, text[:300]
+        assert "&lt;a href=" in text
