@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from supervision.core.safety import md_escape
+
 # The global filters a link carries to the next page (components/filters.py binds them to the URL).
 KEPT = ("year", "as_of", "township", "category")
 
@@ -24,4 +26,4 @@ def open_profile(uscc: str) -> None:
 def under_cards(targets: Sequence[tuple[str, str]]) -> None:
     """One link under each KPI card of a row, to the page that lists what the card counts."""
     for column, (page, label) in zip(st.columns(len(targets)), targets, strict=True):
-        column.page_link(page, label=label, icon=":material/arrow_forward:", query_params=kept_params())
+        column.page_link(page, label=md_escape(label), icon=":material/arrow_forward:", query_params=kept_params())
