@@ -39,7 +39,7 @@ TODO_SHOWN = {"id": "编号", "light": "期限", "state": "状态", "waiting_sin
               "enterprise_name": "企业", "assignee": "整改责任单位", "deadline": "整改期限"}
 HISTORY_SHOWN = {"day": "日期", "action": "办理", "from_state": "原状态", "to_state": "新状态", "actor": "办理人",
                  "note": "说明/理由", "files": "附件数"}
-LIGHTS = {s.RED: "🔴 逾期", s.AMBER: "🟠 临期", s.GREEN: "🟢 期限内"}
+LIGHTS = {s.RED: "逾期", s.AMBER: "临期", s.GREEN: "期限内"}
 UPLOAD_TYPES = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx"]
 _FLASH = "lifecycle_flash"
 
@@ -82,6 +82,11 @@ def show(principal: Principal, year: int, township: str | None, *, key: str = "l
     picked = _pick(_with_labels(shown), LEDGER_SHOWN, f"{key}_ledger", empty="没有符合条件的问题。")
     if picked is not None:
         st.session_state[f"{key}_chosen"] = int(shown.iloc[picked]["id"])
+    linked = str(st.query_params.get("finding") or "")
+    if linked.isdigit() and f"{key}_linked" not in st.session_state:
+        # ?finding=N opens that finding (a link in a notice or a message), once per session.
+        st.session_state[f"{key}_linked"] = True
+        st.session_state[f"{key}_chosen"] = int(linked)
     chosen = st.session_state.get(f"{key}_chosen")
     if chosen is not None:
         detail(principal, int(chosen), today, key=key)
