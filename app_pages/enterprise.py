@@ -38,7 +38,7 @@ if info is None:
                icon=":material/warning:")
     st.stop()
 
-records = data.enterprise_records(version, principal, wanted, f.year)
+records = data.enterprise_records(version, principal, wanted, f.year, f.as_of)
 listed = data.blacklist(version, principal, f.as_of, None, None)
 on_blacklist = listed[listed["uscc"] == wanted]
 

@@ -38,7 +38,8 @@ KPI_PAGES = (("app_pages/map.py", "企业分布"), ("app_pages/quota.py", "指�
 def kpis(version: int, f: Filters) -> None:
     """The numbers in one row: enterprises, quota used, campaign phase, overdue items, blacklist."""
     counts = data.enterprise_counts(version, principal, f.township, f.category)
-    used, total = utilisation_totals(data.quota_by_enterprise(version, principal, f.year, f.township, f.category))
+    quota = data.quota_by_enterprise(version, principal, f.year, f.as_of, f.township, f.category)
+    used, total = utilisation_totals(quota)
     pos = campaign.position(cfg, f.year, f.as_of)
     lights = data.overdue_lights(version, principal, f.year, f.as_of, f.township, f.category)
     red = int((lights["status"] == campaign.MISSING).sum())
@@ -68,7 +69,7 @@ def kpis(version: int, f: Filters) -> None:
     cols[4].metric("红灯事项（镇区×事项）", red, help="逾期未交的企业自查、镇区汇总、月报与超期未反馈的举报线索")
     cols[5].metric("黑名单企业（家）", len(listed), help=f"截至{f.as_of:%Y-%m-%d}仍在黑名单期内")
     kpi_tables = ("enterprises",) + FINDING_SOURCES + ("inspection_scores", "penalties")
-    as_of = data.data_as_of(version, principal, kpi_tables, f.year, f.township)
+    as_of = data.data_as_of(version, principal, kpi_tables, f.year, f.township, f.as_of)
     names = "、".join(TABLES_BY_KEY[t].name for t in kpi_tables)
     st.caption(f"上列指标数据来源：{md_escape(names)}；整顿时间表：config.toml"
                f"　｜　数据截至：{md_escape(as_of or '暂无数据')}")
@@ -83,7 +84,7 @@ def fig_enterprises(version: int, f: Filters, look: Look) -> charts.go.Figure:
 
 @figures.cached
 def fig_quota(version: int, f: Filters, look: Look) -> charts.go.Figure:
-    quota = data.quota_by_enterprise(version, principal, f.year, f.township, f.category)
+    quota = data.quota_by_enterprise(version, principal, f.year, f.as_of, f.township, f.category)
     used, total = utilisation_totals(quota)
     national = data.national_quota(f.year)
     context, extra = None, None
@@ -209,7 +210,7 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
         downloads.table(pens, PENALTY_COLUMNS, key="overview_penalties_xlsx", title=f"{f.year}年行政处罚",
                         source=source, scope=f.describe())
     with st.expander(f"各类数据{f.year}年的行数、截至日期与最近导入"):
-        freshness = data.table_freshness(version, who, f.year, f.township)
+        freshness = data.table_freshness(version, who, f.year, f.township, f.as_of)
         tables.show(freshness, {"name": "数据表", "table": "英文表名", "rows": "行数", "as_of": "数据截至",
                                 "imported_at": "最近导入"}, key="overview_freshness")
 

@@ -23,7 +23,7 @@ st.caption(md_escape(f.describe()))
 with st.container(horizontal=True):
     group = st.selectbox("所属集团", data.groups(version, principal), index=None, key="group", bind="query-params",
                          placeholder="全部集团", width=320)
-    quota = data.quota_by_enterprise(version, principal, f.year, f.township, f.category, group)
+    quota = data.quota_by_enterprise(version, principal, f.year, f.as_of, f.township, f.category, group)
     names = dict(zip(quota["uscc"], quota["name"], strict=True))
     uscc = st.selectbox("企业", list(names), index=None, key="enterprise", format_func=lambda u: names.get(u, u),
                         placeholder="全部企业（合计）", width=320)
@@ -49,7 +49,7 @@ with left:
                                                         warning=warning))
     downloads.show_chart(fig, key="quota_utilisation")
 with right:
-    monthly = data.monthly_flows(version, principal, f.year, f.township, f.category, uscc, group, True)
+    monthly = data.monthly_flows(version, principal, f.year, f.as_of, f.township, f.category, uscc, group, True)
     batches = data.quota_batches(version, principal, f.year, f.township, f.category, uscc, group)
     c = sources.caption(version, principal, f, f"{scope}：累计产量与分批下达指标", ("quotas", "monthly_reports"))
     fig = figures.memo(("quota_cumulative", version, principal, f, group, uscc),
@@ -59,12 +59,12 @@ with right:
 
 flow_tables = ("monthly_reports", "traceability", "invoices", "resource_tax")
 if uscc:
-    flows = data.monthly_flows(version, principal, f.year, f.township, f.category, uscc, group)
+    flows = data.monthly_flows(version, principal, f.year, f.as_of, f.township, f.category, uscc, group)
     c = sources.caption(version, principal, f, f"{scope}：产量、追溯、销量、发票与完税矿量（按月）", flow_tables)
     fig = figures.memo(("quota_flows", version, principal, f, group, uscc),
                        lambda: charts.flows_comparison(flows, c, Look(height=440), by="period"))
 else:
-    flows = data.flows_by_enterprise(version, principal, f.year, f.township, f.category, group)
+    flows = data.flows_by_enterprise(version, principal, f.year, f.as_of, f.township, f.category, group)
     c = sources.caption(version, principal, f, f"{f.year}年各生产企业产量、追溯、销量、发票与完税矿量", flow_tables)
     fig = figures.memo(("quota_flows", version, principal, f, group),
                        lambda: charts.flows_comparison(flows, c, Look(height=charts.flows_height(len(flows))),
@@ -73,7 +73,7 @@ downloads.show_chart(fig, key="quota_flows")
 st.caption("发票开具量：企业作为销方开具的稀土专用发票折REO合计（作废不计，红冲按负数计）；"
            "完税证明覆盖矿量：当年开具的资源税完税证明所载矿产品数量。")
 
-years = data.quota_years(version, principal, f.township, f.category, uscc, group)
+years = data.quota_years(version, principal, f.as_of, f.township, f.category, uscc, group)
 c = sources.caption(version, principal, f, f"{scope}：历年指标与产量", ("quotas", "monthly_reports"))
 fig = figures.memo(("quota_years", version, principal, f, group, uscc),
                   lambda: charts.quota_years(years, c, Look(height=380)))

@@ -27,9 +27,10 @@ if items.empty:
 
 years = sorted(y for y in data.data_years(version, principal) if y <= f.year)
 previous = max((y for y in years if y < f.year), default=None)
-totals = data.score_totals(version, principal, (f.year,) + ((previous,) if previous else ()), f.township)
+totals = data.score_totals(version, principal, (f.year,) + ((previous,) if previous else ()), f.as_of,
+                         f.township)
 current_totals = totals[totals["year"] == f.year]
-scores = data.inspection_scores(version, principal, f.year, f.township)
+scores = data.inspection_scores(version, principal, f.year, f.as_of, f.township)
 
 left, right = st.columns([2, 3])
 with left:
@@ -43,7 +44,7 @@ with right:
         scores, c, Look(height=max(320, 120 + 50 * scores["township"].nunique()))))
     downloads.show_chart(fig, key="scoring_breakdown")
 
-sections = data.section_scores(version, principal, f.year, f.township)
+sections = data.section_scores(version, principal, f.year, f.as_of, f.township)
 c = sources.caption(version, principal, f, f"{f.year}年各镇（区）分类得分（按评价表类别）", SOURCE)
 fig = figures.memo(("scoring_sections", version, principal, f), lambda: charts.section_shares(
     sections, c, Look(height=max(300, 120 + 44 * sections["township"].nunique()))))

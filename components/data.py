@@ -31,8 +31,9 @@ def enterprise_counts(version: int, principal: Principal, township: str | None,
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def table_freshness(version: int, principal: Principal, year: int, township: str | None) -> pd.DataFrame:
-    return queries.table_freshness(engine(), principal, year, township)
+def table_freshness(version: int, principal: Principal, year: int, township: str | None,
+                    as_of: dt.date) -> pd.DataFrame:
+    return queries.table_freshness(engine(), principal, year, township, as_of=as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -61,8 +62,8 @@ def township_names(version: int, principal: Principal) -> list[str]:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def data_as_of(version: int, principal: Principal, tables: tuple[str, ...], year: int,
-               township: str | None) -> str | None:
-    return queries.data_as_of(engine(), principal, tables, year, township)
+               township: str | None, as_of: dt.date) -> str | None:
+    return queries.data_as_of(engine(), principal, tables, year, township, as_of=as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -76,9 +77,9 @@ def groups(version: int, principal: Principal) -> list[str]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def quota_by_enterprise(version: int, principal: Principal, year: int, township: str | None,
+def quota_by_enterprise(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
                         category: str | None, group: str | None = None) -> pd.DataFrame:
-    return queries.quota_by_enterprise(engine(), principal, year, township, category, group)
+    return queries.quota_by_enterprise(engine(), principal, year, township, category, group, as_of=as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -88,21 +89,23 @@ def quota_batches(version: int, principal: Principal, year: int, township: str |
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def monthly_flows(version: int, principal: Principal, year: int, township: str | None, category: str | None,
-                  uscc: str | None = None, group: str | None = None, quota_holders: bool = False) -> pd.DataFrame:
-    return queries.monthly_flows(engine(), principal, year, township, category, uscc, group, quota_holders)
+def monthly_flows(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
+                  category: str | None, uscc: str | None = None, group: str | None = None,
+                  quota_holders: bool = False) -> pd.DataFrame:
+    return queries.monthly_flows(engine(), principal, year, township, category, uscc, group, quota_holders,
+                                 as_of=as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def flows_by_enterprise(version: int, principal: Principal, year: int, township: str | None,
+def flows_by_enterprise(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
                         category: str | None, group: str | None = None) -> pd.DataFrame:
-    return queries.flows_by_enterprise(engine(), principal, year, township, category, group)
+    return queries.flows_by_enterprise(engine(), principal, year, township, category, group, as_of=as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def quota_years(version: int, principal: Principal, township: str | None, category: str | None,
+def quota_years(version: int, principal: Principal, as_of: dt.date, township: str | None, category: str | None,
                 uscc: str | None = None, group: str | None = None) -> pd.DataFrame:
-    return queries.quota_years(engine(), principal, township, category, uscc, group)
+    return queries.quota_years(engine(), principal, township, category, uscc, group, as_of=as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -158,18 +161,21 @@ def scoring_table(version: int, principal: Principal, year: int) -> pd.DataFrame
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def inspection_scores(version: int, principal: Principal, year: int, township: str | None) -> pd.DataFrame:
-    return queries.inspection_scores(engine(), principal, year, township)
+def inspection_scores(version: int, principal: Principal, year: int, as_of: dt.date,
+                      township: str | None) -> pd.DataFrame:
+    return queries.inspection_scores(engine(), principal, year, township, as_of=as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def section_scores(version: int, principal: Principal, year: int, township: str | None) -> pd.DataFrame:
-    return queries.section_scores(engine(), principal, year, township)
+def section_scores(version: int, principal: Principal, year: int, as_of: dt.date,
+                   township: str | None) -> pd.DataFrame:
+    return queries.section_scores(engine(), principal, year, township, as_of=as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def score_totals(version: int, principal: Principal, years: tuple[int, ...], township: str | None) -> pd.DataFrame:
-    return queries.score_totals(engine(), principal, years, township)
+def score_totals(version: int, principal: Principal, years: tuple[int, ...], as_of: dt.date,
+                 township: str | None) -> pd.DataFrame:
+    return queries.score_totals(engine(), principal, years, township, as_of=as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -184,8 +190,9 @@ def enterprise(version: int, principal: Principal, uscc: str) -> dict[str, Any] 
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def enterprise_records(version: int, principal: Principal, uscc: str, year: int) -> dict[str, pd.DataFrame]:
-    return queries.enterprise_records(engine(), principal, uscc, year)
+def enterprise_records(version: int, principal: Principal, uscc: str, year: int,
+                       as_of: dt.date) -> dict[str, pd.DataFrame]:
+    return queries.enterprise_records(engine(), principal, uscc, year, as_of=as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

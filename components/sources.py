@@ -23,5 +23,5 @@ def caption(version: int, principal: Principal, f: Filters, title: str, tables: 
     source = "、".join(source_name(t) for t in tables)
     if extra_source:
         source += "；" + extra_source
-    as_of = data.data_as_of(version, principal, tables, f.year, f.township)
+    as_of = data.data_as_of(version, principal, tables, f.year, f.township, f.as_of)
     return Caption(title, source, as_of)

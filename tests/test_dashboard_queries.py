@@ -25,30 +25,30 @@ def seeded(db, settings, tmp_path):
 
 
 def test_quota_figures_are_exact(seeded):
-    by = queries.quota_by_enterprise(seeded, LEADER, 2019).set_index("uscc")
+    by = queries.quota_by_enterprise(seeded, LEADER, 2019, as_of=AS_OF).set_index("uscc")
     assert by.loc[A, "quota_t"] == Decimal("1000.000") and by.loc[A, "production_t"] == Decimal("900.000")
     assert by.loc[A, "utilisation"] == FACTS.utilisation_a
     assert by.loc[B, "utilisation"] == FACTS.utilisation_b
     assert by.loc[C, "batches"] == 0  # a recycler without quota still appears with its production
-    used, total = frames.utilisation_totals(queries.quota_by_enterprise(seeded, LEADER, 2019))
+    used, total = frames.utilisation_totals(queries.quota_by_enterprise(seeded, LEADER, 2019, as_of=AS_OF))
     assert (used, total) == (Decimal(FACTS.production_2019_t), Decimal(FACTS.quota_total_t))
     batches = queries.quota_batches(seeded, LEADER, 2019, uscc=A)
     assert list(batches["cumulative_t"]) == [Decimal("600.000"), Decimal("1000.000")]
 
 
 def test_monthly_flows_follow_the_invoice_and_tax_rules(seeded):
-    flows = queries.monthly_flows(seeded, LEADER, 2019, uscc=A).set_index("month")
+    flows = queries.monthly_flows(seeded, LEADER, 2019, uscc=A, as_of=AS_OF).set_index("month")
     assert flows.loc[7, "invoiced_t"] == Decimal("80.000")  # 90 issued, a 10 t credit note
     assert flows.loc[6, "invoiced_t"] == Decimal("90.000")  # the void 500 t invoice is left out
     assert flows.loc[9, "cumulative_production_t"] == Decimal("900.000")
     assert flows.loc[10, "production_t"] is None
-    per = queries.flows_by_enterprise(seeded, LEADER, 2019).set_index("uscc")
+    per = queries.flows_by_enterprise(seeded, LEADER, 2019, as_of=AS_OF).set_index("uscc")
     assert per.loc[A, "invoiced_t"] == Decimal(FACTS.invoiced_a_t)
     assert per.loc[A, "tax_covered_ore_t"] == Decimal("990.000")
 
 
 def test_multi_year_counts_only_quota_holders(seeded):
-    years = queries.quota_years(seeded, LEADER).set_index("year")
+    years = queries.quota_years(seeded, LEADER, as_of=AS_OF).set_index("year")
     assert years.loc[2018, "quota_t"] == Decimal("1400.000") and years.loc[2018, "production_t"] == Decimal("1320.000")
     assert years.loc[2019, "production_t"] == Decimal("1440.000")
 
@@ -66,7 +66,7 @@ def test_submission_statuses(seeded, settings):
 
 
 def test_scores_and_change(seeded):
-    totals = queries.score_totals(seeded, LEADER, (2018, 2019))
+    totals = queries.score_totals(seeded, LEADER, (2018, 2019), as_of=AS_OF)
     mine = totals.set_index(["township", "year"])
     assert mine.loc[("浮桥镇", 2019), "total"] == Decimal(FACTS.score_fuqiao)
     assert mine.loc[("沙溪镇", 2018), "share"] == FACTS.score_shaxi_2018_share
@@ -77,11 +77,11 @@ def test_scores_and_change(seeded):
 def test_township_officer_sees_only_their_township(seeded, settings):
     assert queries.enterprises(seeded, FUQIAO)["township"].unique().tolist() == ["浮桥镇"]
     assert queries.enterprise(seeded, FUQIAO, B) is None
-    assert queries.quota_by_enterprise(seeded, FUQIAO, 2019)["uscc"].tolist() == [A]
+    assert queries.quota_by_enterprise(seeded, FUQIAO, 2019, as_of=AS_OF)["uscc"].tolist() == [A]
     assert queries.blacklist(seeded, FUQIAO, AS_OF).empty
     measures = queries.township_measures(seeded, FUQIAO, settings, 2019, AS_OF)
     assert measures["township"].tolist() == ["浮桥镇"]
-    records = queries.enterprise_records(seeded, FUQIAO, A, 2019)
+    records = queries.enterprise_records(seeded, FUQIAO, A, 2019, as_of=AS_OF)
     assert len(records["invoices"]) == 11
 
 
@@ -89,7 +89,7 @@ def test_blacklist_and_data_as_of(seeded):
     listed = queries.blacklist(seeded, LEADER, AS_OF)
     assert listed["name"].tolist() == [FACTS.blacklisted]
     assert queries.blacklist(seeded, LEADER, dt.date(2020, 9, 10)).empty
-    assert queries.data_as_of(seeded, LEADER, ("invoices",), 2019) == "2019-09-21"
-    assert queries.data_as_of(seeded, LEADER, ("monthly_reports", "invoices"), 2019) == "2019-09"  # the whole month
-    assert queries.data_as_of(seeded, LEADER, ("tipoffs",), 2018) is None
+    assert queries.data_as_of(seeded, LEADER, ("invoices",), 2019, as_of=AS_OF) == "2019-09-21"
+    assert queries.data_as_of(seeded, LEADER, ("monthly_reports", "invoices"), 2019, as_of=AS_OF) == "2019-09"  # the whole month
+    assert queries.data_as_of(seeded, LEADER, ("tipoffs",), 2018, as_of=AS_OF) is None
     assert queries.data_years(seeded, LEADER) == [2018, 2019]

@@ -48,7 +48,7 @@ def test_pptx_holds_the_titles_figures_and_notes_of_the_demo_data(demo: Engine, 
     assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 13.333 × 7.5 in: 16:9
 
     total = int(queries.enterprise_counts(demo, LEADER)["n"].sum())
-    used, quota = utilisation_totals(queries.quota_by_enterprise(demo, LEADER, YEAR))
+    used, quota = utilisation_totals(queries.quota_by_enterprise(demo, LEADER, YEAR, as_of=AS_OF))
     pct = f"{float(used / quota) * 100:.1f}%"
     kpis = slides[1]
     assert any(f"{total}家" in t for t in kpis["texts"])

@@ -41,7 +41,7 @@ def test_township_report_follows_the_outline_with_the_townships_figures(demo: En
     assert f"应报送企业自查表（附件1）的企业{len(checks)}家，截至08月20日已报送{submitted}家" in body
     summary = queries.township_report_status(demo, OFFICER, settings, YEAR, AS_OF).iloc[0]
     assert f"已排查{int(summary['enterprises_checked'])}家，发现问题{int(summary['problems_found'])}个" in body
-    total = queries.score_totals(demo, OFFICER, (YEAR,)).iloc[0]["total"]
+    total = queries.score_totals(demo, OFFICER, (YEAR,), as_of=AS_OF).iloc[0]["total"]
     assert f"得分{float(total):.2f}分" in body
     assert body.count("【请补充：") == 3  # what only the officers know is left for them, never invented
     assert "沙溪镇（盖章）" in body and "负责人（签字）" in body
@@ -67,7 +67,7 @@ def test_city_summary_compares_every_township(demo: Engine, settings: Settings) 
     assert counts[-1][0] == "合计" and counts[-1][-1] == str(total)
     assert sum(int(row[-1]) for row in counts[1:-1]) == total
     scores = next(t for t in tables if t[0][:3] == ["名次", "镇区", "得分"])
-    assert len(scores) - 1 == len(queries.score_totals(demo, LEADER, (YEAR,)))
+    assert len(scores) - 1 == len(queries.score_totals(demo, LEADER, (YEAR,), as_of=AS_OF))
     body = "\n".join(t for _, t in paragraphs)
     assert f"太仓市现有稀土企业{total}家" in body and "当前为演示数据" in body
 

@@ -27,7 +27,7 @@ def _sheet(data: bytes, name: str = "数据") -> openpyxl.worksheet.worksheet.Wo
 
 
 def test_quota_table_has_chinese_headers_numbers_and_formats(demo: Engine, settings: Settings) -> None:
-    quota = queries.quota_by_enterprise(demo, LEADER, YEAR)
+    quota = queries.quota_by_enterprise(demo, LEADER, YEAR, as_of=dt.date(YEAR, 12, 31))
     data = xlsx_table(quota, COLUMNS, title="2019年企业配额执行明细", source="数据来源：总量控制指标",
                       scope="2019年 · 全市")
     sheet = _sheet(data)

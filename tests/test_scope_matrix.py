@@ -81,7 +81,7 @@ READS: list[Read] = [
     Read("enterprise_counts", queries.enterprise_counts, towns=lambda df: set(df.loc[df["n"] > 0, "township"])),
     Read("enterprise_status_counts", queries.enterprise_status_counts,
          counts=lambda df: {"enterprises": int(df["n"].sum()) if not df.empty else 0}),
-    Read("table_freshness", lambda e, p, t=None: queries.table_freshness(e, p, YEAR, t),
+    Read("table_freshness", lambda e, p, t=None: queries.table_freshness(e, p, YEAR, t, as_of=AS_OF),
          counts=lambda df: dict(zip(df["table"], df["rows"], strict=True))),
     Read("findings", _findings, towns=_towns_of,
          rows=lambda df: {(r.rule, r.subject, r.township) for r in df.itertuples()}),

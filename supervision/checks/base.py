@@ -11,7 +11,6 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Date,
     Integer,
     Select,
     and_,
@@ -23,11 +22,13 @@ from sqlalchemy import (
 )
 
 from supervision.access.scope import scoped
+from supervision.core.asof import AsOf
 from supervision.core.config import Settings, Tolerances
 from supervision.core.findings import RULES_BY_ID, EvidenceRow, Finding
 from supervision.core.keys import record_key
 from supervision.core.principal import Principal
 from supervision.core.types import Tonnes
+from supervision.storage import asof
 from supervision.storage.models import Enterprise, MonthlyReport
 
 EVIDENCE_LIMIT = 50
@@ -115,10 +116,8 @@ class CheckContext:
         self.as_of = as_of
         self.principal = principal
         self.township = township
-        self.first_day = dt.date(year, 1, 1)
-        self.last_day = dt.date(year, 12, 31)
-        self.first_period = f"{year:04d}-01"
-        self.last_period = f"{year:04d}-12"
+        self.window = AsOf(year, as_of)
+        self.first_period = self.window.first_period
         self.calendar = settings.calendar.for_year(year)
         self._directory: dict[str, EnterpriseInfo] | None = None
 
@@ -152,10 +151,12 @@ class CheckContext:
         return end - start  # PostgreSQL: date − date is an integer number of days
 
     def in_year(self, column: Any) -> ColumnElement[bool]:
-        return column.between(literal(self.first_day, Date), literal(self.last_day, Date))
+        """Rows dated in Y that count at D (spec 4.1): Y's first day to min(D, Y's last day)."""
+        return asof.dated_in_year(column, self.window)
 
     def in_year_periods(self, column: Any) -> ColumnElement[bool]:
-        return column.between(self.first_period, self.last_period)
+        """Monthly rows of Y whose month has ended by D (spec 4.1: at 08-13, January to July)."""
+        return asof.periods_in_year(column, self.window)
 
     def monthly_totals(self) -> Any:
         """Per enterprise, the year's monthly-report sums (A(Y)) and the number of reports."""

@@ -17,6 +17,7 @@ from supervision.checks.base import (
     key_of,
 )
 from supervision.core.findings import EvidenceRow, Finding
+from supervision.storage import asof
 from supervision.storage.models import Enterprise, MonthlyReport, SelfCheck, Tipoff, TownshipReport
 
 
@@ -92,15 +93,14 @@ def r18(ctx: CheckContext) -> list[Finding]:
     """
     tip = Tipoff
     days = ctx.tol.tipoff_feedback_days
-    as_of = literal(ctx.as_of, Date)
     overdue_since = literal(ctx.as_of - dt.timedelta(days=days), Date)  # D − received > N ⟺ received < D − N
-    no_feedback = or_(tip.feedback_on.is_(None), tip.feedback_on > as_of)
     stmt = ctx.scoped(
         select(tip.tipoff_id, tip.received_on, tip.township, tip.subject_uscc, tip.subject_name, tip.department,
                tip.status, tip.feedback_on, ctx.days_between(tip.received_on, tip.feedback_on).label("took"))
-        .where(ctx.in_year(tip.received_on), tip.received_on <= as_of,
-               or_(and_(no_feedback, tip.received_on < overdue_since),
-                   and_(tip.feedback_on <= as_of, ctx.days_between(tip.received_on, tip.feedback_on) > days))),
+        .where(ctx.in_year(tip.received_on),
+               or_(and_(asof.still_open(tip.feedback_on, ctx.as_of), tip.received_on < overdue_since),
+                   and_(asof.closed(tip.feedback_on, ctx.as_of),
+                        ctx.days_between(tip.received_on, tip.feedback_on) > days))),
         Tipoff,
     )
     out = []

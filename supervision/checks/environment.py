@@ -10,19 +10,18 @@ from sqlalchemy.types import Date
 
 from supervision.checks.base import IN_PRODUCTION, RECYCLING, SMELTING, CheckContext, key_of
 from supervision.core.findings import EvidenceRow, Finding
+from supervision.storage import asof
 from supervision.storage.models import Enterprise, EnvironmentRecord
 
 
 def r13(ctx: CheckContext) -> list[Finding]:
     """R13 环保问题未整改: environment records dated in Y with no resolved_on, or resolved after D.
 
-    Records dated after D are left out: on D that problem was not yet known (the spec's "resolved
-    after D counts as open" makes the rule a picture of the state on D). One finding per enterprise.
+    Records dated after D are left out: on D that problem was not yet known; one resolved after D
+    was still open on D (spec 4.1). One finding per enterprise.
     """
     env = EnvironmentRecord
-    as_of = literal(ctx.as_of, Date)
-    is_open = [ctx.in_year(env.recorded_on), env.recorded_on <= as_of,
-               or_(env.resolved_on.is_(None), env.resolved_on > as_of)]
+    is_open = [ctx.in_year(env.recorded_on), asof.still_open(env.resolved_on, ctx.as_of)]
     stmt = ctx.scoped(
         select(env.uscc, env.kind, func.count().label("n"), func.min(env.recorded_on).label("first"))
         .where(*is_open).group_by(env.uscc, env.kind),

@@ -26,6 +26,7 @@ from supervision.checks.base import (
     zero_if_null,
 )
 from supervision.core.findings import EvidenceRow, Finding
+from supervision.storage import asof
 from supervision.storage.models import MonthlyReport, Quota, ResourceTax, Traceability
 
 QUOTA_KIND = SMELTING  # only 冶炼分离 quotas limit smelting production; 开采 (mining) quotas do not
@@ -169,8 +170,9 @@ def r04(ctx: CheckContext) -> list[Finding]:
     """R04 原料来源不足: production > factor × (purchases + opening raw stock − closing raw stock).
 
     Purchases are all four kinds of the monthly report (domestic ore, imported ore, compounds and
-    scrap), summed over Y. Opening stock is raw_inventory_t of the latest report before Y (0 when
-    there is none), closing stock that of the latest report in Y; an empty raw_inventory_t in that
+    scrap), summed over the months of Y ended by D. Opening stock is raw_inventory_t of the latest
+    report before Y (0 when there is none), closing stock that of the latest report in Y that counts
+    at D (spec 4.1: at 08-13, the latest of January to July); an empty raw_inventory_t in that
     report counts as 0, as a clerk's blank cell usually means. Only enterprises with reports in Y are
     checked (without one there is no closing stock). The formula is applied as written, so a raw
     stock that grows without purchases fires even with no production: material of unknown origin.
@@ -178,7 +180,8 @@ def r04(ctx: CheckContext) -> list[Finding]:
     m = MonthlyReport
     e, mt = ctx.enterprises(), ctx.monthly_totals()
     before = (select(m.uscc.label("uscc"), func.max(m.period).label("period"))
-              .where(m.period < ctx.first_period).group_by(m.uscc).subquery("before"))
+              .where(m.period < ctx.first_period, asof.month_ended(m.period, ctx.as_of))
+              .group_by(m.uscc).subquery("before"))
     latest = (select(m.uscc.label("uscc"), func.max(m.period).label("period"))
               .where(ctx.in_year_periods(m.period)).group_by(m.uscc).subquery("latest"))
     opening = (select(m.uscc, m.period, m.raw_inventory_t.label("stock"))

@@ -3,9 +3,10 @@
 Quantities come back as exact Decimals; ratios of two quantities are computed here in
 Python from those Decimals (see `supervision.core.types.ExactDecimal`), never in SQL.
 
-The as-of date D plays the role it has in `check(Y, D)`: it is the day deadlines are
-judged against (submissions dated after D had not arrived yet; blacklists and open
-environment issues are read on D). Sums over a year use all of the year's rows.
+The as-of date D plays the role it has in `check(Y, D)` (spec 1.1, section 4.1): only what had
+happened by D counts. Dated rows count when dated on or before D, monthly rows when their month
+has ended by D, closing dates (resolved_on, feedback_on) only when on or before D; the predicates
+are `supervision.storage.asof`, the same the checks use, so a page and `check` never disagree.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, extract, func, or_, select
 
 from supervision.access.scope import scoped
+from supervision.core.asof import AsOf, closed_by, dated_counts
 from supervision.core.campaign import MISSING, NOT_REQUIRED, submission_status
 from supervision.core.config import Settings
 from supervision.core.frames import ZERO, present, ratio, utilisation_totals
 from supervision.core.principal import DEMO_ACTOR, Principal
 from supervision.core.spec import CATEGORIES, PRODUCT_CATEGORY_NAMES, TABLES_BY_KEY
+from supervision.storage import asof as counts
 from supervision.storage.models import (
     DATA_MODELS,
     Customs,
@@ -76,10 +79,6 @@ def _frame(engine: Engine, stmt: Select[*tuple[Any, ...]]) -> pd.DataFrame:
 
 def _year_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
-
-
-def _periods(year: int) -> tuple[str, str]:
-    return f"{year:04d}-01", f"{year:04d}-12"
 
 
 def _quota_holders(year: int) -> Select[Any]:
@@ -138,9 +137,10 @@ def enterprise_status_counts(engine: Engine, principal: Principal, township: str
     return _frame(engine, scoped(stmt, Enterprise, principal, township))
 
 
-def table_freshness(engine: Engine, principal: Principal, year: int, township: str | None = None) -> pd.DataFrame:
-    """Per table: the year's rows visible to the principal, the latest business date among them, and the latest
-    import into the table. The directory, which has no year, counts all its enterprises.
+def table_freshness(engine: Engine, principal: Principal, year: int, township: str | None = None, *,
+                    as_of: dt.date) -> pd.DataFrame:
+    """Per table: the year's rows visible to the principal that count at `as_of`, the latest business date among
+    them, and the latest import into the table. The directory, which has no year, counts all its enterprises.
 
     Counting the year's rows, not the table's, keeps the cost to the year's index range: a page about one
     year does not pay for the other years a province's database holds.
@@ -148,13 +148,15 @@ def table_freshness(engine: Engine, principal: Principal, year: int, township: s
     rows: list[dict[str, Any]] = []
     with engine.connect() as conn:
         for key, model in DATA_MODELS.items():
-            as_of = _AS_OF_COLUMN.get(model)
+            date_column = _AS_OF_COLUMN.get(model)
             columns = [func.count().label("n")]
-            if as_of is not None:
-                columns.append(func.max(as_of).label("as_of"))
+            if date_column is not None:
+                # A licence counts whatever its dates; its freshness is still never a day after D.
+                shown = case((date_column <= as_of, date_column)) if model is License else date_column
+                columns.append(func.max(shown).label("as_of"))
             stmt = select(*columns).select_from(model)
             if model is not Enterprise:
-                stmt = stmt.where(_in_year(model, year))
+                stmt = stmt.where(_in_year(model, AsOf(year, as_of)))
             found = conn.execute(scoped(stmt, model, principal, township)).one()
             last_import = conn.execute(scoped(select(func.max(model.__table__.c.import_id)), model, principal,
                                               township)).scalar_one_or_none()
@@ -167,24 +169,26 @@ def table_freshness(engine: Engine, principal: Principal, year: int, township: s
                 "table": key,
                 "name": TABLES_BY_KEY[key].name,
                 "rows": int(found.n),
-                "as_of": None if as_of is None or found.as_of is None else str(found.as_of),
+                "as_of": None if date_column is None or found.as_of is None else str(found.as_of),
                 "imported_at": imported_at,
             })
     return pd.DataFrame(rows)
 
 
-def _in_year(model: type[Any], year: int) -> Any:
-    """The condition selecting `model`'s rows that belong to `year`."""
-    first, last = _year_bounds(year)
+def _in_year(model: type[Any], a: AsOf) -> Any:
+    """The condition selecting `model`'s rows that belong to year Y and count at D (spec 4.1)."""
     if model in (MonthlyReport, Traceability):
-        lo, hi = _periods(year)
-        return model.period.between(lo, hi)
-    if model in (Quota, SelfCheck, TownshipReport, ScoringItem, InspectionScore):
-        return model.year == year
-    if model is License:
+        return counts.periods_in_year(model.period, a)
+    if model in (SelfCheck, TownshipReport):
+        return and_(model.year == a.year, counts.yearly_dated(model.submitted_on, model.year, a.date))
+    if model is InspectionScore:
+        return and_(model.year == a.year, counts.yearly_dated(model.inspected_on, model.year, a.date))
+    if model in (Quota, ScoringItem):
+        return model.year == a.year
+    if model is License:  # undated: a licence counts as it is (its validity is judged per declaration)
+        first, last = _year_bounds(a.year)
         return and_(License.valid_from <= last, License.valid_to >= first)
-    column = _AS_OF_COLUMN[model]
-    return column.between(first, last)
+    return counts.dated_in_year(_AS_OF_COLUMN[model], a)
 
 
 # Business dates that are not calendar dates: the year keys say nothing about how current a table is.
@@ -192,8 +196,9 @@ _UNDATED = (Quota, ScoringItem)
 
 
 def data_as_of(engine: Engine, principal: Principal, tables: tuple[str, ...], year: int,
-               township: str | None = None) -> str | None:
-    """"数据截至" over `tables`: the latest business date they hold for the year (a month for monthly tables).
+               township: str | None = None, *, as_of: dt.date) -> str | None:
+    """"数据截至" over `tables`: the latest business date among the year's rows that count at `as_of` (a month for
+    monthly tables), so it never names a day after `as_of`.
 
     The directory has no business date: for it, the day of the import that last wrote one of
     its rows stands in. Quotas and the scoring table are keyed by year and say nothing about
@@ -211,10 +216,13 @@ def data_as_of(engine: Engine, principal: Principal, tables: tuple[str, ...], ye
                 at = None if last is None else conn.execute(
                     select(ImportBatch.at).where(ImportBatch.id == last)).scalar_one_or_none()
                 if at is not None:
-                    latest.append(at.date().isoformat())
+                    latest.append(min(at.date(), as_of).isoformat())
                 continue
             column = _AS_OF_COLUMN[model]
-            stmt = scoped(select(func.max(column)), model, principal, township).where(_in_year(model, year))
+            if model is License:
+                column = case((column <= as_of, column))
+            stmt = scoped(select(func.max(column)), model, principal, township).where(
+                _in_year(model, AsOf(year, as_of)))
             found = conn.execute(stmt).scalar_one_or_none()
             if found is not None:
                 latest.append(str(found))
@@ -262,19 +270,19 @@ def groups(engine: Engine, principal: Principal) -> list[str]:
 # ---- quota execution -----------------------------------------------------------------------
 
 def quota_by_enterprise(engine: Engine, principal: Principal, year: int, township: str | None = None,
-                        category: str | None = None, group: str | None = None) -> pd.DataFrame:
-    """Per enterprise with a quota or production in the year: Σ quota, Σ production and utilisation."""
+                        category: str | None = None, group: str | None = None, *, as_of: dt.date) -> pd.DataFrame:
+    """Per enterprise with a quota or production in the year: Σ quota, Σ production of the months ended by
+    `as_of` and utilisation."""
     chosen = _selected_enterprises(principal, township, category, group=group)
     quota = (
         select(Quota.uscc, func.sum(Quota.quota_t).label("quota_t"), func.count().label("batches"))
         .where(Quota.year == year, Quota.kind == QUOTA_KIND, Quota.uscc.in_(chosen))
         .group_by(Quota.uscc)
     )
-    lo, hi = _periods(year)
     produced = (
         select(MonthlyReport.uscc, func.sum(MonthlyReport.production_t).label("production_t"),
                func.max(MonthlyReport.period).label("last_period"))
-        .where(MonthlyReport.period.between(lo, hi), MonthlyReport.uscc.in_(chosen))
+        .where(counts.periods_in_year(MonthlyReport.period, AsOf(year, as_of)), MonthlyReport.uscc.in_(chosen))
         .group_by(MonthlyReport.uscc)
     )
     directory = enterprises(engine, principal, township, category)
@@ -318,8 +326,11 @@ _MONTHLY_MEASURES = (
 
 def monthly_flows(engine: Engine, principal: Principal, year: int, township: str | None = None,
                   category: str | None = None, uscc: str | None = None, group: str | None = None,
-                  quota_holders: bool = False) -> pd.DataFrame:
+                  quota_holders: bool = False, *, as_of: dt.date) -> pd.DataFrame:
     """Month by month over the selected enterprises: production, sales, traceability, invoices, resource tax.
+
+    Only what counts at `as_of`: monthly rows of the months ended by then, invoices and certificates
+    dated up to it (a month not yet ended shows its dated rows so far but no monthly figures).
 
     Invoiced sales are Σ reo_t of invoices the enterprises issued as seller (作废 left out,
     红冲 counted with its negative sign, as in R05); tax-covered ore is Σ ore_t of their
@@ -327,32 +338,32 @@ def monthly_flows(engine: Engine, principal: Principal, year: int, township: str
     enterprises holding a smelting quota for the year count (for the cumulative-vs-quota view).
     """
     chosen = _selected_enterprises(principal, township, category, uscc, group, year if quota_holders else None)
-    lo, hi = _periods(year)
-    first, last = _year_bounds(year)
+    window = AsOf(year, as_of)
     month = func.substr(MonthlyReport.period, 6, 2)
     reports = (
         select(month.label("m"), func.sum(MonthlyReport.production_t).label("production_t"),
                func.sum(MonthlyReport.sales_t).label("sales_t"),
                func.sum(MonthlyReport.purchase_ore_domestic_t).label("purchase_ore_domestic_t"))
-        .where(MonthlyReport.period.between(lo, hi), MonthlyReport.uscc.in_(chosen))
+        .where(counts.periods_in_year(MonthlyReport.period, window), MonthlyReport.uscc.in_(chosen))
         .group_by(month)
     )
     t_month = func.substr(Traceability.period, 6, 2)
     trace = (
         select(t_month.label("m"), func.sum(Traceability.production_t).label("trace_production_t"))
-        .where(Traceability.period.between(lo, hi), Traceability.uscc.in_(chosen))
+        .where(counts.periods_in_year(Traceability.period, window), Traceability.uscc.in_(chosen))
         .group_by(t_month)
     )
     i_month = extract("month", Invoice.issued_on)
     invoiced = (
         select(i_month.label("m"), func.sum(Invoice.reo_t).label("invoiced_t"))
-        .where(Invoice.issued_on.between(first, last), Invoice.status != "作废", Invoice.seller_uscc.in_(chosen))
+        .where(counts.dated_in_year(Invoice.issued_on, window), Invoice.status != "作废",
+               Invoice.seller_uscc.in_(chosen))
         .group_by(i_month)
     )
     r_month = extract("month", ResourceTax.issued_on)
     taxed = (
         select(r_month.label("m"), func.sum(ResourceTax.ore_t).label("tax_covered_ore_t"))
-        .where(ResourceTax.issued_on.between(first, last), ResourceTax.uscc.in_(chosen))
+        .where(counts.dated_in_year(ResourceTax.issued_on, window), ResourceTax.uscc.in_(chosen))
         .group_by(r_month)
     )
     out = pd.DataFrame({"month": range(1, 13)})
@@ -377,26 +388,26 @@ def monthly_flows(engine: Engine, principal: Principal, year: int, township: str
 
 
 def flows_by_enterprise(engine: Engine, principal: Principal, year: int, township: str | None = None,
-                        category: str | None = None, group: str | None = None) -> pd.DataFrame:
-    """Per producing enterprise, the year's production, traceability, sales, invoices and tax-covered ore."""
+                        category: str | None = None, group: str | None = None, *, as_of: dt.date) -> pd.DataFrame:
+    """Per producing enterprise, the year's production, traceability, sales, invoices and tax-covered ore
+    that count at `as_of`."""
     chosen = _selected_enterprises(principal, township, category, group=group)
-    lo, hi = _periods(year)
-    first, last = _year_bounds(year)
+    window = AsOf(year, as_of)
     parts = [
         scoped(select(MonthlyReport.uscc.label("uscc"), func.sum(MonthlyReport.production_t).label("production_t"),
                       func.sum(MonthlyReport.sales_t).label("sales_t"),
                       func.sum(MonthlyReport.purchase_ore_domestic_t).label("purchase_ore_domestic_t"))
-               .where(MonthlyReport.period.between(lo, hi), MonthlyReport.uscc.in_(chosen))
+               .where(counts.periods_in_year(MonthlyReport.period, window), MonthlyReport.uscc.in_(chosen))
                .group_by(MonthlyReport.uscc), MonthlyReport, principal),
         scoped(select(Traceability.uscc.label("uscc"), func.sum(Traceability.production_t).label("trace_production_t"))
-               .where(Traceability.period.between(lo, hi), Traceability.uscc.in_(chosen))
+               .where(counts.periods_in_year(Traceability.period, window), Traceability.uscc.in_(chosen))
                .group_by(Traceability.uscc), Traceability, principal),
         scoped(select(Invoice.seller_uscc.label("uscc"), func.sum(Invoice.reo_t).label("invoiced_t"))
-               .where(Invoice.issued_on.between(first, last), Invoice.status != "作废",
+               .where(counts.dated_in_year(Invoice.issued_on, window), Invoice.status != "作废",
                       Invoice.seller_uscc.in_(chosen))
                .group_by(Invoice.seller_uscc), Invoice, principal),
         scoped(select(ResourceTax.uscc.label("uscc"), func.sum(ResourceTax.ore_t).label("tax_covered_ore_t"))
-               .where(ResourceTax.issued_on.between(first, last), ResourceTax.uscc.in_(chosen))
+               .where(counts.dated_in_year(ResourceTax.issued_on, window), ResourceTax.uscc.in_(chosen))
                .group_by(ResourceTax.uscc), ResourceTax, principal),
     ]
     directory = enterprises(engine, principal, township, category)
@@ -415,8 +426,9 @@ def flows_by_enterprise(engine: Engine, principal: Principal, year: int, townshi
 
 
 def quota_years(engine: Engine, principal: Principal, township: str | None = None, category: str | None = None,
-                uscc: str | None = None, group: str | None = None) -> pd.DataFrame:
-    """Per year: Σ quota and Σ production of the selected enterprises that held a quota that year."""
+                uscc: str | None = None, group: str | None = None, *, as_of: dt.date) -> pd.DataFrame:
+    """Per year: Σ quota and Σ production (months ended by `as_of`) of the selected enterprises that held a quota
+    that year."""
     chosen = _selected_enterprises(principal, township, category, uscc, group)
     q = _frame(engine, scoped(
         select(Quota.uscc, Quota.year, func.sum(Quota.quota_t).label("quota_t"))
@@ -424,7 +436,8 @@ def quota_years(engine: Engine, principal: Principal, township: str | None = Non
     year_of = func.substr(MonthlyReport.period, 1, 4)
     p = _frame(engine, scoped(
         select(MonthlyReport.uscc, year_of.label("year"), func.sum(MonthlyReport.production_t).label("production_t"))
-        .where(MonthlyReport.uscc.in_(chosen)).group_by(MonthlyReport.uscc, year_of), MonthlyReport, principal))
+        .where(MonthlyReport.uscc.in_(chosen), counts.month_ended(MonthlyReport.period, as_of))
+        .group_by(MonthlyReport.uscc, year_of), MonthlyReport, principal))
     if q.empty:
         return pd.DataFrame(columns=["year", "quota_t", "production_t", "utilisation"])
     if not p.empty:
@@ -461,6 +474,7 @@ def self_check_status(engine: Engine, principal: Principal, settings: Settings, 
     if category:
         stmt = stmt.where(Enterprise.category == category)
     out = _frame(engine, scoped(stmt, Enterprise, principal, township))
+    _unseen(out, as_of, year, ["submitted_on", "problems_found", "problems_rectified"])
     out["deadline"] = deadline
     binding = settings.calendar.is_campaign_year(year)
     out["status"] = [submission_status(present(s), deadline, as_of) if binding else NOT_REQUIRED
@@ -485,11 +499,23 @@ def township_report_status(engine: Engine, principal: Principal, settings: Setti
         .order_by(Township.sort_order)
     )
     out = _frame(engine, stmt)
+    _unseen(out, as_of, year, ["submitted_on", "enterprises_total", "enterprises_checked", "problems_found",
+                               "problems_rectified", "cases_transferred"])
     out["deadline"] = deadline
     binding = settings.calendar.is_campaign_year(year)
     out["status"] = [submission_status(present(s), deadline, as_of) if binding else NOT_REQUIRED
                      for s in out["submitted_on"]]
     return out
+
+
+def _unseen(out: pd.DataFrame, as_of: dt.date, year: int, columns: list[str]) -> None:
+    """Blank a yearly submission's figures where it does not count at `as_of` (submitted after it, or undated
+    before the year's end): on that day it had not been received (spec 4.1)."""
+    if out.empty:
+        return
+    hidden = [present(s) is not None and not dated_counts(present(s), as_of, year) for s in out["submitted_on"]]
+    for column in columns:
+        out[column] = [None if h else v for h, v in zip(hidden, out[column], strict=True)]
 
 
 def monthly_report_gaps(engine: Engine, principal: Principal, settings: Settings, year: int, as_of: dt.date,
@@ -529,7 +555,7 @@ def inspection_status(engine: Engine, principal: Principal, settings: Settings, 
     with_enterprises = scoped(select(Enterprise.township).distinct(), Enterprise, principal, township)
     scored = (
         select(InspectionScore.township, func.max(InspectionScore.inspected_on).label("inspected_on"))
-        .where(InspectionScore.year == year).group_by(InspectionScore.township).subquery()
+        .where(InspectionScore.year == year, _scored_by(as_of)).group_by(InspectionScore.township).subquery()
     )
     stmt = (
         select(Township.name.label("township"), scored.c.inspected_on)
@@ -546,15 +572,15 @@ def overdue_tipoffs(engine: Engine, principal: Principal, settings: Settings, ye
                     township: str | None = None) -> pd.DataFrame:
     """Tip-offs received in the year with their feedback deadline and whether it is overdue on `as_of` (R18)."""
     days = settings.tolerances.tipoff_feedback_days
-    first, last = _year_bounds(year)
     stmt = (
         select(Tipoff.tipoff_id, Tipoff.received_on, Tipoff.channel, Tipoff.township, Tipoff.subject_uscc,
                Tipoff.subject_name, Tipoff.summary, Tipoff.department, Tipoff.status, Tipoff.resolved_on,
                Tipoff.feedback_on)
-        .where(Tipoff.received_on.between(first, min(last, as_of)))
+        .where(counts.dated_in_year(Tipoff.received_on, AsOf(year, as_of)))
         .order_by(Tipoff.received_on.desc(), Tipoff.tipoff_id)
     )
     out = _frame(engine, scoped(stmt, Tipoff, principal, township))
+    _tipoffs_on(out, as_of)
     out["feedback_due"] = [r + dt.timedelta(days=days) for r in out["received_on"]]
     overdue = []
     for fb, due in zip(out["feedback_on"], out["feedback_due"], strict=True):
@@ -563,6 +589,27 @@ def overdue_tipoffs(engine: Engine, principal: Principal, settings: Settings, ye
         overdue.append(fb_seen > due if fb_seen is not None else as_of > due)
     out["overdue"] = overdue
     return out
+
+
+RESOLVED = "已办结"
+REOPENED = "核查中"
+
+
+def _tipoffs_on(out: pd.DataFrame, as_of: dt.date) -> None:
+    """Tip-offs as they stood on `as_of`: a resolution or feedback dated after it had not happened yet (spec 4.1),
+    so its date is blank and a 已办结 tip-off was still 核查中."""
+    if out.empty:
+        return
+    resolved = [closed_by(present(r), as_of) for r in out["resolved_on"]]
+    out["status"] = [REOPENED if s == RESOLVED and r is None else s
+                     for s, r in zip(out["status"], resolved, strict=True)]
+    out["resolved_on"] = resolved
+    out["feedback_on"] = [closed_by(present(f), as_of) for f in out["feedback_on"]]
+
+
+def _scored_by(as_of: dt.date) -> Any:
+    """Inspection scores that count at `as_of`: inspected on or before it (undated: from the year's end)."""
+    return counts.yearly_dated(InspectionScore.inspected_on, InspectionScore.year, as_of)
 
 
 def township_milestones(engine: Engine, principal: Principal, settings: Settings, year: int, as_of: dt.date,
@@ -634,8 +681,9 @@ def scoring_table(engine: Engine, principal: Principal, year: int) -> pd.DataFra
     return _frame(engine, scoped(stmt, ScoringItem, principal))
 
 
-def inspection_scores(engine: Engine, principal: Principal, year: int, township: str | None = None) -> pd.DataFrame:
-    """Every scored item of the year with its section, maximum, score, deduction and note."""
+def inspection_scores(engine: Engine, principal: Principal, year: int, township: str | None = None, *,
+                      as_of: dt.date) -> pd.DataFrame:
+    """Every scored item of the year inspected by `as_of` with its section, maximum, score, deduction and note."""
     stmt = (
         select(InspectionScore.township, InspectionScore.item_code, ScoringItem.section, ScoringItem.item,
                ScoringItem.max_score, InspectionScore.score, InspectionScore.inspected_on,
@@ -643,7 +691,7 @@ def inspection_scores(engine: Engine, principal: Principal, year: int, township:
         .join(ScoringItem, and_(ScoringItem.year == InspectionScore.year,
                                 ScoringItem.item_code == InspectionScore.item_code))
         .join(Township, Township.name == InspectionScore.township)
-        .where(InspectionScore.year == year)
+        .where(InspectionScore.year == year, _scored_by(as_of))
         .order_by(Township.sort_order, InspectionScore.item_code)
     )
     out = _frame(engine, scoped(stmt, InspectionScore, principal, township))
@@ -651,14 +699,16 @@ def inspection_scores(engine: Engine, principal: Principal, year: int, township:
     return out.drop(columns="sort_order")
 
 
-def section_scores(engine: Engine, principal: Principal, year: int, township: str | None = None) -> pd.DataFrame:
-    """Per township and section of the evaluation table: points obtained, points available and the share."""
+def section_scores(engine: Engine, principal: Principal, year: int, township: str | None = None, *,
+                   as_of: dt.date) -> pd.DataFrame:
+    """Per township and section of the evaluation table (items inspected by `as_of`): points obtained, points
+    available and the share."""
     stmt = (
         select(InspectionScore.township, ScoringItem.section, func.sum(InspectionScore.score).label("score"),
                func.sum(ScoringItem.max_score).label("max_score"), func.min(ScoringItem.item_code).label("first"))
         .join(ScoringItem, and_(ScoringItem.year == InspectionScore.year,
                                 ScoringItem.item_code == InspectionScore.item_code))
-        .where(InspectionScore.year == year)
+        .where(InspectionScore.year == year, _scored_by(as_of))
         .group_by(InspectionScore.township, ScoringItem.section)
     )
     out = _frame(engine, scoped(stmt, InspectionScore, principal, township))
@@ -667,14 +717,14 @@ def section_scores(engine: Engine, principal: Principal, year: int, township: st
 
 
 def score_totals(engine: Engine, principal: Principal, years: tuple[int, ...],
-                 township: str | None = None) -> pd.DataFrame:
-    """Per township and year: total score, the maximum over the items scored, and the share of it."""
+                 township: str | None = None, *, as_of: dt.date) -> pd.DataFrame:
+    """Per township and year: total score, the maximum over the items scored by `as_of`, and the share of it."""
     stmt = (
         select(InspectionScore.township, InspectionScore.year, func.sum(InspectionScore.score).label("total"),
                func.sum(ScoringItem.max_score).label("max_total"), func.count().label("items"))
         .join(ScoringItem, and_(ScoringItem.year == InspectionScore.year,
                                 ScoringItem.item_code == InspectionScore.item_code))
-        .where(InspectionScore.year.in_(years))
+        .where(InspectionScore.year.in_(years), _scored_by(as_of))
         .group_by(InspectionScore.township, InspectionScore.year)
     )
     out = _frame(engine, scoped(stmt, InspectionScore, principal, township))
@@ -689,13 +739,13 @@ def township_measures(engine: Engine, principal: Principal, settings: Settings, 
     """Per township: enterprises, Σ quota and production with utilisation, inspection score, overdue reports."""
     towns = townships(engine, principal)[["name"]].rename(columns={"name": "township"})
     counts = enterprise_counts(engine, principal, None, category).groupby("township", as_index=False)["n"].sum()
-    quota = quota_by_enterprise(engine, principal, year, None, category)
+    quota = quota_by_enterprise(engine, principal, year, None, category, as_of=as_of)
     rows = []
     for town, part in quota.groupby("township"):
         used, total = utilisation_totals(part)
         rows.append({"township": town, "quota_t": total if total else None, "production_t": used})
     q = pd.DataFrame(rows, columns=["township", "quota_t", "production_t"]).set_index("township")
-    scores = score_totals(engine, principal, (year,))[["township", "total", "max_total", "share"]].rename(
+    scores = score_totals(engine, principal, (year,), as_of=as_of)[["township", "total", "max_total", "share"]].rename(
         columns={"share": "score_share"})
     checks = self_check_status(engine, principal, settings, year, as_of, None, category)
     reports = township_report_status(engine, principal, settings, year, as_of)
@@ -739,27 +789,31 @@ def _rows(engine: Engine, principal: Principal, model: type[Any], where: Any, or
     return _frame(engine, scoped(select(*columns).where(where).order_by(*order), model, principal))
 
 
-def enterprise_records(engine: Engine, principal: Principal, uscc: str, year: int) -> dict[str, pd.DataFrame]:
-    """Everything the profile shows about one enterprise for the year (licences: those valid in the year)."""
-    first, last = _year_bounds(year)
-    lo, hi = _periods(year)
+def enterprise_records(engine: Engine, principal: Principal, uscc: str, year: int, *,
+                       as_of: dt.date) -> dict[str, pd.DataFrame]:
+    """Everything the profile shows about one enterprise for the year, as it stood on `as_of` (licences: those
+    valid in the year; environment, self-checks, tip-offs and penalties of every year up to `as_of`)."""
+    window = AsOf(year, as_of)
     out: dict[str, pd.DataFrame] = {}
     out["quotas"] = _rows(engine, principal, Quota, Quota.uscc == uscc, [Quota.year, Quota.kind, Quota.batch],
                           [Quota.year, Quota.batch, Quota.kind, Quota.quota_t])
     out["monthly_reports"] = _rows(
-        engine, principal, MonthlyReport, and_(MonthlyReport.uscc == uscc, MonthlyReport.period.between(lo, hi)),
+        engine, principal, MonthlyReport,
+        and_(MonthlyReport.uscc == uscc, counts.periods_in_year(MonthlyReport.period, window)),
         [MonthlyReport.period],
         [MonthlyReport.period, MonthlyReport.purchase_ore_domestic_t, MonthlyReport.purchase_ore_imported_t,
          MonthlyReport.purchase_compound_t, MonthlyReport.purchase_scrap_t, MonthlyReport.production_t,
          MonthlyReport.sales_t, MonthlyReport.inventory_t, MonthlyReport.raw_inventory_t,
          MonthlyReport.toll_processing_t, MonthlyReport.submitted_on])
     out["traceability"] = _rows(
-        engine, principal, Traceability, and_(Traceability.uscc == uscc, Traceability.period.between(lo, hi)),
+        engine, principal, Traceability,
+        and_(Traceability.uscc == uscc, counts.periods_in_year(Traceability.period, window)),
         [Traceability.period], [Traceability.period, Traceability.production_t, Traceability.sales_t])
     direction = case((Invoice.seller_uscc == uscc, "销项"), else_="进项")
     out["invoices"] = _rows(
         engine, principal, Invoice,
-        and_(or_(Invoice.seller_uscc == uscc, Invoice.buyer_uscc == uscc), Invoice.issued_on.between(first, last)),
+        and_(or_(Invoice.seller_uscc == uscc, Invoice.buyer_uscc == uscc),
+             counts.dated_in_year(Invoice.issued_on, window)),
         [Invoice.issued_on, Invoice.invoice_no],
         [direction.label("direction"), Invoice.invoice_no, Invoice.issued_on, Invoice.seller_uscc,
          Invoice.buyer_uscc, Invoice.product_category, Invoice.product_name, Invoice.quantity, Invoice.unit,
@@ -767,34 +821,43 @@ def enterprise_records(engine: Engine, principal: Principal, uscc: str, year: in
     out["invoices"]["product_category"] = out["invoices"]["product_category"].map(
         lambda c: PRODUCT_CATEGORY_NAMES.get(c, c))
     out["resource_tax"] = _rows(
-        engine, principal, ResourceTax, and_(ResourceTax.uscc == uscc, ResourceTax.issued_on.between(first, last)),
+        engine, principal, ResourceTax,
+        and_(ResourceTax.uscc == uscc, counts.dated_in_year(ResourceTax.issued_on, window)),
         [ResourceTax.issued_on],
         [ResourceTax.certificate_no, ResourceTax.issued_on, ResourceTax.ore_t, ResourceTax.tax_yuan])
     out["licenses"] = _rows(
-        engine, principal, License, and_(License.uscc == uscc, _in_year(License, year)), [License.valid_from],
+        engine, principal, License, and_(License.uscc == uscc, _in_year(License, window)), [License.valid_from],
         [License.license_no, License.direction, License.hs_code, License.quantity_t, License.valid_from,
          License.valid_to])
     out["customs"] = _rows(
-        engine, principal, Customs, and_(Customs.uscc == uscc, Customs.declared_on.between(first, last)),
+        engine, principal, Customs, and_(Customs.uscc == uscc, counts.dated_in_year(Customs.declared_on, window)),
         [Customs.declared_on],
         [Customs.declaration_no, Customs.declared_on, Customs.direction, Customs.hs_code, Customs.product_name,
          Customs.quantity_t, Customs.reo_t, Customs.country, Customs.license_no, Customs.inspection_no])
     out["environment"] = _rows(
-        engine, principal, EnvironmentRecord, EnvironmentRecord.uscc == uscc, [EnvironmentRecord.recorded_on],
+        engine, principal, EnvironmentRecord,
+        and_(EnvironmentRecord.uscc == uscc, counts.dated(EnvironmentRecord.recorded_on, as_of)),
+        [EnvironmentRecord.recorded_on],
         [EnvironmentRecord.record_id, EnvironmentRecord.recorded_on, EnvironmentRecord.kind,
          EnvironmentRecord.description, EnvironmentRecord.resolved_on])
     out["self_checks"] = _rows(
-        engine, principal, SelfCheck, SelfCheck.uscc == uscc, [SelfCheck.year],
+        engine, principal, SelfCheck,
+        and_(SelfCheck.uscc == uscc, counts.yearly_dated(SelfCheck.submitted_on, SelfCheck.year, as_of)),
+        [SelfCheck.year],
         [SelfCheck.year, SelfCheck.submitted_on, SelfCheck.problems_found, SelfCheck.problems_rectified,
          SelfCheck.description])
     out["tipoffs"] = _rows(
-        engine, principal, Tipoff, Tipoff.subject_uscc == uscc, [Tipoff.received_on],
+        engine, principal, Tipoff, and_(Tipoff.subject_uscc == uscc, counts.dated(Tipoff.received_on, as_of)),
+        [Tipoff.received_on],
         [Tipoff.tipoff_id, Tipoff.received_on, Tipoff.channel, Tipoff.summary, Tipoff.department, Tipoff.status,
          Tipoff.resolved_on, Tipoff.feedback_on])
     out["penalties"] = _rows(
-        engine, principal, Penalty, Penalty.uscc == uscc, [Penalty.decided_on],
+        engine, principal, Penalty, and_(Penalty.uscc == uscc, counts.dated(Penalty.decided_on, as_of)),
+        [Penalty.decided_on],
         [Penalty.case_no, Penalty.decided_on, Penalty.department, Penalty.violation, Penalty.measure,
          Penalty.fine_yuan, Penalty.blacklisted_until])
+    out["environment"]["resolved_on"] = [closed_by(present(r), as_of) for r in out["environment"]["resolved_on"]]
+    _tipoffs_on(out["tipoffs"], as_of)
     return out
 
 
@@ -817,7 +880,7 @@ def penalties(engine: Engine, principal: Principal, year: int | None, as_of: dt.
                Enterprise.category, Penalty.department, Penalty.violation, Penalty.measure, Penalty.fine_yuan,
                Penalty.blacklisted_until)
         .join(Enterprise, Enterprise.uscc == Penalty.uscc)
-        .where(Penalty.decided_on <= as_of)
+        .where(counts.dated(Penalty.decided_on, as_of))
         .order_by(Penalty.decided_on.desc(), Penalty.case_no)
     )
     if year is not None:
@@ -836,7 +899,7 @@ def blacklist(engine: Engine, principal: Principal, as_of: dt.date, township: st
                func.max(Penalty.blacklisted_until).label("blacklisted_until"),
                func.min(Penalty.decided_on).label("since"))
         .join(Enterprise, Enterprise.uscc == Penalty.uscc)
-        .where(Penalty.decided_on <= as_of, Penalty.blacklisted_until >= as_of)
+        .where(counts.blacklisted(Penalty.decided_on, Penalty.blacklisted_until, as_of))
         .group_by(Penalty.uscc, Enterprise.name, Enterprise.township, Enterprise.category)
         .order_by(Enterprise.township, Enterprise.name)
     )

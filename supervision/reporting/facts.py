@@ -21,6 +21,7 @@ from supervision import checks
 from supervision.access.permissions import PermissionDenied
 from supervision.access.scope import scoped
 from supervision.core import campaign
+from supervision.core.asof import AsOf
 from supervision.core.campaign import LATE, MISSING, ON_TIME
 from supervision.core.config import Settings
 from supervision.core.frames import findings_per_rule, findings_per_township, present, ratio, utilisation_totals
@@ -28,7 +29,7 @@ from supervision.core.principal import Principal
 from supervision.core.spec import CATEGORIES, TABLES_BY_KEY
 from supervision.lifecycle import queries as lifecycle_queries
 from supervision.read import queries
-from supervision.storage import reference
+from supervision.storage import asof, reference
 from supervision.storage.models import EnvironmentRecord
 
 # The tables the checks read; a statement about findings names them as its sources.
@@ -215,7 +216,7 @@ def gather(engine: Engine, settings: Settings, principal: Principal, year: int, 
     if town is not None and town not in known:
         raise PermissionDenied(f"没有名为“{town}”的镇区，或本账号无权查看")
     towns = [town] if town else known
-    quota = queries.quota_by_enterprise(engine, principal, year, town)
+    quota = queries.quota_by_enterprise(engine, principal, year, town, as_of=as_of)
     used, total = utilisation_totals(quota)
     found = checks.findings_frame(engine, settings, principal, year, as_of, town)
     measures = queries.township_measures(engine, principal, settings, year, as_of)
@@ -226,7 +227,7 @@ def gather(engine: Engine, settings: Settings, principal: Principal, year: int, 
         for column in measures.columns:
             if column != "township":
                 measures[column] = measures[column].where(keep, None).astype(object)
-    totals = queries.score_totals(engine, principal, (year,), town)
+    totals = queries.score_totals(engine, principal, (year,), town, as_of=as_of)
     facts = Facts(
         jurisdiction=settings.jurisdiction.name,
         year=year,
@@ -253,13 +254,13 @@ def gather(engine: Engine, settings: Settings, principal: Principal, year: int, 
         findings=found,
         ranking=checks.risk_ranking(engine, settings, principal, year, as_of, town),
         score_totals=totals.sort_values("total", ascending=False).reset_index(drop=True),
-        scores=queries.inspection_scores(engine, principal, year, town),
+        scores=queries.inspection_scores(engine, principal, year, town, as_of=as_of),
         penalties=queries.penalties(engine, principal, year, as_of, town),
         blacklist=queries.blacklist(engine, principal, as_of, town),
         measures=measures,
         points=queries.enterprises(engine, principal, town),
         environment=_environment(engine, principal, year, as_of, town),
-        freshness=queries.table_freshness(engine, principal, year, town),
+        freshness=queries.table_freshness(engine, principal, year, town, as_of=as_of),
         lifecycle=lifecycle_queries.annex3(engine, principal, year, as_of, town),
     )
     for tables in (("enterprises",), QUOTA_SOURCES, FINDING_SOURCES, PROGRESS_SOURCES, SCORE_SOURCES,
@@ -267,17 +268,17 @@ def gather(engine: Engine, settings: Settings, principal: Principal, year: int, 
                    FINDING_SOURCES + ("enterprises",), ("enterprises",) + FINDING_SOURCES + SCORE_SOURCES
                    + ("penalties",)):
         key = tuple(dict.fromkeys(tables))
-        facts.as_of_by_tables[key] = queries.data_as_of(engine, principal, key, year, town)
+        facts.as_of_by_tables[key] = queries.data_as_of(engine, principal, key, year, town, as_of=as_of)
     return facts
 
 
 def _environment(engine: Engine, principal: Principal, year: int, as_of: dt.date,
                  township: str | None) -> Environment:
     """Environmental problems found in the year up to `as_of`, and those resolved by then (counted in SQL)."""
-    first, last = dt.date(year, 1, 1), min(as_of, dt.date(year, 12, 31))
+    env = EnvironmentRecord
     stmt = select(func.count().label("n"),
-                  func.count(EnvironmentRecord.resolved_on).filter(EnvironmentRecord.resolved_on <= as_of)
-                  .label("resolved")).where(EnvironmentRecord.recorded_on.between(first, last))
+                  func.count(env.resolved_on).filter(asof.closed(env.resolved_on, as_of)).label("resolved")
+                  ).where(asof.dated_in_year(env.recorded_on, AsOf(year, as_of)))
     with engine.connect() as conn:
         row = conn.execute(scoped(stmt, EnvironmentRecord, principal, township)).one()
     return Environment(int(row.n or 0), int(row.resolved or 0))
