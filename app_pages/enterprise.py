@@ -98,7 +98,8 @@ with tabs[1]:
                           "purchase_compound_t": "采购富集物及化合物", "purchase_scrap_t": "采购废料",
                           "production_t": "产量", "sales_t": "销量", "inventory_t": "产品库存",
                           "raw_inventory_t": "原料库存", "toll_processing_t": "受托加工", "submitted_on": "报送日期"},
-                key="profile_reports", empty="本年度没有月报",
+                key="profile_reports",
+                empty=sources.when_empty(version, principal, f, ("monthly_reports",), "本年度没有月报"),
                 source=sources.caption(version, principal, f, "", ("monthly_reports",)).footnote)
 
 with tabs[2]:

@@ -92,7 +92,8 @@ TIPOFF_COLUMNS = {"tipoff_id": "线索编号", "received_on": "受理日期", "c
                   "feedback_due": "反馈期限", "feedback_on": "反馈日期", "overdue": "反馈超期"}
 tips = tips.assign(overdue=tips["overdue"].map({True: "超期", False: ""}))
 source = sources.caption(version, principal, f, "", ("tipoffs",)).footnote
-tables.show(tips, TIPOFF_COLUMNS, key="findings_tipoffs", empty="本年度没有举报线索", source=source)
+tables.show(tips, TIPOFF_COLUMNS, key="findings_tipoffs",
+            empty=sources.when_empty(version, principal, f, ("tipoffs",), "本年度没有举报线索"), source=source)
 downloads.table(tips, TIPOFF_COLUMNS, key="findings_tipoffs_xlsx", title=f"{f.year}年举报线索", source=source,
                 scope=f.describe())
 
@@ -103,7 +104,8 @@ with left:
     tables.show(pens, {"case_no": "案件编号", "decided_on": "决定日期", "name": "企业", "township": "镇区",
                        "department": "处罚部门", "violation": "违法行为", "measure": "处罚措施",
                        "fine_yuan": "罚款（元）"},
-                key="findings_penalties", empty="本年度没有行政处罚",
+                key="findings_penalties",
+                empty=sources.when_empty(version, principal, f, ("penalties",), "本年度没有行政处罚"),
                 source=sources.caption(version, principal, f, "", ("penalties",)).footnote)
 with right:
     st.subheader(f"黑名单（截至{f.as_of:%Y-%m-%d}）")

@@ -52,7 +52,7 @@ def kpis(version: int, f: Filters) -> None:
     cols[0].metric("稀土企业（家）", int(counts["n"].sum()),
                    help="；".join(f"{md_escape(c)}{int(n)}家" for c, n in by_category.items()))
     cols[1].metric("冶炼分离指标使用率", f"{float(used / total) * 100:.1f}%" if total else "无指标",
-                   help=f"产量 {float(used):,.3f} 吨 / 指标 {float(total):,.3f} 吨（{f.year}年）")
+                   help=f"{f.year}年{f.months}产量 {float(used):,.3f} 吨 / 全年指标 {float(total):,.3f} 吨")
     next_text = f"距{pos.next_step.name}{pos.days_to_next}天" if pos.next_step is not None else "无待办节点"
     cols[2].metric("整顿阶段", md_escape(pos.phase), md_escape(next_text), delta_color="off", delta_arrow="off")
     if int(life["found"].sum()):
@@ -92,8 +92,8 @@ def fig_quota(version: int, f: Filters, look: Look) -> charts.go.Figure:
         context = (f"全国{f.year}年冶炼分离指标 {float(national.smelting_t):,.0f} 吨，"
                    f"本{'镇区' if f.township else '市'}占 {float(total / national.smelting_t) * 100:.2f}%")
         extra = "全国总量控制指标（工信部公开数据，见下方来源）"
-    c = sources.caption(version, principal, f, f"{f.year}年冶炼分离指标使用情况", ("quotas", "monthly_reports"),
-                        extra)
+    c = sources.caption(version, principal, f, f"{f.year}年冶炼分离指标使用情况（{f.months}产量）",
+                        ("quotas", "monthly_reports"), extra)
     return charts.quota_gauge(used, total, c, look, warning=cfg.tolerances.quota_warning, context=context)
 
 
@@ -157,6 +157,14 @@ def fig_burndown(version: int, f: Filters, look: Look) -> charts.go.Figure:
     return figures.memo(("burndown", lv, version, principal, f, look, start, end), build)
 
 
+@figures.cached
+def fig_timeline(version: int, f: Filters, look: Look) -> charts.go.Figure:
+    points = data.campaign_timeline(version, principal, f.year, f.as_of, f.township, f.category)
+    c = sources.caption(version, principal, f, f"整顿进程：每周末的未销号问题与红灯事项（{f.year}年，至{f.as_of:%m-%d}）",
+                        FINDING_SOURCES + ("inspection_scores",))
+    return charts.campaign_timeline(points, c, look, campaign.steps(cfg, f.year))
+
+
 def national_context(f: Filters) -> str | None:
     national = data.national_quota(f.year)
     if national is None or not national.smelting_t:
@@ -209,6 +217,13 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
         tables.show(pens.head(10), PENALTY_COLUMNS, key="overview_penalties", source=source)
         downloads.table(pens, PENALTY_COLUMNS, key="overview_penalties_xlsx", title=f"{f.year}年行政处罚",
                         source=source, scope=f.describe())
+    st.subheader("整顿进程")
+    # Last on the page: the panels above are on screen while the weeks not yet kept are checked.
+    with st.spinner("正在按周回看核查结果…"):
+        fig = fig_timeline(version, f, Look(height=380, footnote_chars=120))
+    downloads.show_chart(fig, key="overview_timeline")
+    st.caption("每个周末按当日的截至口径重新核查（只计当日已发生、已报送的数据）：当月月报在月末后才计入，"
+               "而发票等按日计入，故月中的数字可能起伏。")
     with st.expander(f"各类数据{f.year}年的行数、截至日期与最近导入"):
         freshness = data.table_freshness(version, who, f.year, f.township, f.as_of)
         tables.show(freshness, {"name": "数据表", "table": "英文表名", "rows": "行数", "as_of": "数据截至",
@@ -221,6 +236,8 @@ PANELS = (
     (("lights", fig_lights), ("tipoffs", fig_tipoffs), ("penalties", fig_penalties)),
     (("lifecycle", fig_lifecycle), ("burndown", fig_burndown)),
 )
+# Shown in turn with the others on a carousel wall; a wall showing every group at once has no row to spare.
+CAROUSEL_PANELS = PANELS + ((("timeline", fig_timeline),),)
 
 
 @st.fragment(run_every=wall.run_every if wall.on else None)
@@ -240,7 +257,7 @@ def wall_page() -> None:
     stamp.caption(md_escape(screen.updated_text(data.data_changed_at(version))))
     kpis(version, f)
     if wall.carousel_s:
-        groups = [PANELS[wall.carousel_index(len(PANELS))]]
+        groups = [CAROUSEL_PANELS[wall.carousel_index(len(CAROUSEL_PANELS))]]
     else:
         groups = list(PANELS)
     for group in groups:

@@ -32,7 +32,8 @@ used, total = utilisation_totals(quota)
 held = quota[quota["utilisation"].notna()]
 cols = st.columns(4)
 cols[0].metric(f"{f.year}年冶炼分离指标（吨）", f"{float(total):,.3f}")
-cols[1].metric("持指标企业产量（吨）", f"{float(used):,.3f}")
+cols[1].metric(f"持指标企业{f.months}产量（吨）", f"{float(used):,.3f}",
+               help="只计截至日期前已结束月份的月报（如截至8月13日计1–7月）")
 cols[2].metric("指标使用率", f"{float(used / total) * 100:.1f}%" if total else "无指标")
 cols[3].metric("达预警线/超计划企业（家）",
                f"{int((held['utilisation'] >= float(warning)).sum() - (held['utilisation'] > 1).sum())} / "
@@ -43,7 +44,8 @@ st.caption("上列指标" + md_escape(sources.caption(version, principal, f, "",
 scope = names.get(uscc) if uscc else (group or "全部持指标企业")
 left, right = st.columns(2)
 with left:
-    c = sources.caption(version, principal, f, f"{f.year}年各企业指标使用率", ("quotas", "monthly_reports"))
+    c = sources.caption(version, principal, f, f"{f.year}年各企业指标使用率（{f.months}产量）",
+                        ("quotas", "monthly_reports"))
     fig = figures.memo(("quota_utilisation", version, principal, f, group),
                        lambda: charts.quota_utilisation(quota, c, Look(height=max(320, 60 + 42 * len(held))),
                                                         warning=warning))
@@ -51,7 +53,8 @@ with left:
 with right:
     monthly = data.monthly_flows(version, principal, f.year, f.as_of, f.township, f.category, uscc, group, True)
     batches = data.quota_batches(version, principal, f.year, f.township, f.category, uscc, group)
-    c = sources.caption(version, principal, f, f"{scope}：累计产量与分批下达指标", ("quotas", "monthly_reports"))
+    c = sources.caption(version, principal, f, f"{scope}：累计产量（{f.months}）与分批下达指标",
+                        ("quotas", "monthly_reports"))
     fig = figures.memo(("quota_cumulative", version, principal, f, group, uscc),
                        lambda: charts.cumulative_quota(monthly, batches, c, Look(height=420), warning=warning))
     downloads.show_chart(fig, key="quota_cumulative")
@@ -65,7 +68,8 @@ if uscc:
                        lambda: charts.flows_comparison(flows, c, Look(height=440), by="period"))
 else:
     flows = data.flows_by_enterprise(version, principal, f.year, f.as_of, f.township, f.category, group)
-    c = sources.caption(version, principal, f, f"{f.year}年各生产企业产量、追溯、销量、发票与完税矿量", flow_tables)
+    c = sources.caption(version, principal, f, f"{f.year}年各生产企业产量、追溯、销量（{f.months}）、发票与完税矿量",
+                        flow_tables)
     fig = figures.memo(("quota_flows", version, principal, f, group),
                        lambda: charts.flows_comparison(flows, c, Look(height=charts.flows_height(len(flows))),
                                                        by="name"))

@@ -56,7 +56,8 @@ DEDUCTION_COLUMNS = {"township": "镇区", "section": "类别", "item_code": "�
                      "max_score": "分值", "score": "得分", "deduction": "扣分", "note": "扣分说明",
                      "inspector": "督查人员", "inspected_on": "督查日期"}
 source = sources.caption(version, principal, f, "", SOURCE).footnote
-tables.show(deductions, DEDUCTION_COLUMNS, key="scoring_deductions", empty="本年度没有扣分项", source=source)
+tables.show(deductions, DEDUCTION_COLUMNS, key="scoring_deductions",
+            empty=sources.when_empty(version, principal, f, SOURCE, "本年度没有扣分项"), source=source)
 downloads.table(deductions, DEDUCTION_COLUMNS, key="scoring_deductions_xlsx", title=f"{f.year}年督查扣分明细",
                 source=source, scope=f.describe())
 

@@ -19,6 +19,7 @@ from supervision.core.frames import findings_per_township
 from supervision.core.principal import Principal
 from supervision.geo.boundaries import Boundaries, boundaries
 from supervision.read import queries
+from supervision.reporting import timeline
 from supervision.storage import reference
 
 TTL = 600
@@ -64,6 +65,12 @@ def township_names(version: int, principal: Principal) -> list[str]:
 def data_as_of(version: int, principal: Principal, tables: tuple[str, ...], year: int,
                township: str | None, as_of: dt.date) -> str | None:
     return queries.data_as_of(engine(), principal, tables, year, township, as_of=as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def later_rows(version: int, principal: Principal, tables: tuple[str, ...], year: int, township: str | None,
+               as_of: dt.date) -> int:
+    return queries.later_rows(engine(), principal, tables, year, township, as_of=as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -242,6 +249,20 @@ def map_measures(version: int, principal: Principal, year: int, as_of: dt.date, 
     found = findings(version, principal, year, as_of, None, category)
     per = findings_per_township(found, measures["township"].tolist())
     return measures.merge(per, on="township", how="left")
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=2000)
+def timeline_point(version: int, principal: Principal, year: int, day: dt.date, township: str | None,
+                   category: str | None) -> timeline.Point:
+    """One week's end of the 整顿进程 view, kept per data version: a later as-of date adds a point, not all."""
+    return timeline.point(engine(), settings(), principal, year, day, township, category)
+
+
+def campaign_timeline(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
+                      category: str | None) -> pd.DataFrame:
+    """整顿进程: open findings, violations and red lights at each week's end of the year up to the as-of date."""
+    return timeline.timeline(timeline.week_ends(year, as_of),
+                             lambda d: timeline_point(version, principal, year, d, township, category))
 
 
 @st.cache_resource(show_spinner=False)

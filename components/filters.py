@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components import data
+from supervision.core.asof import AsOf
 from supervision.core.principal import Principal
 from supervision.core.safety import md_escape
 from supervision.core.spec import CATEGORIES
@@ -30,6 +31,16 @@ class Filters:
     as_of: dt.date
     township: str | None
     category: str | None
+
+    @property
+    def window(self) -> AsOf:
+        """The year looked at on the as-of date (spec 4.1): which months and days count."""
+        return AsOf(self.year, self.as_of)
+
+    @property
+    def months(self) -> str:
+        """The months a monthly figure covers on the as-of date, for titles: "1–7月"."""
+        return self.window.month_range()
 
     def describe(self) -> str:
         """One line for captions: which slice of the data a figure shows."""
@@ -76,7 +87,9 @@ def render(version: int, principal: Principal) -> Filters:
         chosen_year = int(year) if year is not None else latest
         as_of = st.date_input("截至日期", value=None, min_value=_MIN_DATE, max_value=_MAX_DATE, key=AS_OF,
                               bind="query-params", format="YYYY-MM-DD",
-                              help="判断截止日期是否已过、是否逾期所依据的日期（默认：往年取年末，当年取今天）")
+                              help="只统计截至该日已发生、已报送的数据：日期在该日之后的记录不计入，月度数据只计已结束的月份"
+                                   "（如截至8月13日计1–7月）；截止日期是否已过、是否逾期也按该日判断。"
+                                   "默认：往年取年末，当年取今天")
         township = None
         if principal.township_scope:
             township = principal.township_scope

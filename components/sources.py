@@ -24,4 +24,18 @@ def caption(version: int, principal: Principal, f: Filters, title: str, tables: 
     if extra_source:
         source += "；" + extra_source
     as_of = data.data_as_of(version, principal, tables, f.year, f.township, f.as_of)
-    return Caption(title, source, as_of)
+    return Caption(title, source, as_of, pending(version, principal, f, tables))
+
+
+def pending(version: int, principal: Principal, f: Filters, tables: tuple[str, ...]) -> str | None:
+    """What the as-of date leaves out of `tables` ("另有12行数据晚于截至日期，未计入"), or None when nothing is."""
+    later = data.later_rows(version, principal, tuple(dict.fromkeys(tables)), f.year, f.township, f.as_of)
+    if not later:
+        return None
+    return f"另有{later}行数据的日期（或月份）晚于截至日期{f.as_of:%Y-%m-%d}，按规定未计入"
+
+
+def when_empty(version: int, principal: Principal, f: Filters, tables: tuple[str, ...], text: str) -> str:
+    """What an empty table says: `text`, and when the as-of date is why, that rows after it are not counted."""
+    note = pending(version, principal, f, tables)
+    return f"{text}（{note}）" if note else text

@@ -9,6 +9,7 @@ in auth's READS must be listed here (tests/test_scope_matrix.py checks both list
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +96,8 @@ S = SETTINGS
 READS: list[DashRead] = [
     DashRead("data_as_of", _per_town(lambda e, p, t: queries.data_as_of(e, p, ("monthly_reports",), YEAR, t, as_of=AS_OF)),
              PRODUCERS),
+    DashRead("later_rows", _per_town(lambda e, p, t: queries.later_rows(e, p, ("monthly_reports",), YEAR, t,
+                                                                        as_of=dt.date(YEAR, 3, 15))), PRODUCERS),
     DashRead("enterprises", _frame(lambda e, p, t: queries.enterprises(e, p, t)), WITH_ENTERPRISES),
     DashRead("quota_by_enterprise", _frame(lambda e, p, t: queries.quota_by_enterprise(e, p, YEAR, t, as_of=AS_OF)), PRODUCERS),
     DashRead("quota_batches", _per_town(lambda e, p, t: queries.quota_batches(e, p, YEAR, t)), QUOTA_HOLDERS),

@@ -95,7 +95,7 @@ def test_screen_carousel_shows_one_panel_group(app):
     no_exception(at)
     shown = {k for k in charts(at) if k.startswith("wall_")}
     assert shown in ({"wall_enterprises", "wall_quota", "wall_findings"}, {"wall_lights", "wall_tipoffs",
-                                                                          "wall_penalties"})
+                                                                          "wall_penalties"}, {"wall_timeline"})
     assert all(f["layout"]["height"] == 760 for k, f in charts(at).items() if k.startswith("wall_"))
 
 

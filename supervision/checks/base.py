@@ -108,8 +108,9 @@ class CheckContext:
     """One run of the checks: the connection, the year and as-of date, and the principal's scope."""
 
     def __init__(self, conn: Connection, settings: Settings, year: int, as_of: dt.date, principal: Principal,
-                 township: str | None = None) -> None:
+                 township: str | None = None, *, with_evidence: bool = True) -> None:
         self.conn = conn
+        self.with_evidence = with_evidence
         self.settings = settings
         self.tol = settings.tolerances
         self.year = year
@@ -209,6 +210,8 @@ class CheckContext:
         caller has it from its aggregate; the number returned is then the rows listed).
         """
         out: dict[str, tuple[list[EvidenceRow], int]] = {}
+        if not self.with_evidence:  # a count of findings (the 整顿进程 view) needs no source rows
+            return out
         for value in sorted(set(subjects)):
             mine = stmt.where(subject == value)
             rows = self.conn.execute(mine.order_by(*order_by).limit(EVIDENCE_LIMIT)).all()

@@ -68,6 +68,7 @@ class Caption:
     title: str
     source: str
     as_of: str | None
+    pending: str | None = None  # why the figure may be empty on the as-of date: rows dated after it, not counted
 
     @property
     def footnote(self) -> str:
@@ -158,7 +159,10 @@ def finish(fig: go.Figure, caption: Caption, look: Look, *, legend: bool = True)
 
 
 def empty(caption: Caption, look: Look, message: str = "当前筛选条件下没有数据") -> go.Figure:
-    """A figure that says there is nothing to draw (instead of blank axes)."""
+    """A figure that says there is nothing to draw (instead of blank axes), and why when the as-of date is the
+    reason (rows dated after it are not counted)."""
+    if caption.pending:
+        message = f"{message}<br>{caption.pending}"
     fig = go.Figure()
     fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                        font={"size": round(16 * look.scale)})
@@ -263,6 +267,31 @@ def severity_bars(counts: pd.DataFrame, caption: Caption, look: Look = Look()) -
     fig.update_xaxes(title="条数", dtick=1 if counts["n"].max() <= 10 else None)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(list(dict.fromkeys(labels)))),
                      automargin=True)
+    return finish(fig, caption, look)
+
+
+def campaign_timeline(points: pd.DataFrame, caption: Caption, look: Look = Look(),
+                      steps: Sequence[Step] = ()) -> go.Figure:
+    """整顿进程: open findings, violations and red lights per week's end (day, open_findings, violations,
+    red_lights), with the campaign's phases shaded behind."""
+    if points.empty:
+        return empty(caption, look, "截至日期前本年度尚无周末时点")
+    fig = go.Figure()
+    for column, name, color, dash in (("open_findings", "未销号问题", "#1565c0", "solid"),
+                                      ("violations", "其中违规", RED, "dot"),
+                                      ("red_lights", "红灯事项", AMBER, "solid")):
+        fig.add_scatter(x=[d.isoformat() for d in points["day"]], y=[int(v) for v in points[column]], name=name,
+                        mode="lines+markers", line={"color": color, "dash": dash, "width": 2},
+                        hovertemplate="%{x}<br>" + name + "：%{y}<extra></extra>")
+    first, last = points["day"].min(), points["day"].max()
+    for step in steps:
+        if step.is_milestone or step.end < first or step.start > last:
+            continue
+        fig.add_vrect(x0=max(step.start, first).isoformat(), x1=min(step.end, last).isoformat(),
+                      fillcolor=GREY, opacity=0.12, line_width=0, annotation_text=step.name,
+                      annotation_position="top left")
+    fig.update_yaxes(title="条数 / 项数", rangemode="tozero")
+    fig.update_xaxes(type="date", tickformat="%m-%d")
     return finish(fig, caption, look)
 
 

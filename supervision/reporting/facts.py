@@ -115,6 +115,11 @@ class Facts:
     def scope_kind(self) -> str:
         return "本镇（区）" if self.township else "全市"
 
+    @property
+    def months(self) -> str:
+        """The months the monthly figures cover on the as-of date ("1–7月"; spec 4.1)."""
+        return AsOf(self.year, self.as_of).month_range()
+
     def data_as_of(self, tables: tuple[str, ...]) -> str | None:
         return self.as_of_by_tables.get(tuple(dict.fromkeys(tables)))
 

@@ -179,7 +179,7 @@ def _kpi_slide(f: Facts) -> Slide:
     kpis = (
         Kpi("稀土企业", f"{f.enterprises}家", "，".join(f"{c}{n}家" for c, n in cats.items() if n)),
         Kpi("冶炼分离指标使用率", pct(util) if f.quota_total else "无指标",
-            f"产量{tonnes(f.quota_used)} / 指标{tonnes(f.quota_total)}" if f.quota_total else ""),
+            f"{f.months}产量{tonnes(f.quota_used)} / 指标{tonnes(f.quota_total)}" if f.quota_total else ""),
         Kpi("整顿阶段", f.position.phase,
             f"距{f.position.next_step.name}{f.position.days_to_next}天" if f.position.next_step else "无待办节点"),
         Kpi("未销号问题", f"{len(f.findings)}条", f"违规{f.violations}条，预警{f.warnings}条"),
@@ -190,7 +190,7 @@ def _kpi_slide(f: Facts) -> Slide:
                  + "，".join(f"{c}{n}家" for c, n in cats.items() if n) + "。" if f.enterprises
                  else f"{f.scope}目前没有登记的稀土企业。"]
     if f.quota_total:
-        sentences.append(f"{f.year}年持冶炼分离指标企业合计指标{tonnes(f.quota_total)}，已生产{tonnes(f.quota_used)}，"
+        sentences.append(f"{f.year}年持冶炼分离指标企业合计指标{tonnes(f.quota_total)}，{f.months}已生产{tonnes(f.quota_used)}，"
                          f"指标使用率{pct(util)}。")
     else:
         sentences.append(f"{f.year}年{f.scope}没有下达冶炼分离指标的企业。")
@@ -219,7 +219,7 @@ def _map_slide(f: Facts, geojson: dict[str, Any], schematic: bool) -> Slide:
 
 
 def _quota_slide(f: Facts) -> Slide:
-    caption = _caption(f, f"{f.year}年各企业冶炼分离指标使用率", QUOTA_SOURCES)
+    caption = _caption(f, f"{f.year}年各企业冶炼分离指标使用率（{f.months}产量）", QUOTA_SOURCES)
     figure = charts.quota_utilisation(f.quota, caption, SLIDE_LOOK, warning=f.quota_warning)
     held = f.quota_holders()
     over, near = f.over_plan(), f.near_limit()
@@ -227,7 +227,7 @@ def _quota_slide(f: Facts) -> Slide:
         notes = f"{f.year}年{f.scope}没有下达冶炼分离指标的企业。"
     else:
         notes = (f"{f.year}年{f.scope}共有{len(held)}家企业持有冶炼分离指标，合计{tonnes(f.quota_total)}；"
-                 f"已报产量{tonnes(f.quota_used)}，使用率{pct(f.utilisation)}。")
+                 f"{f.months}已报产量{tonnes(f.quota_used)}，使用率{pct(f.utilisation)}。")
         if f.national is not None and f.national.smelting_t and not f.township:
             notes += (f"全国{f.year}年冶炼分离指标{float(f.national.smelting_t):,.0f}吨，"
                       f"本市占{pct(float(f.quota_total / f.national.smelting_t), 2)}。")

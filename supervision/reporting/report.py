@@ -178,7 +178,7 @@ def _basics(f: Facts, city: bool) -> tuple[Block, ...]:
         over = f.over_plan()
         blocks.append(Paragraph(
             f"{f.year}年{f.scope}持冶炼分离指标企业{len(held)}家，合计指标{_t(f.quota_total)}吨，"
-            f"已报产量{_t(f.quota_used)}吨，指标使用率{_pct(f.utilisation)}"
+            f"{f.months}已报产量{_t(f.quota_used)}吨，指标使用率{_pct(f.utilisation)}"
             + (f"；其中超计划生产{len(over)}家（{'、'.join(str(n) for n in over['name'])}）" if len(over) else "")
             + "。"))
         shown = held.assign(pct=[_pct(u) for u in held["utilisation"]])
