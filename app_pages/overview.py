@@ -160,8 +160,8 @@ def fig_burndown(version: int, f: Filters, look: Look) -> charts.go.Figure:
 @figures.cached
 def fig_timeline(version: int, f: Filters, look: Look) -> charts.go.Figure:
     points = data.campaign_timeline(version, principal, f.year, f.as_of, f.township, f.category)
-    c = sources.caption(version, principal, f, f"整顿进程：每周末的未销号问题与红灯事项（{f.year}年，至{f.as_of:%m-%d}）",
-                        FINDING_SOURCES + ("inspection_scores",))
+    title = f"整顿进程：每周末的未销号问题与红灯事项（{f.year}年，至{f.as_of:%m-%d}）"
+    c = sources.caption(version, principal, f, title, FINDING_SOURCES + ("inspection_scores",))
     return charts.campaign_timeline(points, c, look, campaign.steps(cfg, f.year))
 
 

@@ -1,47 +1,22 @@
-"""Shared by the as-of tests: the demo database for the page tests, and the key figures as each output states them."""
+"""Shared by the as-of tests: the key figures as each output (pack, city report, `check`) states them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from auth_support import add_account
-from page_support import LEADER, AppFactory, factory
 from sqlalchemy import Engine
 
 from supervision.cli import main as cli
 from supervision.core.config import Settings
 from supervision.core.principal import Principal, Role
-from supervision.demo.build import build_demo_database
 from supervision.reporting import pack, report
-from supervision.storage.db import open_database
 
 YEAR = 2019
 DATES = (dt.date(2019, 7, 31), dt.date(2019, 8, 13), dt.date(2019, 12, 31))
 CITY_LEADER = Principal("t.leader", "领导", Role.LEADER)
-
-
-@pytest.fixture(scope="session")
-def demo_url(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> str:
-    """A SQLite database holding the demo data and the page tests' leader account."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    engine = open_database(url, settings)
-    try:
-        build_demo_database(engine, settings)
-        add_account(engine, settings, LEADER, Role.LEADER, display_name="页面测试领导")
-    finally:
-        engine.dispose()
-    return url
-
-
-@pytest.fixture
-def demo_app(demo_url: str, fast_settings_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
-    """AppTests of the app on the demo database, signed in as a leader."""
-    yield from factory(demo_url, monkeypatch, fast_settings_file)
 
 
 def number(text: str) -> int:

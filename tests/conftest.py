@@ -169,3 +169,30 @@ def empty_app(empty_url: str, fast_settings_file: Path, monkeypatch: pytest.Monk
     from page_support import factory
 
     yield from factory(empty_url, monkeypatch, fast_settings_file)
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> str:
+    """A SQLite database holding the demo data and the page tests' leader account (the as-of page tests)."""
+    from auth_support import add_account
+    from page_support import LEADER
+
+    from supervision.core.principal import Role
+    from supervision.demo.build import build_demo_database
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    engine = open_database(url, settings)
+    try:
+        build_demo_database(engine, settings)
+        add_account(engine, settings, LEADER, Role.LEADER, display_name="页面测试领导")
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture
+def demo_app(demo_url: str, fast_settings_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
+    """As `app`, on the demo database."""
+    from page_support import factory
+
+    yield from factory(demo_url, monkeypatch, fast_settings_file)

@@ -6,24 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from asof_support import (  # noqa: F401 - fixtures are imported by name
-    DATES,
-    YEAR,
-    check_json,
-    demo_app,
-    demo_url,
-    number,
-    pack_kpis,
-    report_counts,
-)
-from exports_support import demo  # noqa: F401 - fixture
-from page_support import fast_settings_file, metric, no_exception  # noqa: F401 - fixtures
+from asof_support import DATES, YEAR, check_json, number, pack_kpis, report_counts
+from page_support import metric, no_exception
 
 from supervision.checks import run_checks
 
 
 @pytest.mark.parametrize("as_of", DATES, ids=str)
-def test_pack_report_and_check_agree(demo, settings, capsys, as_of):  # noqa: F811
+def test_pack_report_and_check_agree(demo, settings, capsys, as_of):
     kpis = pack_kpis(demo, settings, as_of)
     findings, violations, warnings, listed = report_counts(demo, settings, as_of)
     printed = check_json(demo, as_of, capsys)
@@ -34,7 +24,7 @@ def test_pack_report_and_check_agree(demo, settings, capsys, as_of):  # noqa: F8
     assert len(run_checks(demo, settings, YEAR, as_of)) == findings
 
 
-def test_the_dates_give_different_pictures(demo, settings, capsys):  # noqa: F811
+def test_the_dates_give_different_pictures(demo, settings, capsys):
     """A look back gives other answers: fewer findings at 07-31 than at the year's end."""
     counts = [len(check_json(demo, d, capsys)) for d in DATES]
     assert counts[0] < counts[2] and len(set(counts)) == 3, counts
@@ -43,7 +33,7 @@ def test_the_dates_give_different_pictures(demo, settings, capsys):  # noqa: F81
 
 
 @pytest.mark.parametrize("as_of", DATES, ids=str)
-def test_overview_kpis_are_the_packs(demo_app, demo_url, settings, as_of: dt.date):  # noqa: F811
+def test_overview_kpis_are_the_packs(demo_app, demo_url, settings, as_of: dt.date):
     from supervision.storage.db import make_engine
 
     engine = make_engine(demo_url)

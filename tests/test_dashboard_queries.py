@@ -90,6 +90,7 @@ def test_blacklist_and_data_as_of(seeded):
     assert listed["name"].tolist() == [FACTS.blacklisted]
     assert queries.blacklist(seeded, LEADER, dt.date(2020, 9, 10)).empty
     assert queries.data_as_of(seeded, LEADER, ("invoices",), 2019, as_of=AS_OF) == "2019-09-21"
-    assert queries.data_as_of(seeded, LEADER, ("monthly_reports", "invoices"), 2019, as_of=AS_OF) == "2019-09"  # the whole month
+    both = ("monthly_reports", "invoices")
+    assert queries.data_as_of(seeded, LEADER, both, 2019, as_of=AS_OF) == "2019-09"  # the whole month
     assert queries.data_as_of(seeded, LEADER, ("tipoffs",), 2018, as_of=AS_OF) is None
     assert queries.data_years(seeded, LEADER) == [2018, 2019]

@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from asof_support import demo_app, demo_url  # noqa: F401 - fixtures are imported by name
-from page_support import charts, fast_settings_file, metric, no_exception, titles  # noqa: F401
+from page_support import charts, metric, no_exception, titles
 from sqlalchemy import func, select
 
 from supervision.storage.db import make_engine
@@ -16,7 +15,7 @@ from supervision.storage.models import InspectionScore, MonthlyReport, Quota
 D = "2019-08-13"
 
 
-def test_scoring_at_0813_lists_no_inspection_dated_later(demo_app, demo_url):  # noqa: F811
+def test_scoring_at_0813_lists_no_inspection_dated_later(demo_app, demo_url):
     engine = make_engine(demo_url)
     day, scored = dt.date(2019, 8, 13), InspectionScore.inspected_on
     with engine.connect() as conn:
@@ -37,7 +36,7 @@ def test_scoring_at_0813_lists_no_inspection_dated_later(demo_app, demo_url):  #
     assert any("督查日期" in e.value.columns for e in at_year_end.dataframe)
 
 
-def test_quota_gauge_at_0813_uses_january_to_july(demo_app, demo_url):  # noqa: F811
+def test_quota_gauge_at_0813_uses_january_to_july(demo_app, demo_url):
     engine = make_engine(demo_url)
     smelting = (Quota.year == 2019, Quota.kind == "冶炼分离")
     holders = select(Quota.uscc).where(*smelting)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, case, extract, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, case, extract, func, or_, select
 
 from supervision.access.scope import scoped
 from supervision.core.asof import AsOf, closed_by, dated_counts
@@ -245,6 +245,7 @@ def later_rows(engine: Engine, principal: Principal, tables: tuple[str, ...], ye
             model = DATA_MODELS[key]
             if model in (*_UNDATED, Enterprise, License):
                 continue
+            later: ColumnElement[bool]
             if model in (MonthlyReport, Traceability):
                 later = model.period.between(a.last_period + "~", f"{year:04d}-12")  # "~" sorts after "-MM"
             elif model in (SelfCheck, TownshipReport, InspectionScore):
