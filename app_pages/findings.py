@@ -27,6 +27,9 @@ RANKING_COLUMNS = {"rank": "排名", "name": "企业", "township": "镇区", "ca
 st.title("问题线索")
 st.caption(md_escape(f.describe()))
 
+# `rules=R05,R19` (codes, as README writes them) becomes the picker's own form in the address before it is drawn.
+unknown_rules = filters.rules_from_address({r.id: f"{r.id} {r.name}" for r in RULES}, "rules")
+filters.notice(unknown_rules)
 with st.container(horizontal=True):
     rules = st.multiselect("规则", [r.id for r in RULES], key="rules", bind="query-params",
                            format_func=lambda r: f"{r} {RULES_BY_ID[r].name}", placeholder="全部规则", width=420)

@@ -218,12 +218,15 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
         downloads.table(pens, PENALTY_COLUMNS, key="overview_penalties_xlsx", title=f"{f.year}年行政处罚",
                         source=source, scope=f.describe())
     st.subheader("整顿进程")
-    # Last on the page: the panels above are on screen while the weeks not yet kept are checked.
-    with st.spinner("正在按周回看核查结果…"):
-        fig = fig_timeline(version, f, Look(height=380, footnote_chars=120))
-    downloads.show_chart(fig, key="overview_timeline")
-    st.caption("每个周末按当日的截至口径重新核查（只计当日已发生、已报送的数据）：当月月报在月末后才计入，"
-               "而发票等按日计入，故月中的数字可能起伏。")
+    # On request: the first look checks every week's end of the year (seconds at demo scale, see README), and the
+    # panels above must not wait for it. Kept per data version, so later visits and the wall get it at once.
+    if st.toggle("显示整顿进程（按周回看：每个周末的未销号问题、违规和红灯事项）", key="timeline",
+                 bind="query-params"):
+        with st.spinner("正在逐周回看核查结果…"):
+            fig = fig_timeline(version, f, Look(height=380, footnote_chars=120))
+        downloads.show_chart(fig, key="overview_timeline")
+        st.caption("每个周末按当日的截至口径重新核查（只计当日已发生、已报送的数据）：当月月报在月末后才计入，"
+                   "而发票等按日计入，故月中的数字可能起伏。")
     with st.expander(f"各类数据{f.year}年的行数、截至日期与最近导入"):
         freshness = data.table_freshness(version, who, f.year, f.township, f.as_of)
         tables.show(freshness, {"name": "数据表", "table": "英文表名", "rows": "行数", "as_of": "数据截至",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components import data
+from components.db import settings
 from supervision.core.asof import AsOf
 from supervision.core.principal import Principal
 from supervision.core.safety import md_escape
@@ -65,9 +66,65 @@ def year_options(version: int, principal: Principal) -> list[int]:
 
 
 def default_year(version: int, principal: Principal) -> int:
-    """The latest year that has data; without data, the latest configured year (or this year)."""
+    """The year config.toml names ([display] default_year); else the latest year that has data; without data,
+    the latest configured year (or this year)."""
+    configured = settings().display.default_year
+    if configured is not None:
+        return configured
     with_data = data.data_years(version, principal)
     return max(with_data) if with_data else year_options(version, principal)[0]
+
+
+def ignored_params(years: list[int], towns: list[str], principal: Principal) -> list[str]:
+    """The filter values in the address that are not valid here, described for the notice ("年度“abc”…").
+
+    Read before the widgets are drawn: a widget bound to the address drops a value it does not
+    know, silently; the notice says what was dropped.
+    """
+    params, out = st.query_params, []
+    year = params.get(YEAR)
+    if year and not (year.strip().isdigit() and int(year) in years):
+        out.append(f"年度“{year}”（可选：{'、'.join(str(y) for y in years)}）")
+    as_of = params.get(AS_OF)
+    if as_of:
+        try:
+            dt.date.fromisoformat(as_of)
+        except ValueError:
+            out.append(f"截至日期“{as_of}”（应为YYYY-MM-DD）")
+    township = params.get(TOWNSHIP)
+    if township and not principal.township_scope and township not in towns:
+        out.append(f"镇区“{township}”（没有该镇区，或本账号无权查看）")
+    category = params.get(CATEGORY)
+    if category and category not in CATEGORIES:
+        out.append(f"企业类别“{category}”")
+    return out
+
+
+def notice(ignored: list[str]) -> None:
+    """One short line saying which values of the address were ignored."""
+    if ignored:
+        st.warning("网址中的以下筛选值无效，已忽略：" + "；".join(md_escape(i) for i in ignored),
+                   icon=":material/link_off:")
+
+
+def rules_from_address(labels: dict[str, str], key: str) -> list[str]:
+    """Before a rule picker bound to `key` is drawn: `rules=R01,R05` (codes, comma-separated or repeated, as
+    README writes them) taken as the picker's value (the binding itself only knows its labels, "R01 无计划生产");
+    returns the unknown values for the notice."""
+    raw = st.query_params.get_all(key)
+    if not raw or all(value in labels.values() for value in raw):
+        return []
+    wanted: list[str] = []
+    unknown: list[str] = []
+    for part in (p.strip() for value in raw for p in value.split(",")):
+        code = part.split()[0].upper() if part else ""
+        if code in labels:
+            if code not in wanted:
+                wanted.append(code)
+        elif part:
+            unknown.append(f"规则“{part}”")
+    st.session_state[key] = wanted
+    return unknown
 
 
 def _clear_as_of() -> None:
@@ -81,9 +138,10 @@ def render(version: int, principal: Principal) -> Filters:
     towns = data.township_names(version, principal)
     with st.sidebar:
         st.markdown("**筛选条件**")
+        ignored = ignored_params(years, towns, principal)
         latest = default_year(version, principal)
         year = st.selectbox("年度", years, index=None, key=YEAR, bind="query-params", on_change=_clear_as_of,
-                            placeholder=f"最新年度（{latest}）")
+                            placeholder=f"默认年度（{latest}）")
         chosen_year = int(year) if year is not None else latest
         as_of = st.date_input("截至日期", value=None, min_value=_MIN_DATE, max_value=_MAX_DATE, key=AS_OF,
                               bind="query-params", format="YYYY-MM-DD",
@@ -99,6 +157,7 @@ def render(version: int, principal: Principal) -> Filters:
                                     placeholder="全部镇区")
         category = st.selectbox("企业类别", list(CATEGORIES), index=None, key=CATEGORY, bind="query-params",
                                 placeholder="全部类别")
+    notice(ignored)
     return Filters(chosen_year, as_of or default_as_of(chosen_year), township, category)
 
 

@@ -55,3 +55,13 @@ def test_quota_gauge_at_0813_uses_january_to_july(demo_app, demo_url):
     assert "1–7月" in titles(gauge)[0]
     assert metric(at, "冶炼分离指标使用率") == f"{expected:.1f}%"
     assert "数据截至：2019-07" in titles(gauge)[1]  # never a date after the as-of date
+
+
+def test_overview_timeline_on_request(demo_app):
+    at = demo_app(year="2019", as_of="2019-02-10")
+    assert "overview_timeline" not in charts(at)
+    at.toggle(key="timeline").set_value(True).run()
+    no_exception(at)
+    lines = charts(at)["overview_timeline"]["data"]
+    assert [t["name"] for t in lines] == ["未销号问题", "其中违规", "红灯事项"]
+    assert lines[0]["x"] == ["2019-01-06", "2019-01-13", "2019-01-20", "2019-01-27", "2019-02-03", "2019-02-10"]

@@ -139,8 +139,9 @@ def cmd_unlock(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def screen_link(token: str) -> str:
-    return f"/?token={token}&mode=screen"
+def screen_link(token: str, year: int | None = None) -> str:
+    """The wall link of a token; with the configured default year in it, the wall shows that campaign."""
+    return f"/?token={token}&mode=screen" + (f"&year={year}" if year is not None else "")
 
 
 def cmd_token_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -149,7 +150,7 @@ def cmd_token_add(args: argparse.Namespace, settings: Settings) -> int:
     days = settings.security.screen_token_days if args.days is None else args.days
     token_id, token = create_screen_token(_engine(args, settings), _operator(), args.label, days or None)
     print(f"已创建大屏链接 #{token_id}（{args.label}）。链接只显示这一次，请加在本系统网址之后：")
-    print(screen_link(token))
+    print(screen_link(token, settings.display.default_year))
     return 0
 
 
@@ -188,7 +189,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     for account, password in accounts:
         where = account.township or account.department
         print(f"  {account.username:<11}{password:<20}{account.role.value}" + (f"（{where}）" if where else ""))
-    print(f"  大屏只读链接：{args.base_url.rstrip('/')}{screen_link(token)}")
+    print(f"  大屏只读链接：{args.base_url.rstrip('/')}{screen_link(token, settings.display.default_year)}")
     print("=" * 64)
     return 0
 

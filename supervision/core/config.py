@@ -187,11 +187,13 @@ class FindingSettings:
 
 @dataclass(frozen=True)
 class Display:
-    """How times are shown: every time a user sees is in this zone (stored times are UTC)."""
+    """How times are shown: every time a user sees is in this zone (stored times are UTC); and the year the app
+    opens on (None: the latest year with data)."""
 
     timezone: str = "Asia/Shanghai"
     # Who users ask about the data and the campaign (the 帮助 page names it).
     help_contact: str = "市工信局（稀土行业秩序整顿牵头部门，各镇（区）自查材料的报送单位）"
+    default_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -329,6 +331,14 @@ class _SecurityFile(_Section):
 class _DisplayFile(_Section):
     timezone: str = Display.timezone
     help_contact: str = Display.help_contact
+    default_year: int | None = Display.default_year
+
+    @field_validator("default_year")
+    @classmethod
+    def _plausible_year(cls, value: int | None) -> int | None:
+        if value is not None and not 2000 <= value <= 2100:
+            raise ValueError(f"应为四位年份（2000–2100），当前为 {value}")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -507,7 +517,8 @@ def parse_settings(raw: dict[str, Any], source: str = "config.toml") -> Settings
         max_errors_per_column=f.import_.max_errors_per_column,
         risk=_risk(f.risk),
         security=_security(f.security),
-        display=Display(timezone=f.display.timezone, help_contact=f.display.help_contact),
+        display=Display(timezone=f.display.timezone, help_contact=f.display.help_contact,
+                        default_year=f.display.default_year),
         findings=_findings(f.findings),
         raw=raw,
     )
