@@ -212,7 +212,7 @@ def summary_line(engine: Engine, principal: Principal, year: int, today: dt.date
     counts = township_counts(engine, principal, year, today, township)
     states = state_counts(engine, principal, year, township)
     found = int(counts["found"].sum())
-    closed = states[s.CLOSED] + states[s.DISMISSED]
+    closed = states[s.CLOSED]  # 不予认定 (a false alarm approved) is an ending, not a rectification
     return (f"发现{found}条，已销号{closed}条，整改中{states[s.RECTIFYING]}条，"
             f"逾期{int(counts['overdue'].sum())}条")
 
