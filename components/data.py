@@ -258,9 +258,12 @@ def timeline_point(version: int, principal: Principal, year: int, day: dt.date, 
     return timeline.point(engine(), settings(), principal, year, day, township, category)
 
 
+@st.cache_data(ttl=TTL, show_spinner=False)
 def campaign_timeline(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
                       category: str | None) -> pd.DataFrame:
-    """整顿进程: open findings, violations and red lights at each week's end of the year up to the as-of date."""
+    """整顿进程: open findings, violations and red lights at each week's end of the year up to the as-of date.
+
+    Kept whole (a warm wall reads one entry) and point by point (another as-of date reuses the weeks it shares)."""
     return timeline.timeline(timeline.week_ends(year, as_of),
                              lambda d: timeline_point(version, principal, year, d, township, category))
 
