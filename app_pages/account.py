@@ -4,7 +4,8 @@ import streamlit as st
 
 from components import session
 from components.db import engine, settings
-from supervision.access.auth import AuthError, change_own_password
+from supervision.access.accounts import change_own_password
+from supervision.core.errors import AuthError
 from supervision.core.safety import md_escape
 
 principal = session.current_principal()

@@ -4,8 +4,9 @@ import streamlit as st
 
 from components import session, tables
 from components.db import engine, settings
-from supervision.access import auth
+from supervision.access import accounts, passwords, wall_links
 from supervision.access.permissions import PermissionDenied
+from supervision.core.errors import AuthError
 from supervision.core.principal import Role
 from supervision.core.safety import md_escape
 
@@ -16,11 +17,11 @@ if principal.role is not Role.ADMIN:
 
 security = settings().security
 ROLES = [Role.LEADER, Role.BUREAU, Role.TOWNSHIP, Role.ADMIN]
-towns = auth.township_names(engine())
+towns = accounts.township_names(engine())
 departments = security.departments
 
 st.title("用户管理")
-users = auth.list_users(engine(), principal)
+users = accounts.list_users(engine(), principal)
 st.dataframe(tables.tidy(users), hide_index=True, key="users_table")
 
 new_tab, edit_tab, screen_tab = st.tabs(["新建账号", "修改账号", "大屏链接"])
@@ -37,12 +38,12 @@ with new_tab:
         sso_subject = st.text_input("统一身份标识（可选，单点登录用）", key="new_sso", max_chars=200)
         create = st.form_submit_button("创建账号", type="primary", key="create_user_submit")
     if create:
-        password = auth.generate_password(security, username.strip().lower())
+        password = passwords.generate_password(security, username.strip().lower())
         try:
-            auth.create_user(engine(), principal, security, username=username, display_name=display_name,
-                             role=role, password=password, township=township, department=department,
-                             sso_subject=sso_subject or None)
-        except (auth.AuthError, PermissionDenied) as exc:
+            accounts.create_user(engine(), principal, security, username=username, display_name=display_name,
+                                 role=role, password=password, township=township, department=department,
+                                 sso_subject=sso_subject or None)
+        except (AuthError, PermissionDenied) as exc:
             st.error(md_escape(exc))
         else:
             st.success(f"已创建账号 {md_escape(username.strip().lower())}。临时密码只显示这一次，请当面或电话告知本人；"
@@ -68,38 +69,38 @@ with edit_tab:
             save = st.form_submit_button("保存修改", type="primary", key="edit_user_submit")
         if save:
             try:
-                auth.update_user(engine(), principal, security, chosen, display_name=display_name, role=role,
-                                 township=township, department=department, sso_subject=sso_subject or None)
-            except (auth.AuthError, PermissionDenied) as exc:
+                accounts.update_user(engine(), principal, security, chosen, display_name=display_name, role=role,
+                                     township=township, department=department, sso_subject=sso_subject or None)
+            except (AuthError, PermissionDenied) as exc:
                 st.error(md_escape(exc))
             else:
                 st.success("已保存。角色、镇区或部门有变化时，该账号须重新登录。")
                 st.rerun()
         left, middle, right = st.columns(3)
         if left.button("重置密码", key="reset_password"):
-            password = auth.generate_password(security, chosen)
+            password = passwords.generate_password(security, chosen)
             try:
-                auth.set_password(engine(), principal, security, chosen, password, must_change=True)
-            except (auth.AuthError, PermissionDenied) as exc:
+                accounts.set_password(engine(), principal, security, chosen, password, must_change=True)
+            except (AuthError, PermissionDenied) as exc:
                 st.error(md_escape(exc))
             else:
                 st.success("已重置并解除锁定。临时密码只显示这一次：")
                 st.code(password, language=None)
         if middle.button("解除锁定", key="unlock_user"):
-            auth.unlock(engine(), principal, chosen)
+            accounts.unlock(engine(), principal, chosen)
             st.success("已解除锁定。")
         disabled = row["状态"] == "停用"
         if right.button("启用账号" if disabled else "停用账号", key="toggle_user"):
             try:
-                auth.update_user(engine(), principal, security, chosen, disabled=not disabled)
-            except (auth.AuthError, PermissionDenied) as exc:
+                accounts.update_user(engine(), principal, security, chosen, disabled=not disabled)
+            except (AuthError, PermissionDenied) as exc:
                 st.error(md_escape(exc))
             else:
                 st.rerun()
 
 with screen_tab:
     st.write("大屏链接只能查看总览和地图，不能修改任何数据；链接只在创建时显示一次。")
-    tokens = auth.list_screen_tokens(engine(), principal)
+    tokens = wall_links.list_screen_tokens(engine(), principal)
     st.dataframe(tables.tidy(tokens), hide_index=True, key="tokens_table")
     with st.form("create_token_form", clear_on_submit=True):
         label = st.text_input("大屏名称", key="token_label", max_chars=60, placeholder="如：指挥中心大屏")
@@ -108,8 +109,8 @@ with screen_tab:
         make = st.form_submit_button("创建大屏链接", key="create_token_submit")
     if make:
         try:
-            token_id, token = auth.create_screen_token(engine(), principal, label, int(days) or None)
-        except (auth.AuthError, PermissionDenied) as exc:
+            token_id, token = wall_links.create_screen_token(engine(), principal, label, int(days) or None)
+        except (AuthError, PermissionDenied) as exc:
             st.error(md_escape(exc))
         else:
             base = (st.context.url or "").rstrip("/")
@@ -119,5 +120,5 @@ with screen_tab:
     if active:
         revoke_id = st.selectbox("停用链接", active, index=None, key="revoke_token_id", placeholder="请选择")
         if revoke_id is not None and st.button("停用所选链接", key="revoke_token"):
-            auth.revoke_screen_token(engine(), principal, int(revoke_id))
+            wall_links.revoke_screen_token(engine(), principal, int(revoke_id))
             st.rerun()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import session
 from components.db import settings
-from supervision.access.auth import AuthError
+from supervision.core.errors import AuthError
 from supervision.core.safety import md_escape
 
 st.title("稀土整顿监管平台")

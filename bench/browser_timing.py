@@ -52,12 +52,12 @@ def main() -> int:
         settings = load_settings()
         engine = open_database(url, settings)
         build_demo_database(engine, settings, replace=True, if_empty=False, keep_package=None)
-        from supervision.access import auth
+        from supervision.access import accounts, wall_links
         from supervision.core.principal import SYSTEM, Role
 
-        auth.create_user(engine, SYSTEM, settings.security, username=USERNAME, display_name="计时用领导",
-                         role=Role.LEADER, password=PASSWORD, must_change_password=False)
-        _, token = auth.create_screen_token(engine, SYSTEM, "计时大屏", 1)
+        accounts.create_user(engine, SYSTEM, settings.security, username=USERNAME, display_name="计时用领导",
+                             role=Role.LEADER, password=PASSWORD, must_change_password=False)
+        _, token = wall_links.create_screen_token(engine, SYSTEM, "计时大屏", 1)
         engine.dispose()
         blocked: list[str] = []
         results: dict[str, dict[str, float]] = {}

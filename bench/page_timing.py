@@ -49,13 +49,13 @@ _SIGNED_IN: list[object] = []
 
 
 def _signed_in() -> object:
-    """A leader's session, from a real password check (once; supervision.access.auth records the sign-in)."""
+    """A leader's session, from a real password check (once; supervision.access.signin records the sign-in)."""
     if not _SIGNED_IN:
         from components import session
         from components.db import engine, settings
-        from supervision.access import auth
+        from supervision.access import signin
 
-        result = auth.authenticate(engine(), USERNAME, PASSWORD, settings().security)
+        result = signin.authenticate(engine(), USERNAME, PASSWORD, settings().security)
         assert result.ok and result.principal is not None and result.user_id is not None, result.message
         _SIGNED_IN.append(session.SignedIn("password", result.principal, result.user_id, result.epoch, None,
                                            time.time()))
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["DATABASE_URL"] = url
         from sqlalchemy import select
 
-        from supervision.access import auth
+        from supervision.access import accounts
         from supervision.core.config import load_settings
         from supervision.core.principal import SYSTEM, Role
         from supervision.demo.build import build_demo_database
@@ -159,8 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         with engine.connect() as conn:
             exists = conn.execute(select(User.id).where(User.username == USERNAME)).first() is not None
         if not exists:
-            auth.create_user(engine, SYSTEM, settings.security, username=USERNAME, display_name="计时用领导",
-                             role=Role.LEADER, password=PASSWORD, must_change_password=False)
+            accounts.create_user(engine, SYSTEM, settings.security, username=USERNAME, display_name="计时用领导",
+                                 role=Role.LEADER, password=PASSWORD, must_change_password=False)
         engine.dispose()
         clock = SqlClock()
         results = {}

@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from components.db import engine, settings
-from supervision.access import auth
+from supervision.access import signin, wall_links
+from supervision.core.errors import AuthError
 from supervision.core.principal import Principal, Role
 from supervision.core.safety import md_escape
 
@@ -48,7 +49,7 @@ def pop_notice() -> str | None:
 def _end(state: SignedIn, action: str, notice: str | None) -> None:
     st.session_state.pop(_STATE, None)
     if state.kind != "screen":
-        auth.record_session_end(engine(), state.principal, action)
+        signin.record_session_end(engine(), state.principal, action)
     if state.kind == "sso":
         # Otherwise the provider's cookie would sign the browser straight back in.
         st.session_state[_SSO_REFUSED] = True
@@ -57,7 +58,7 @@ def _end(state: SignedIn, action: str, notice: str | None) -> None:
         _notice(notice)
 
 
-def _start(result: auth.SignIn, kind: str) -> Principal:
+def _start(result: signin.SignIn, kind: str) -> Principal:
     assert result.principal is not None and result.user_id is not None
     st.session_state[_STATE] = SignedIn(kind, result.principal, result.user_id, result.epoch, None, time.time())
     st.session_state.pop(_PENDING, None)
@@ -65,7 +66,7 @@ def _start(result: auth.SignIn, kind: str) -> Principal:
 
 
 def _screen(token: str) -> Principal | None:
-    found = auth.screen_principal(engine(), token)
+    found = wall_links.screen_principal(engine(), token)
     if found is None:
         st.session_state.pop(_STATE, None)
         _notice("大屏链接无效、已过期或已被停用，请联系管理员。")
@@ -95,14 +96,14 @@ def resolve() -> Principal | None:
         subject = _sso_subject()
         if subject is None:
             return None
-        result = auth.sign_in_sso(engine(), subject)
+        result = signin.sign_in_sso(engine(), subject)
         if not result.ok:
             st.session_state[_SSO_REFUSED] = True
             _notice(result.message)
             return None
         return _start(result, "sso")
     if state.kind == "screen":
-        if state.token_id is None or not auth.screen_token_valid(engine(), state.token_id):
+        if state.token_id is None or not wall_links.screen_token_valid(engine(), state.token_id):
             st.session_state.pop(_STATE, None)
             _notice("大屏链接已过期或已被停用。")
             return None
@@ -112,7 +113,7 @@ def resolve() -> Principal | None:
         _end(state, "timeout", f"超过{settings().security.idle_timeout_minutes}分钟未操作，已自动退出，请重新登录。")
         return None
     assert state.user_id is not None
-    principal = auth.session_principal(engine(), state.user_id, state.epoch)
+    principal = signin.session_principal(engine(), state.user_id, state.epoch)
     if principal is None:
         _end(state, "signout", "账号已被停用或权限、密码已变更，请重新登录。")
         return None
@@ -131,13 +132,13 @@ def still_valid() -> bool:
     if state is None:
         return False
     if state.kind == "screen":
-        if state.token_id is not None and auth.screen_token_valid(engine(), state.token_id):
+        if state.token_id is not None and wall_links.screen_token_valid(engine(), state.token_id):
             return True
         st.session_state.pop(_STATE, None)
         _notice("大屏链接已过期或已被停用，大屏已停止显示数据。请联系管理员。")
         return False
     assert state.user_id is not None
-    principal = auth.session_principal(engine(), state.user_id, state.epoch)
+    principal = signin.session_principal(engine(), state.user_id, state.epoch)
     rights = lambda p: (p.role, p.township, p.department)  # noqa: E731 - a renamed user keeps the wall
     if principal is not None and rights(principal) == rights(state.principal):
         return True
@@ -165,9 +166,9 @@ def is_screen() -> bool:
     return state is not None and state.principal.role is Role.SCREEN
 
 
-def sign_in_with_password(username: str, password: str) -> auth.SignIn:
+def sign_in_with_password(username: str, password: str) -> signin.SignIn:
     """Check the password; on success the session starts, or waits for a new password if it was temporary."""
-    result = auth.authenticate(engine(), username, password, settings().security)
+    result = signin.authenticate(engine(), username, password, settings().security)
     if result.ok and result.must_change_password:
         st.session_state[_PENDING] = result
     elif result.ok:
@@ -175,17 +176,17 @@ def sign_in_with_password(username: str, password: str) -> auth.SignIn:
     return result
 
 
-def pending_password_change() -> auth.SignIn | None:
+def pending_password_change() -> signin.SignIn | None:
     return st.session_state.get(_PENDING)
 
 
 def finish_password_change(new_password: str) -> None:
-    """Replace the temporary password and open the session (raises auth.AuthError with the reason)."""
-    pending: auth.SignIn | None = st.session_state.get(_PENDING)
+    """Replace the temporary password and open the session (raises AuthError with the reason)."""
+    pending: signin.SignIn | None = st.session_state.get(_PENDING)
     if pending is None or pending.user_id is None:
-        raise auth.AuthError("登录状态已失效，请重新登录")
-    result = auth.replace_temporary_password(engine(), pending.user_id, pending.epoch, settings().security,
-                                             new_password)
+        raise AuthError("登录状态已失效，请重新登录")
+    result = signin.replace_temporary_password(engine(), pending.user_id, pending.epoch, settings().security,
+                                               new_password)
     _start(result, "password")
 
 

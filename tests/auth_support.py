@@ -204,11 +204,11 @@ def clear_streamlit_caches() -> None:
 
 def add_account(engine: Engine, settings: Settings, username: str, role: Role, *, township: str | None = None,
                 department: str | None = None, display_name: str | None = None, must_change: bool = False) -> int:
-    from supervision.access import auth
+    from supervision.access import accounts
 
-    return auth.create_user(engine, SYSTEM, fast(settings.security), username=username,
-                            display_name=display_name or username, role=role, password=PASSWORD,
-                            township=township, department=department, must_change_password=must_change)
+    return accounts.create_user(engine, SYSTEM, fast(settings.security), username=username,
+                                display_name=display_name or username, role=role, password=PASSWORD,
+                                township=township, department=department, must_change_password=must_change)
 
 
 def new_app() -> AppTest:

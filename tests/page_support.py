@@ -18,7 +18,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
 from components import session
-from supervision.access import auth
+from supervision.access import signin, wall_links
 from supervision.core.config import Settings
 from supervision.core.principal import SYSTEM, Role
 from supervision.ingest.importer import import_package
@@ -41,7 +41,7 @@ def seed(url: str, settings: Settings, folder: Path) -> str:
         report = import_package(write_package(folder), engine, settings, actor="页面测试")
         assert report.written, report.summary()
         add_account(engine, settings, LEADER, Role.LEADER, display_name="页面测试领导")
-        _, token = auth.create_screen_token(engine, SYSTEM, "页面测试大屏", 1)
+        _, token = wall_links.create_screen_token(engine, SYSTEM, "页面测试大屏", 1)
         return token
     finally:
         engine.dispose()
@@ -61,7 +61,7 @@ def signed_in(url: str, username: str) -> session.SignedIn:
 
     engine = make_engine(url)
     try:
-        result = auth.authenticate(engine, username, PASSWORD, fast(app_settings().security))
+        result = signin.authenticate(engine, username, PASSWORD, fast(app_settings().security))
     finally:
         engine.dispose()
     assert result.ok and result.principal is not None and result.user_id is not None, result.message
@@ -80,7 +80,7 @@ def factory(url: str, monkeypatch: pytest.MonkeyPatch, config: Path | None = Non
         at.query_params.update(params)
         if "token" not in params:
             # Signed in before the first run, as a browser is when it opens a bookmark after signing in:
-            # the password is checked for real (supervision.access.auth), the session then holds the result.
+            # the password is checked for real (supervision.access.signin), the session then holds the result.
             at.session_state[session._STATE] = signed_in(url, LEADER)
         at.run()
         if page != "overview":

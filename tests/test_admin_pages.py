@@ -7,7 +7,7 @@ from typing import Any
 from auth_support import OWN, add_account, fast, new_app, on_login_page, sign_in
 from sqlalchemy import Engine
 
-from supervision.access import auth
+from supervision.access import passwords, signin
 from supervision.core.config import Settings
 from supervision.core.principal import Role
 
@@ -28,7 +28,7 @@ def test_create_an_account_and_sign_in_with_its_temporary_password(app_db: Engin
     at.button(key="create_user_submit").click().run()
     assert not at.exception and not at.error
     temporary = at.code[0].value
-    assert auth.password_problems(temporary, "town.officer", settings.security) == []
+    assert passwords.password_problems(temporary, "town.officer", settings.security) == []
     table = at.run().dataframe[0].value.set_index("用户名")
     assert table.loc["town.officer", "角色"] == "镇区人员" and table.loc["town.officer", "镇区"] == OWN
     assert bool(table.loc["town.officer", "须改密码"])
@@ -50,11 +50,11 @@ def test_change_role_reset_password_and_disable(app_db: Engine, settings: Settin
     at.button(key="reset_password").click().run()
     new_password = at.code[0].value
     security = fast(settings.security)
-    signed = auth.authenticate(app_db, "target", new_password, security)
+    signed = signin.authenticate(app_db, "target", new_password, security)
     assert signed.ok and signed.must_change_password
     at.button(key="toggle_user").click().run()
     assert at.dataframe[0].value.set_index("用户名").loc["target", "状态"] == "停用"
-    assert not auth.authenticate(app_db, "target", new_password, security).ok
+    assert not signin.authenticate(app_db, "target", new_password, security).ok
 
 
 def test_screen_link_created_on_the_page_opens_the_overview(app_db: Engine, settings: Settings) -> None:
@@ -78,7 +78,7 @@ def test_screen_link_created_on_the_page_opens_the_overview(app_db: Engine, sett
 
 def test_audit_page_filters_and_offers_the_export(app_db: Engine, settings: Settings) -> None:
     add_account(app_db, settings, "someone", Role.LEADER)
-    auth.authenticate(app_db, "someone", "wrong", fast(settings.security))
+    signin.authenticate(app_db, "someone", "wrong", fast(settings.security))
     at = _admin(app_db, settings).switch_page("app_pages/audit_log.py").run()
     assert not at.exception
     table = at.dataframe[0].value

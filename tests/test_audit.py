@@ -12,7 +12,7 @@ import pytest
 from auth_support import OWN, PASSWORD, PRINCIPALS, E, add_account, fast, seed, seed_tables, write_package
 from sqlalchemy import Engine, select
 
-from supervision.access import audit, auth
+from supervision.access import accounts, audit, signin, wall_links
 from supervision.access.permissions import PermissionDenied
 from supervision.core.clock import today_local
 from supervision.core.config import Settings
@@ -87,11 +87,11 @@ def test_a_refused_form_write_leaves_no_trace_and_no_change(world: dict[str, Any
 
 def test_account_changes_are_recorded_without_secrets(db: Engine, settings: Settings) -> None:
     security = fast(settings.security)
-    auth.create_user(db, SYSTEM, security, username="audited", display_name="被审计人", role=Role.TOWNSHIP,
-                     township=OWN, password=PASSWORD)
-    auth.update_user(db, SYSTEM, security, "audited", role=Role.BUREAU, department="海关")
-    auth.set_password(db, SYSTEM, security, "audited", "Another-Pass-77")
-    auth.update_user(db, SYSTEM, security, "audited", disabled=True)
+    accounts.create_user(db, SYSTEM, security, username="audited", display_name="被审计人", role=Role.TOWNSHIP,
+                         township=OWN, password=PASSWORD)
+    accounts.update_user(db, SYSTEM, security, "audited", role=Role.BUREAU, department="海关")
+    accounts.set_password(db, SYSTEM, security, "audited", "Another-Pass-77")
+    accounts.update_user(db, SYSTEM, security, "audited", disabled=True)
     found = entries(db, table_name="users", record_key="audited")
     assert [e.action for e in found] == ["insert", "update", "update", "update"]
     assert found[0].new_values["角色"] == "镇区人员" and found[0].new_values["镇区"] == OWN
@@ -109,10 +109,10 @@ def test_account_changes_are_recorded_without_secrets(db: Engine, settings: Sett
 def test_sign_in_events_and_screen_links_are_recorded(db: Engine, settings: Settings) -> None:
     security = fast(settings.security)
     add_account(db, settings, "events", Role.LEADER)
-    auth.authenticate(db, "events", "wrong", security)
-    auth.authenticate(db, "events", PASSWORD, security)
-    token_id, _ = auth.create_screen_token(db, SYSTEM, "会议室", 7)
-    auth.revoke_screen_token(db, SYSTEM, token_id)
+    signin.authenticate(db, "events", "wrong", security)
+    signin.authenticate(db, "events", PASSWORD, security)
+    token_id, _ = wall_links.create_screen_token(db, SYSTEM, "会议室", 7)
+    wall_links.revoke_screen_token(db, SYSTEM, token_id)
     assert [e.action for e in entries(db, record_key="events")] == ["insert", "signin_bad", "signin"]
     assert [e.action for e in entries(db, table_name="link_tokens")] == ["insert", "update"]
 

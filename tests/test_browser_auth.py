@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 XSS = "<img src=x onerror=alert(1)>"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from supervision.access import auth
+    from supervision.access import accounts, wall_links
     from supervision.core.config import _load
 
     folder = tmp_path_factory.mktemp("browser")
@@ -26,9 +26,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     env = {"SUPERVISION_CONFIG": str(config), "DATABASE_URL": url}
     settings = _load(str(config), url)
     engine = open_database(url, settings)
-    auth.create_user(engine, SYSTEM, settings.security, username="hostile", display_name=XSS, role=Role.LEADER,
-                     password=PASSWORD, must_change_password=False)
-    _, token = auth.create_screen_token(engine, SYSTEM, "测试大屏", 1)
+    accounts.create_user(engine, SYSTEM, settings.security, username="hostile", display_name=XSS, role=Role.LEADER,
+                         password=PASSWORD, must_change_password=False)
+    _, token = wall_links.create_screen_token(engine, SYSTEM, "测试大屏", 1)
     engine.dispose()
     with running_server(env) as running:
         yield {"base": running.url, "token": token}

@@ -12,7 +12,7 @@ from auth_support import PASSWORD, add_account, fast_config
 from lifecycle_support import AS_OF, AUG, CX, GXJ, PNG, finding_id, record, world
 
 from devtools.browser import Offline, chromium, offline_context, running_server
-from supervision.access import auth
+from supervision.access import wall_links
 from supervision.core.config import Settings, _load
 from supervision.core.principal import SYSTEM, Role
 from supervision.lifecycle import states as s
@@ -36,7 +36,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     transition(engine, settings, CX, fid, "start")
     add_account(engine, settings, "l.cx", Role.TOWNSHIP, township="城厢镇", display_name="城厢镇经办")
     add_account(engine, settings, "l.gxj", Role.BUREAU, department="工信局", display_name="工信局经办")
-    _, token = auth.create_screen_token(engine, SYSTEM, "问题闭环大屏", 1)
+    _, token = wall_links.create_screen_token(engine, SYSTEM, "问题闭环大屏", 1)
     (folder / "现场照片.png").write_bytes(PNG)
     env = {"SUPERVISION_CONFIG": str(config), "DATABASE_URL": url}
     try:

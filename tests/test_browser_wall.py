@@ -14,7 +14,7 @@ from fixture_package import write_addition
 from page_support import LEADER, seed
 
 from devtools.browser import Offline, Server, chromium, offline_context, start_server, stop_server
-from supervision.access import auth
+from supervision.access import wall_links
 from supervision.core.config import Settings
 from supervision.core.principal import SYSTEM
 from supervision.ingest.importer import import_package
@@ -71,14 +71,14 @@ def test_revoked_wall_link_stops_at_the_next_refresh(world: World, offline: Offl
                                                      tmp_path: Path) -> None:
     """After revocation the open wall shows a Chinese notice and no more data, not even data imported later (1)."""
     engine = open_database(world.url, settings)
-    token_id, token = auth.create_screen_token(engine, SYSTEM, "将停用的大屏", 1)
+    token_id, token = wall_links.create_screen_token(engine, SYSTEM, "将停用的大屏", 1)
     page = offline.new_page()
     page.goto(f"{world.server.url}/?token={token}&mode=screen&refresh=5&{FILTERS}")
     page.wait_for_selector(CHART, timeout=60_000)
     page.wait_for_function("() => document.body.innerText.includes('最后更新：')", timeout=30_000)
     assert _metric(page, "稀土企业（家）") == "8"
     try:
-        auth.revoke_screen_token(engine, SYSTEM, token_id)
+        wall_links.revoke_screen_token(engine, SYSTEM, token_id)
         assert import_package(write_addition(tmp_path / "addition"), engine, settings, actor="测试").written
     finally:
         engine.dispose()

@@ -31,7 +31,7 @@ from auth_support import (
 )
 from sqlalchemy import Engine
 
-from supervision.access import auth
+from supervision.access import wall_links
 from supervision.access.permissions import PAGE_ROLES, may_open
 from supervision.core.config import Settings, load_settings
 from supervision.core.principal import SYSTEM, Principal, Role
@@ -75,7 +75,7 @@ def world(app_db: Engine, settings: Settings, tmp_path: Path) -> dict[str, Any]:
     tables = seed(app_db, settings, tmp_path / "seed")
     for role, extra in ACCOUNTS.items():
         add_account(app_db, settings, role=role, display_name=f"{role.value}测试", **extra)
-    _, token = auth.create_screen_token(app_db, SYSTEM, "测试大屏", 1)
+    _, token = wall_links.create_screen_token(app_db, SYSTEM, "测试大屏", 1)
     return {"tables": tables, "token": token}
 
 

@@ -29,10 +29,11 @@ from auth_support import (
 )
 from sqlalchemy import Engine, func, select
 
-from supervision.access import audit, auth
+from supervision.access import accounts, audit, wall_links
 from supervision.access.permissions import PermissionDenied, writable_tables
 from supervision.checks import findings_frame, risk_ranking
 from supervision.core.config import Settings, load_settings
+from supervision.core.errors import AuthError
 from supervision.core.principal import SYSTEM, Principal, Role
 from supervision.core.spec import TABLES_BY_KEY
 from supervision.entry import records
@@ -333,11 +334,11 @@ def test_form_write_matrix(world: dict[str, Any], db: Engine, settings: Settings
 # Administrative functions: accounts, links and the audit log.
 
 ADMIN_CALLS: dict[str, Callable[[Engine, Principal, Settings], Any]] = {
-    "list_users": lambda e, p, s: auth.list_users(e, p),
-    "create_user": lambda e, p, s: auth.create_user(e, p, fast(s.security), username=f"u{p.username}"[:30],
-                                                     display_name="x", role=Role.LEADER, password="Abcdef-12345"),
-    "list_screen_tokens": lambda e, p, s: auth.list_screen_tokens(e, p),
-    "create_screen_token": lambda e, p, s: auth.create_screen_token(e, p, "墙", 1),
+    "list_users": lambda e, p, s: accounts.list_users(e, p),
+    "create_user": lambda e, p, s: accounts.create_user(e, p, fast(s.security), username=f"u{p.username}"[:30],
+                                                        display_name="x", role=Role.LEADER, password="Abcdef-12345"),
+    "list_screen_tokens": lambda e, p, s: wall_links.list_screen_tokens(e, p),
+    "create_screen_token": lambda e, p, s: wall_links.create_screen_token(e, p, "墙", 1),
     "audit_entries": lambda e, p, s: audit.audit_entries(e, p, audit.AuditFilter()),
     "audit_actors": lambda e, p, s: audit.audit_actors(e, p),
 }
@@ -366,6 +367,6 @@ def test_admin_functions_matrix(world: dict[str, Any], db: Engine, settings: Set
 
 def test_system_principal_is_reserved(db: Engine, settings: Settings) -> None:
     """No account can be named like the command line's principal and so gain its rights."""
-    with pytest.raises(auth.AuthError):
-        auth.create_user(db, SYSTEM, fast(settings.security), username="system", display_name="x",
-                         role=Role.ADMIN, password="Abcdef-12345")
+    with pytest.raises(AuthError):
+        accounts.create_user(db, SYSTEM, fast(settings.security), username="system", display_name="x",
+                             role=Role.ADMIN, password="Abcdef-12345")

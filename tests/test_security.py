@@ -15,7 +15,7 @@ import pytest
 from auth_support import PASSWORD, PRINCIPALS, add_account, fast, new_app, seed, sign_in, write_package
 from sqlalchemy import Engine, func, inspect, select
 
-from supervision.access import audit, auth
+from supervision.access import audit, signin
 from supervision.core.config import Settings
 from supervision.core.principal import Role
 from supervision.core.safety import (
@@ -80,7 +80,7 @@ def test_exports_never_carry_a_live_formula() -> None:
 
 def test_formula_typed_at_sign_in_is_neutralised_in_the_audit_export(db: Engine, settings: Settings) -> None:
     # A failed sign-in stores the typed name as the actor: the audit export is where it could bite.
-    auth.authenticate(db, FORMULA, "x", fast(settings.security))
+    signin.authenticate(db, FORMULA, "x", fast(settings.security))
     admin = PRINCIPALS["管理员"]
     frame, _ = audit.audit_entries(db, admin, audit.AuditFilter())
     assert frame.loc[0, "操作人"] == FORMULA.lower()[:40]  # stored as typed (folded like a user name)
@@ -103,7 +103,7 @@ def test_sql_strings_in_domain_filters_and_sign_in(db: Engine, settings: Setting
     before = _table_counts(db)
     security = fast(settings.security)
     for attempt in ("' OR '1'='1' --", "victim' --", "victim'; DROP TABLE users; --", SQL):
-        assert not auth.authenticate(db, attempt, "' OR '1'='1", security).ok
+        assert not signin.authenticate(db, attempt, "' OR '1'='1", security).ok
     leader = PRINCIPALS["领导"]
     assert int(queries.enterprise_counts(db, leader, "浮桥镇' OR '1'='1")["n"].sum()) == 0
     # Only the city-level table.
@@ -247,7 +247,7 @@ def test_injection_through_every_text_input(app_db: Engine, settings: Settings, 
     if form == "change_password":
         # Only the valid combination changes the password; every injected variant is refused.
         assert at.error or at.success
-        assert auth.authenticate(app_db, "sec.admin", PASSWORD, fast(settings.security)).ok == bool(at.error)
+        assert signin.authenticate(app_db, "sec.admin", PASSWORD, fast(settings.security)).ok == bool(at.error)
 
 
 def _stored_text(engine: Engine, form: str) -> str:

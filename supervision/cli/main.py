@@ -17,11 +17,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
-from supervision.access.auth import AuthError
 from supervision.access.permissions import PermissionDenied
 from supervision.cli.common import open_engine
 from supervision.core.config import ConfigError, Settings, load_settings
-from supervision.core.errors import UsageError
+from supervision.core.errors import AuthError, UsageError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 

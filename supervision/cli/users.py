@@ -46,7 +46,7 @@ def _operator() -> Principal:
 
 def _password(args: argparse.Namespace, settings: Settings, username: str) -> tuple[str, bool]:
     """The new password and whether it was generated (and must therefore be printed)."""
-    from supervision.access.auth import generate_password, password_problems
+    from supervision.access.passwords import generate_password, password_problems
     from supervision.core.errors import UsageError
 
     if args.generate:
@@ -66,7 +66,7 @@ def _password(args: argparse.Namespace, settings: Settings, username: str) -> tu
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.access.auth import create_user
+    from supervision.access.accounts import create_user
 
     engine = _engine(args, settings)
     password: str | None = None
@@ -84,7 +84,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.access.auth import list_users
+    from supervision.access.accounts import list_users
 
     frame = list_users(_engine(args, settings), _operator())
     if frame.empty:
@@ -95,7 +95,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_set_role(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.access.auth import update_user
+    from supervision.access.accounts import update_user
 
     update_user(_engine(args, settings), _operator(), settings.security, args.username, role=args.role,
                 township=args.township, department=args.department)
@@ -104,7 +104,7 @@ def cmd_set_role(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_reset_password(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.access.auth import set_password
+    from supervision.access.accounts import set_password
 
     password, generated = _password(args, settings, args.username)
     set_password(_engine(args, settings), _operator(), settings.security, args.username, password,
@@ -116,7 +116,7 @@ def cmd_reset_password(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_disable(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.access.auth import update_user
+    from supervision.access.accounts import update_user
 
     update_user(_engine(args, settings), _operator(), settings.security, args.username, disabled=True)
     print(f"已停用 {args.username}；其已打开的会话随即失效。")
@@ -124,7 +124,7 @@ def cmd_disable(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_enable(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.access.auth import update_user
+    from supervision.access.accounts import update_user
 
     update_user(_engine(args, settings), _operator(), settings.security, args.username, disabled=False)
     print(f"已启用 {args.username}。")
@@ -132,7 +132,7 @@ def cmd_enable(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_unlock(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.access.auth import unlock
+    from supervision.access.accounts import unlock
 
     unlock(_engine(args, settings), _operator(), args.username)
     print(f"已解除 {args.username} 的登录锁定。")
@@ -145,7 +145,7 @@ def screen_link(token: str, year: int | None = None) -> str:
 
 
 def cmd_token_add(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.access.auth import create_screen_token
+    from supervision.access.wall_links import create_screen_token
 
     days = settings.security.screen_token_days if args.days is None else args.days
     token_id, token = create_screen_token(_engine(args, settings), _operator(), args.label, days or None)
@@ -155,7 +155,7 @@ def cmd_token_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_token_list(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.access.auth import list_screen_tokens
+    from supervision.access.wall_links import list_screen_tokens
 
     frame = list_screen_tokens(_engine(args, settings), _operator())
     print("尚无大屏链接。" if frame.empty else frame.to_string(index=False))
@@ -163,7 +163,7 @@ def cmd_token_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.access.auth import revoke_screen_token
+    from supervision.access.wall_links import revoke_screen_token
 
     revoke_screen_token(_engine(args, settings), _operator(), args.id)
     print(f"已停用大屏链接 #{args.id}。")
@@ -171,7 +171,7 @@ def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from supervision.access.auth import create_demo_accounts
+    from supervision.access.accounts import create_demo_accounts
 
     made = create_demo_accounts(_engine(args, settings), settings.security)
     if made is None:

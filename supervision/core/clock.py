@@ -31,3 +31,14 @@ def to_local(value: dt.datetime) -> dt.datetime:
     """A stored time (UTC; a naive value from SQLite is taken as UTC) in the display time zone."""
     aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return aware.astimezone(local_tz())
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored timestamp with its UTC zone: SQLite returns them without one, and everything is written in UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
