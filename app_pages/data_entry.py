@@ -11,7 +11,7 @@ from supervision.access.permissions import writable_tables
 from supervision.core.safety import md_escape
 from supervision.core.spec import TABLES_BY_KEY
 from supervision.entry.forms import local_today
-from supervision.ingest import templates
+from supervision.ingest import word_forms, workbook_templates
 
 principal = current_principal()
 st.title("数据上传")
@@ -56,12 +56,13 @@ with template_tab:
     left, right = st.columns(2)
     left.download_button(
         f"下载“{md_escape(TABLES_BY_KEY[chosen].name)}”模板",
-        data=lambda: templates.table_template(chosen, settings(), towns),
-        file_name=templates.template_filename(chosen), mime=templates.XLSX_MIME, key="template_one",
+        data=lambda: workbook_templates.table_template(chosen, settings(), towns),
+        file_name=workbook_templates.template_filename(chosen), mime=workbook_templates.XLSX_MIME, key="template_one",
         on_click="ignore", icon=":material/download:")
     right.download_button(
-        f"下载整套数据包模板（{len(tables)}张表）", data=lambda: templates.package_template(tables, settings(), towns),
-        file_name=templates.template_filename(None), mime=templates.XLSX_MIME, key="template_package",
+        f"下载整套数据包模板（{len(tables)}张表）",
+        data=lambda: workbook_templates.package_template(tables, settings(), towns),
+        file_name=workbook_templates.template_filename(None), mime=workbook_templates.XLSX_MIME, key="template_package",
         on_click="ignore", icon=":material/download:")
 
     printable = [t for t in ("self_checks", "township_reports") if t in tables]
@@ -78,8 +79,8 @@ with template_tab:
                 details = enterprises.set_index("uscc").loc[chosen_uscc].to_dict() | {"uscc": chosen_uscc}
             st.download_button(
                 "下载企业自查表（附件1）",
-                data=lambda: templates.self_check_form(settings(), year=year, enterprise=details),
-                file_name=f"企业自查表_{year}.docx", mime=templates.DOCX_MIME, key="print_self_check",
+                data=lambda: word_forms.self_check_form(settings(), year=year, enterprise=details),
+                file_name=f"企业自查表_{year}.docx", mime=word_forms.DOCX_MIME, key="print_self_check",
                 on_click="ignore", icon=":material/print:")
         if "township_reports" in printable:
             town_options = [own_town] if own_town else rf.records_towns()
@@ -88,15 +89,15 @@ with template_tab:
 
             def township_form() -> bytes:
                 if township is None:
-                    return templates.township_report_form(settings(), year=year)
+                    return word_forms.township_report_form(settings(), year=year)
                 listed = live.self_check_status(principal, township, year=year)
                 totals = live.township_totals(principal, township, year=year)
-                return templates.township_report_form(
+                return word_forms.township_report_form(
                     settings(), year=year, township=township, enterprises=listed,
                     totals=totals.iloc[0].to_dict() if not totals.empty else None)
 
             st.download_button(
                 "下载镇（区）自查情况汇总表（附件3）", data=township_form,
-                file_name=f"{township or '镇区'}自查情况汇总表_{year}.docx", mime=templates.DOCX_MIME,
+                file_name=f"{township or '镇区'}自查情况汇总表_{year}.docx", mime=word_forms.DOCX_MIME,
                 key="print_township_report", on_click="ignore", icon=":material/print:")
     st.caption(f"生成于{local_today():%Y-%m-%d}；表格栏目以数据交换规范第1版为准。")

@@ -29,7 +29,7 @@ from supervision.core.principal import Principal, Role  # noqa: E402
 from supervision.core.values import USCC_CHARSET, uscc_check_char  # noqa: E402
 from supervision.entry import forms  # noqa: E402
 from supervision.ingest import preview as pv  # noqa: E402
-from supervision.ingest import templates  # noqa: E402
+from supervision.ingest import word_forms, workbook_templates  # noqa: E402
 from supervision.ingest.importer import import_package  # noqa: E402
 from supervision.ingest.package import Upload  # noqa: E402
 from supervision.storage.db import open_database  # noqa: E402
@@ -122,11 +122,11 @@ def main() -> None:
     print(f"confirm (import): {seconds(start)}; added {report.added:,}, changed {report.changed:,}")
 
     start = time.perf_counter()
-    workbook = templates.package_template(list(DATA_MODELS), settings)
+    workbook = workbook_templates.package_template(list(DATA_MODELS), settings)
     print(f"package template (15 tables): {seconds(start)}, {len(workbook) / 1024:.0f} KB")
     start = time.perf_counter()
-    templates.self_check_form(settings, year=2019)
-    templates.township_report_form(settings, year=2019, township="浮桥镇")
+    word_forms.self_check_form(settings, year=2019)
+    word_forms.township_report_form(settings, year=2019, township="浮桥镇")
     print(f"two printable forms: {seconds(start)}")
     start = time.perf_counter()
     runs = 20

@@ -10,15 +10,14 @@ from typing import Any
 
 import openpyxl
 import pytest
-from auth_support import OWN, E, seed_tables
-from docx import Document
+from auth_support import OWN, seed_tables
 from entry_support import rows
 from sqlalchemy import Engine
 
 from supervision.core.config import Settings
 from supervision.core.spec import TABLES, TABLES_BY_KEY, Kind, TableSpec
 from supervision.entry import forms
-from supervision.ingest import templates
+from supervision.ingest import workbook_templates
 from supervision.ingest.importer import import_package
 from supervision.ingest.package import Upload, read_package
 from supervision.storage.townships import directory
@@ -40,20 +39,20 @@ def _column_format(sheet: Any, index: int) -> str:
 @pytest.mark.parametrize("table", ALL)
 def test_one_table_template_is_headed_and_formatted_from_the_spec(settings: Settings, table: str) -> None:
     spec = TABLES_BY_KEY[table]
-    book = _book(templates.table_template(table, settings))
-    assert book.sheetnames == [templates.INSTRUCTIONS_SHEET, spec.name, templates.LISTS_SHEET]
-    assert book[templates.LISTS_SHEET].sheet_state == "hidden"
+    book = _book(workbook_templates.table_template(table, settings))
+    assert book.sheetnames == [workbook_templates.INSTRUCTIONS_SHEET, spec.name, workbook_templates.LISTS_SHEET]
+    assert book[workbook_templates.LISTS_SHEET].sheet_state == "hidden"
     sheet = book[spec.name]
     assert [c.value for c in sheet[1]] == [c.header for c in spec.columns]  # Chinese headers, spec order
     assert sheet.max_row == 1  # no example row where the importer reads
     validations = {str(dv.sqref).split(":")[0]: dv for dv in sheet.data_validations.dataValidation}
-    lists = book[templates.LISTS_SHEET]
+    lists = book[workbook_templates.LISTS_SHEET]
     for index, col in enumerate(spec.columns, start=1):
         letter = openpyxl.utils.get_column_letter(index)
         dv = validations[f"{letter}2"]
         assert str(dv.sqref) == f"{letter}2:{letter}1048576"
         assert sheet.cell(1, index).comment is not None and col.key in sheet.cell(1, index).comment.text
-        choices = templates.choices_of(col, settings)
+        choices = workbook_templates.choices_of(col, settings)
         if choices:
             assert dv.type == "list"
             assert (dv.errorStyle or "stop") == ("warning" if col.kind is Kind.TOWNSHIP else "stop")  # stop: default
@@ -72,8 +71,8 @@ def test_one_table_template_is_headed_and_formatted_from_the_spec(settings: Sett
 
 
 def test_enum_and_township_drop_downs_hold_the_allowed_values(settings: Settings) -> None:
-    book = _book(templates.package_template(ALL, settings))
-    lists = book[templates.LISTS_SHEET]
+    book = _book(workbook_templates.package_template(ALL, settings))
+    lists = book[workbook_templates.LISTS_SHEET]
     columns = {lists.cell(1, c).value: [lists.cell(r, c).value for r in range(2, lists.max_row + 1)
                                         if lists.cell(r, c).value is not None]
                for c in range(1, lists.max_column + 1)}
@@ -81,15 +80,15 @@ def test_enum_and_township_drop_downs_hold_the_allowed_values(settings: Settings
     assert columns["企业类别"] == ["冶炼分离", "资源综合利用", "贸易流通", "金属冶炼", "深加工应用"]
     assert columns["办理状态"] == ["已受理", "核查中", "已办结"]
     assert "OXIDE" in columns["产品类别"] and "氧化物" in columns["产品类别"]  # codes and the names the importer takes
-    officer = _book(templates.package_template(["self_checks", "tipoffs"], settings, townships=[OWN]))
+    officer = _book(workbook_templates.package_template(["self_checks", "tipoffs"], settings, townships=[OWN]))
     assert officer.sheetnames == ["说明", "企业自查表", "举报线索", "_lists"]
-    town_lists = officer[templates.LISTS_SHEET]
+    town_lists = officer[workbook_templates.LISTS_SHEET]
     assert [town_lists.cell(r, 1).value for r in range(2, town_lists.max_row + 1)
             if town_lists.cell(r, 1).value] == [OWN]
 
 
 def test_the_importer_reads_only_the_data_sheets(settings: Settings, db: Engine) -> None:
-    data = templates.package_template(ALL, settings)
+    data = workbook_templates.package_template(ALL, settings)
     package = read_package(Upload("模板.xlsx", data))
     assert [t.spec.key for t in package.tables] == ALL and package.problems == []
     report = import_package(Upload("模板.xlsx", data), db, settings)
@@ -99,7 +98,7 @@ def test_the_importer_reads_only_the_data_sheets(settings: Settings, db: Engine)
 
 def _examples_on_the_instructions_sheet(book: Any) -> dict[str, dict[str, Any]]:
     """Each table's example row as it stands on 说明, under the marked heading."""
-    sheet = book[templates.INSTRUCTIONS_SHEET]
+    sheet = book[workbook_templates.INSTRUCTIONS_SHEET]
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     found: dict[str, dict[str, Any]] = {}
     for i, row in enumerate(values):
@@ -114,7 +113,7 @@ def _examples_on_the_instructions_sheet(book: Any) -> dict[str, dict[str, Any]]:
 
 def test_marked_examples_form_a_valid_package(settings: Settings, db: Engine) -> None:
     """Copied from 说明 into the data sheets, the examples are accepted by the importer as they are."""
-    book = _book(templates.package_template(ALL, settings))
+    book = _book(workbook_templates.package_template(ALL, settings))
     examples = _examples_on_the_instructions_sheet(book)
     assert set(examples) == set(ALL)
     for key, example in examples.items():
@@ -124,7 +123,7 @@ def test_marked_examples_form_a_valid_package(settings: Settings, db: Engine) ->
     assert report.written, report.summary()
     assert report.added == len(ALL) and not report.warnings
     stored = {r["uscc"]: r for r in rows(db, "enterprises")}
-    assert stored[templates.EXAMPLE_USCC]["name"] == "示例稀土新材料有限公司"
+    assert stored[workbook_templates.EXAMPLE_USCC]["name"] == "示例稀土新材料有限公司"
 
 
 def _save(book: Any) -> bytes:
@@ -174,7 +173,7 @@ def _sorted(spec: TableSpec, records: list[dict[str, Any]]) -> list[dict[str, An
 def test_package_template_round_trip(settings: Settings, db: Engine) -> None:
     """Download the whole package template, fill every sheet in Excel's types, upload: the same rows are stored."""
     expected = _seeded_records(settings)
-    book = _book(templates.package_template(ALL, settings))
+    book = _book(workbook_templates.package_template(ALL, settings))
     for key, records in expected.items():
         spec = TABLES_BY_KEY[key]
         sheet = book[spec.name]
@@ -195,72 +194,22 @@ def test_single_table_template_round_trip(settings: Settings, db: Engine, table:
     prerequisites = {"enterprises"} | ({"scoring_items"} if table == "inspection_scores" else set())
     for key in sorted(prerequisites - {table}, key=ALL.index):
         spec = TABLES_BY_KEY[key]
-        book = _book(templates.table_template(key, settings))
+        book = _book(workbook_templates.table_template(key, settings))
         for record in expected[key]:
             book[spec.name].append([_typed(spec, record)[c.key] for c in spec.columns])
         assert import_package(Upload(f"{key}.xlsx", _save(book)), db, settings).written
     spec = TABLES_BY_KEY[table]
-    book = _book(templates.table_template(table, settings))
+    book = _book(workbook_templates.table_template(table, settings))
     for record in expected[table]:
         book[spec.name].append([_typed(spec, record)[c.key] for c in spec.columns])
-    report = import_package(Upload(templates.template_filename(table), _save(book)), db, settings)
+    report = import_package(Upload(workbook_templates.template_filename(table), _save(book)), db, settings)
     assert report.written, report.summary()
     assert _stored(db, spec) == _sorted(spec, expected[table])
 
 
-def _docx_text(data: bytes) -> tuple[str, list[list[list[str]]]]:
-    document = Document(io.BytesIO(data))
-    text = "\n".join(p.text for p in document.paragraphs)
-    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
-    return text, tables
-
-
-def test_printable_self_check_form(settings: Settings) -> None:
-    blank_text, blank_tables = _docx_text(templates.self_check_form(settings))
-    assert "附件1" in blank_text and "企业自查表" in blank_text
-    items = [row[1] for row in blank_tables[1][1:]]
-    assert items == list(templates.SELF_CHECK_ITEMS)
-    assert "☑" not in "".join(c for t in blank_tables for r in t for c in r)
-    enterprise = {"uscc": E[0], "name": "浮桥冶炼示例有限公司", "township": OWN, "category": "冶炼分离",
-                  "status": "在产", "group_name": None}
-    text, tables = _docx_text(templates.self_check_form(settings, year=2019, enterprise=enterprise))
-    cells = [c for r in tables[0] for c in r]
-    assert "浮桥冶炼示例有限公司" in cells and E[0] in cells and OWN in cells
-    assert any("☑冶炼分离" in c and "☐资源综合利用" in c for c in cells)
-    assert "2019年7月31日前" in text  # the configured self-check deadline
-    assert "2019" in text.split("\n")[2]
-
-
-def test_printable_township_report_form(settings: Settings) -> None:
-    import pandas as pd
-
-    listed = pd.DataFrame([
-        {"uscc": E[0], "name": "浮桥冶炼示例有限公司", "category": "冶炼分离", "submitted_on": dt.date(2019, 7, 20),
-         "problems_found": 2, "problems_rectified": 1},
-        {"uscc": E[1], "name": "浮桥贸易示例有限公司", "category": "贸易流通", "submitted_on": None,
-         "problems_found": None, "problems_rectified": None},
-    ])
-    totals = {"enterprises_total": 2, "enterprises_checked": 1, "problems_found": 2, "problems_rectified": 1}
-    text, tables = _docx_text(templates.township_report_form(settings, year=2019, township=OWN, enterprises=listed,
-                                                              totals=totals))
-    assert "附件3" in text and f"{OWN}自查情况汇总表" in text and "2019年8月13日前" in text
-    spec = TABLES_BY_KEY["township_reports"]
-    summary = tables[0]
-    assert summary[0] == [spec.column(k).header for k in ("enterprises_total", "enterprises_checked",
-                                                           "problems_found", "problems_rectified",
-                                                           "cases_transferred")]
-    assert summary[1][:4] == ["2", "1", "2", "1"] and summary[1][4].strip("　") == ""
-    listing = tables[1]
-    assert listing[1][1:4] == ["浮桥冶炼示例有限公司", E[0], "冶炼分离"] and listing[1][4] == "2019年7月20日"
-    assert listing[2][1] == "浮桥贸易示例有限公司" and listing[2][7] == "未报送自查表"
-    assert len(listing) == 11  # a header and at least ten lines to fill by hand
-    blank_text, _ = _docx_text(templates.township_report_form(settings))
-    assert "＿＿＿＿镇（区）自查情况汇总表" in blank_text
-
-
 def test_templates_write_no_formulas(settings: Settings) -> None:
     """Every cell of a template is a value: nothing a spreadsheet would evaluate."""
-    book = openpyxl.load_workbook(io.BytesIO(templates.package_template(ALL, settings)))
+    book = openpyxl.load_workbook(io.BytesIO(workbook_templates.package_template(ALL, settings)))
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
@@ -268,5 +217,5 @@ def test_templates_write_no_formulas(settings: Settings) -> None:
 
 
 def test_template_file_names(tmp_path: Path) -> None:
-    assert templates.template_filename(None) == "数据包填报模板.xlsx"
-    assert templates.template_filename("township_reports") == "镇（区）自查情况汇总表_填报模板.xlsx"
+    assert workbook_templates.template_filename(None) == "数据包填报模板.xlsx"
+    assert workbook_templates.template_filename("township_reports") == "镇（区）自查情况汇总表_填报模板.xlsx"

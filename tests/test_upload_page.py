@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from supervision.core.config import PROJECT_ROOT, Settings
 from supervision.entry.writes import save_row
 from supervision.ingest import preview as pv
-from supervision.ingest import templates
+from supervision.ingest import workbook_templates
 from supervision.ingest.importer import import_package
 from supervision.ingest.package import Upload
 from supervision.storage.models import ImportBatch
@@ -153,7 +153,7 @@ def test_progress_meter_and_row_estimates(settings: Settings) -> None:
     zipped = _zip(MIXED)
     assert pv.estimate_rows(zipped, "包.zip") == {"enterprises": 3, "self_checks": 2}
     assert pv.estimate_rows(_csv(MIXED["enterprises.csv"]), "企业名录.csv") == {"enterprises": 3}
-    book = openpyxl.load_workbook(io.BytesIO(templates.table_template("tipoffs", settings)))
+    book = openpyxl.load_workbook(io.BytesIO(workbook_templates.table_template("tipoffs", settings)))
     for i in range(40):
         book["举报线索"].append([f"JB{i}", "2019-06-01", None, OWN, None, None, None, None, "已受理"])
     out = io.BytesIO()
@@ -297,7 +297,7 @@ def test_template_round_trip_through_the_page(app_db: Engine, settings: Settings
     at = open_page("e.town", PAGE)
     assert at.selectbox(key="template_table").options == ["企业名录", "企业自查表", "镇（区）自查情况汇总表",
                                                           "举报线索"]
-    book = openpyxl.load_workbook(io.BytesIO(templates.table_template("tipoffs", settings, [OWN])))
+    book = openpyxl.load_workbook(io.BytesIO(workbook_templates.table_template("tipoffs", settings, [OWN])))
     sheet = book["举报线索"]
     sheet.append(["JB2019-101", dt.datetime(2019, 9, 2), "电话", OWN, E[1], "浮桥贸易示例有限公司", "夜间运输",
                   "浮桥镇",

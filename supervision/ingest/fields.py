@@ -1,4 +1,4 @@
-"""One value of a spec column, parsed exactly as the importer parses it (shared by forms, preview and templates)."""
+"""One value of a spec column, parsed exactly as the importer parses it (for forms, preview and workbook templates)."""
 
 from __future__ import annotations
 
