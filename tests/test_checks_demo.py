@@ -1,4 +1,4 @@
-"""The checks on the demo database: exactly the planted problems of supervision.demo.build, none of its near misses."""
+"""The checks on the demo database: exactly the planted problems of demo.scenario, none of its near misses."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from supervision.checks import findings_csv, risk_ranking, run_checks
 from supervision.checks.export import findings_json
 from supervision.core.findings import RULES
 from supervision.core.principal import SYSTEM, Principal, Role
-from supervision.demo import build as demo
-from supervision.demo.build import NEAR_MISSES, PLANTED, build_demo_database
+from supervision.demo import scenario
+from supervision.demo.build import build_demo_database
+from supervision.demo.scenario import NEAR_MISSES, PLANTED
 
 
 @pytest.fixture
@@ -37,20 +38,20 @@ def test_demo_2019_shows_most_rules_with_their_figures(demo_db, settings):
     rules = {f.rule for f in found}
     assert len(rules) >= 18 and rules <= {r.id for r in RULES}
     by = {(f.rule, f.subject): f for f in found}
-    s2, s3, s4 = demo.F["S2"].uscc, demo.F["S3"].uscc, demo.F["S4"].uscc
+    s2, s3, s4 = scenario.F["S2"].uscc, scenario.F["S3"].uscc, scenario.F["S4"].uscc
     assert by[("R02", s2)].message == "2019年冶炼分离产量1502.386吨，超出指标1430.00吨（105.1%）"
     assert str(by[("W01", s3)].figures["production_t"]) == "1200.625" == str(by[("W01", s3)].figures["quota_t"])
     r04 = by[("R04", s4)].figures
     assert (str(r04["sources_t"]), str(r04["production_t"])) == ("1225.131", "1330.000")
     assert str(by[("R09", "2019-CK-0002")].figures["declared_t"]) == "36.500"
-    assert by[("R19", demo.F["C1"].uscc)].figures["missing_periods"] == ["2019-09", "2019-10"]
+    assert by[("R19", scenario.F["C1"].uscc)].figures["missing_periods"] == ["2019-09", "2019-10"]
     # Both formats carry every finding.
     assert len(json.loads(findings_json(found))) == len(found)
     assert findings_csv(found).decode("utf-8-sig").count("\r\n") == len(found) + 1
 
 
 def test_demo_r13_depends_on_the_as_of_date(demo_db, settings):
-    s6 = demo.F["S6"].uscc
+    s6 = scenario.F["S6"].uscc
     at_year_end = run_checks(demo_db, settings, 2019, dt.date(2019, 12, 31), rules={"R13"})
     after_repair = run_checks(demo_db, settings, 2019, dt.date(2020, 3, 15), rules={"R13"})
     assert s6 in {f.subject for f in at_year_end}
@@ -62,6 +63,6 @@ def test_demo_township_officer_and_ranking(demo_db, settings):
     mine = run_checks(demo_db, settings, 2019, dt.date(2019, 12, 31), officer)
     assert mine and {f.township for f in mine} == {"沙溪镇"}
     ranking = risk_ranking(demo_db, settings, SYSTEM, 2019, dt.date(2019, 12, 31))
-    assert ranking.iloc[0]["uscc"] in {demo.F["S4"].uscc, demo.F["C3"].uscc}
+    assert ranking.iloc[0]["uscc"] in {scenario.F["S4"].uscc, scenario.F["C3"].uscc}
     assert list(ranking["score"]) == sorted(ranking["score"], reverse=True)
     assert ranking["reasons"].str.len().gt(0).all()

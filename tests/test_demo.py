@@ -15,23 +15,23 @@ from supervision.core.config import Settings
 from supervision.core.errors import UsageError
 from supervision.core.principal import DEMO_ACTOR
 from supervision.core.spec import TABLES
-from supervision.demo import build as demo
+from supervision.demo import scenario
 from supervision.demo.build import (
     FILE_STYLES,
-    NEAR_MISSES,
-    PLANTED,
     DemoBuildError,
     build_demo_database,
     business_row_counts,
     write_demo_package,
 )
+from supervision.demo.scenario import NEAR_MISSES, PLANTED
+from supervision.demo.tables import demo_tables
 from supervision.ingest.importer import import_package
 from supervision.read.queries import holds_demo_data
 from supervision.storage.models import Enterprise, Invoice, MonthlyReport, Quota, ScoringItem
 from supervision.storage.townships import directory
 
 ZERO = Decimal(0)
-S = {key: firm.uscc for key, firm in demo.F.items()}
+S = {key: firm.uscc for key, firm in scenario.F.items()}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_files_are_written_the_way_departments_write_them(package: Path) -> None
 
 
 def test_references_between_tables_hold_except_where_planted(settings: Settings) -> None:
-    tables = demo.demo_tables(settings)
+    tables = demo_tables(settings)
     licences = {row["license_no"] for row in tables["licenses"]}
     cited = {row["license_no"] for row in tables["customs"] if row["license_no"]}
     assert cited - licences == {"2020-CK-0099"}  # the planted R10 2020
@@ -86,7 +86,7 @@ def test_references_between_tables_hold_except_where_planted(settings: Settings)
 
 
 def test_planted_table_in_the_docstring_matches_the_data() -> None:
-    doc = demo.__doc__ or ""
+    doc = scenario.__doc__ or ""
     table_rows = [line for line in doc.splitlines() if line.startswith("| R") or line.startswith("| W")]
     assert len(table_rows) == len(PLANTED) + len(NEAR_MISSES)
     for p in (*PLANTED, *NEAR_MISSES):
@@ -219,8 +219,8 @@ def test_keep_package_refuses_a_folder_with_other_files(db: Engine, settings: Se
 
 def test_a_rejected_package_is_reported_not_written(db: Engine, settings: Settings,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    broken = {**demo.QUOTAS, ("S1", 2019): ("900", "-1")}
-    monkeypatch.setattr(demo, "QUOTAS", broken)
+    broken = {**scenario.QUOTAS, ("S1", 2019): ("900", "-1")}
+    monkeypatch.setattr("supervision.demo.tables.QUOTAS", broken)  # where demo_tables looks it up
     with pytest.raises(DemoBuildError, match="不能为负数"):
         build_demo_database(db, settings)
     assert business_row_counts(db)["enterprises"] == 0
