@@ -21,7 +21,7 @@ from supervision.core.config import Settings
 from supervision.core.frames import utilisation_totals
 from supervision.core.principal import SYSTEM, Principal, Role
 from supervision.read import queries
-from supervision.reporting import pack
+from supervision.reporting import pack, pack_pdf, pack_pptx, pack_slides
 from supervision.storage.models import Enterprise
 
 AS_OF = dt.date(2019, 8, 20)
@@ -40,11 +40,11 @@ def _tiny_png() -> bytes:
 def test_pptx_holds_the_titles_figures_and_notes_of_the_demo_data(demo: Engine, settings: Settings) -> None:
     content = pack.collect(demo, settings, LEADER, YEAR, AS_OF)
     pictures = {i: _tiny_png() for i, s in enumerate(content.slides) if s.figure is not None}
-    slides = pptx_texts(pack.build_pptx(content, pictures))
+    slides = pptx_texts(pack_pptx.build_pptx(content, pictures))
     assert [s["title"] for s in slides] == TITLES
     from pptx import Presentation
 
-    prs = Presentation(io.BytesIO(pack.build_pptx(content, pictures)))
+    prs = Presentation(io.BytesIO(pack_pptx.build_pptx(content, pictures)))
     assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 13.333 × 7.5 in: 16:9
 
     total = int(queries.enterprise_counts(demo, LEADER)["n"].sum())
@@ -77,7 +77,7 @@ def test_a_township_officers_pack_holds_only_their_township(demo: Engine, settin
     assert content.scope == "浮桥镇"
     others = set(queries.townships(demo, SYSTEM)["name"]) - {"浮桥镇"}
     pictures = {i: _tiny_png() for i, s in enumerate(content.slides) if s.figure is not None}
-    slides = pptx_texts(pack.build_pptx(content, pictures))
+    slides = pptx_texts(pack_pptx.build_pptx(content, pictures))
     text = " ".join(" ".join(s["texts"]) + s["notes"] + str(s["tables"]) for s in slides)
     assert "浮桥镇" in text
     assert not [t for t in others if t in text]
@@ -97,10 +97,10 @@ def test_formula_like_names_are_plain_text_in_the_pptx(demo: Engine, settings: S
     with demo.begin() as conn:
         conn.execute(update(Enterprise).where(Enterprise.name == first).values(name=dangerous))
     content = pack.collect(demo, settings, LEADER, YEAR, AS_OF)
-    slides = pptx_texts(pack.build_pptx(content, {}))
+    slides = pptx_texts(pack_pptx.build_pptx(content, {}))
     ranking = slides[7]["tables"][0]
     assert ranking[1][1] == dangerous  # just text: a slide has no formulas, and nothing was altered
-    html = pack.pack_html(content, {})
+    html = pack_pdf.pack_html(content, {})
     # Escaped in the PDF's HTML.
     assert dangerous not in html and "=HYPERLINK(&quot;http://example.invalid&quot;" in html
 
@@ -131,7 +131,7 @@ def test_full_render_builds_pptx_and_pdf_with_no_outside_connection(demo: Engine
     for slide in slides:
         for picture in slide["pictures"]:
             image = Image.open(io.BytesIO(picture))
-            assert image.size == (pack.FIG_W_PX * 2, pack.FIG_H_PX * 2)
+            assert image.size == (pack_slides.FIG_W_PX * 2, pack_slides.FIG_H_PX * 2)
             assert non_blank(picture) > 10
     pdf = files["pdf"]
     assert pdf.startswith(b"%PDF") and pdf_pages(pdf) == len(TITLES)

@@ -370,7 +370,7 @@ HOSTILE = ("![b](http://127.0.0.1:8799/beacon.png)", "<img src=x onerror=alert(1
 def _hostile_pack():  # noqa: ANN202 - the pack's types are imported here only
     import datetime as dt
 
-    from supervision.reporting import pack
+    from supervision.reporting import pack_slides as pack
 
     h = " ".join(HOSTILE)
     slides = (pack.Slide(title=h, notes=h, lines=(h, h)),
@@ -384,7 +384,7 @@ def test_meeting_pack_html_for_the_pdf_carries_data_as_text() -> None:
     """The PDF is printed from HTML: every tag in it is the layout's own, none comes from the data."""
     from html.parser import HTMLParser
 
-    from supervision.reporting import pack
+    from supervision.reporting import pack_pdf
 
     tags: list[str] = []
 
@@ -392,7 +392,7 @@ def test_meeting_pack_html_for_the_pdf_carries_data_as_text() -> None:
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             tags.append(tag)
 
-    document = pack.pack_html(_hostile_pack(), {})
+    document = pack_pdf.pack_html(_hostile_pack(), {})
     Tags().feed(document)
     assert set(tags) <= {"html", "head", "meta", "title", "style", "body", "section", "h1", "p", "div", "span",
                          "table", "thead", "tbody", "tr", "th", "td"}, set(tags)
@@ -404,10 +404,10 @@ def test_pptx_and_docx_carry_data_as_plain_text_without_links() -> None:
     import io
     import zipfile
 
-    from supervision.reporting import pack, report
+    from supervision.reporting import pack_pptx, report
 
     h = " ".join(HOSTILE)
-    decks = [pack.build_pptx(_hostile_pack(), {})]
+    decks = [pack_pptx.build_pptx(_hostile_pack(), {})]
     doc = report.Report(title=h, scope=h, year=2019, as_of=dt.date(2019, 10, 15), city_summary=False, demo=False,
                         sections=(report.Section(h, (report.Paragraph(h), report.DocTable(h, (h, h), ((h, h),), h))),),
                         signature=(h,), colophon=h)
