@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,20 @@ ENUM_ALIASES: dict[str, dict[str, str]] = {
     "product_category": {name: code for code, name in PRODUCT_CATEGORY_NAMES.items()},
     "coord_system": {"WGS-84": "WGS84", "GCJ-02": "GCJ02", "BD-09": "BD09"},
 }
+
+
+def shown(value: Any) -> str:
+    """A value as a problem message quotes it: as the user wrote it, not as it was parsed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, Decimal):
+        # A parsed quantity is quantized (1.5 -> 1.500); show it as the user wrote it.
+        return format(value.normalize(), "f")
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
+        return value.date().isoformat()
+    return str(value).strip()
 
 
 def _model_column(spec: TableSpec, col: Column) -> Any:

@@ -28,7 +28,8 @@ from supervision.core.principal import Principal, is_system
 from supervision.core.spec import PRODUCT_CATEGORY_NAMES, TABLES, TABLES_BY_KEY, Column, Kind, TableSpec
 from supervision.core.types import ExactDecimal
 from supervision.geo.boundaries import Boundaries, boundaries
-from supervision.geo.coords import to_wgs84
+from supervision.ingest.crosschecks import Row, checks_for
+from supervision.ingest.fields import shown
 from supervision.ingest.package import (
     Limits,
     Package,
@@ -52,9 +53,6 @@ LOOKUP_BATCH = 2000  # keys per "which of these exist" query: 8000 parameters at
 MAX_PROBLEMS = 200_000
 MAX_CHANGE_SAMPLES = 1000
 _TABLE_ORDER = {t.key: i for i, t in enumerate(TABLES)}
-# GCJ-02 and BD-09 move a point by well under 0.02 degree in China: a point farther than this
-# outside the jurisdiction's box is outside it in every coordinate system.
-_NEAR = Decimal("0.1")
 _ENUM_ALIASES: dict[str, dict[str, str]] = {
     "product_category": {name: code for code, name in PRODUCT_CATEGORY_NAMES.items()},
     "coord_system": {"WGS-84": "WGS84", "GCJ-02": "GCJ02", "BD-09": "BD09"},
@@ -207,19 +205,6 @@ class _Context:
     guard: WriteGuard | None = None  # the importing user's rights; None for the command line
 
 
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, Decimal):
-        # A parsed quantity is quantized (1.5 -> 1.500); show it as the user wrote it.
-        return format(value.normalize(), "f")
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
-        return value.date().isoformat()
-    return str(value).strip()
-
-
 @dataclass(frozen=True)
 class _Limits:
     """What the column's database type can hold; checked here so no write ever fails half-way."""
@@ -297,15 +282,16 @@ class _RowChecker:
         self.steps: list[tuple[int, str, str, bool, Any, Callable[[Any], Any]]] = []
         self.absent: list[tuple[str, Any]] = []  # columns the file lacks, with their defaults
         self.key_fields: list[str] = []
+        self.cross_checks = checks_for(self.spec)
 
     def problem(self, reason: str, row: int | None = None, column: str | None = None, value: Any = None) -> None:
         self.problems.add(
-            Problem(self.source.label, reason, self.spec.key, row, column, None if value is None else _shown(value))
+            Problem(self.source.label, reason, self.spec.key, row, column, None if value is None else shown(value))
         )
 
     def warn(self, reason: str, row: int, column: str | None = None, value: Any = None) -> None:
         self.problems.warn(
-            Problem(self.source.label, reason, self.spec.key, row, column, None if value is None else _shown(value))
+            Problem(self.source.label, reason, self.spec.key, row, column, None if value is None else shown(value))
         )
 
     def read_header(self, cells: list[Any], row: int = 1) -> bool:
@@ -387,9 +373,9 @@ class _RowChecker:
         key = record[fields[0]] if len(fields) == 1 else tuple(record[k] for k in fields)
         first = self.seen_keys.get(key)
         if first is not None:
-            shown = "、".join(f"{c.header}={_shown(record[c.key])}" for c in self.spec.key_columns)
+            values = "、".join(f"{c.header}={shown(record[c.key])}" for c in self.spec.key_columns)
             # The header as written in this file (English or Chinese), like every other problem.
-            self.problem(f"主键重复：与第{first}行相同（{shown}）", number,
+            self.problem(f"主键重复：与第{first}行相同（{values}）", number,
                          self.header_of(self.spec.key_columns[0].key))
             return None
         self.seen_keys[key] = number
@@ -406,93 +392,12 @@ class _RowChecker:
         return next((h for _, c, h in self.columns if c.key == key), self.spec.column(key).header)
 
     def _cross_checks(self, n: int, r: dict[str, Any]) -> bool:
-        ok = True
-
-        def fail(reason: str, key: str) -> None:
-            nonlocal ok
-            self.problem(reason, n, self.header_of(key), r.get(key))
-            ok = False
-
-        for key in self.spec.enterprise_refs:
-            if r.get(key) and r[key] not in self.ctx.enterprises:
-                fail("企业名录中没有该统一社会信用代码（请先导入企业名录，或在同一数据包中提供）", key)
-        table = self.spec.key
-        if table == "enterprises":
-            ok = self._check_location(n, r) and ok
-        elif table == "invoices":
-            for key in ("quantity", "reo_t", "amount_yuan"):
-                value = r.get(key)
-                if value is None:
-                    continue
-                if value < 0 and r["status"] != "红冲":
-                    fail("只有红冲发票的数量、金额可以为负数", key)
-                elif value > 0 and r["status"] == "红冲":
-                    fail("红冲发票的数量、金额应为负数（按负数计入）", key)
-        elif table == "licenses":
-            if r["valid_from"] > r["valid_to"]:
-                fail("有效期止早于有效期起", "valid_to")
-        elif table == "environment":
-            if r.get("resolved_on") and r["resolved_on"] < r["recorded_on"]:
-                fail("整改完成日期早于发现日期", "resolved_on")
-        elif table == "self_checks":
-            if _gt(r.get("problems_rectified"), r.get("problems_found")):
-                fail("已整改数不能大于发现问题数", "problems_rectified")
-        elif table == "township_reports":
-            if _gt(r.get("enterprises_checked"), r.get("enterprises_total")):
-                fail("已排查企业数不能大于企业总数", "enterprises_checked")
-            if _gt(r.get("problems_rectified"), r.get("problems_found")):
-                fail("已整改数不能大于发现问题数", "problems_rectified")
-        elif table == "inspection_scores":
-            maximum = self.ctx.scoring.get((r["year"], r["item_code"]))
-            if maximum is None:
-                fail(f"{r['year']}年的督查评价表中没有此条目编号（请先导入督查评价表条目）", "item_code")
-            elif r["score"] > maximum:
-                fail(f"得分超过该条目分值{maximum.normalize():f}", "score")
-        elif table == "scoring_items":
-            if r["max_score"] <= 0:
-                fail("分值必须大于0", "max_score")
-        elif table == "tipoffs":
-            for key in ("resolved_on", "feedback_on"):
-                if r.get(key) and r[key] < r["received_on"]:
-                    fail("日期早于受理日期", key)
-        return ok
-
-    def _check_location(self, n: int, r: dict[str, Any]) -> bool:
-        lon, lat = r.get("lon"), r.get("lat")
-        if (lon is None) != (lat is None):
-            missing = "lat" if lat is None else "lon"
-            self.problem("经度和纬度须同时填写", n, self.header_of(missing))
-            return False
-        if lon is None:
+        if not self.cross_checks:
             return True
-        j = self.ctx.settings.jurisdiction
-        b = j.bounds
-        if not (b.min_lon - _NEAR <= lon <= b.max_lon + _NEAR and b.min_lat - _NEAR <= lat <= b.max_lat + _NEAR):
-            # Far outside (the GCJ-02 inverse even raises a math domain error at a pole): reject unconverted.
-            self.problem(
-                f"坐标（{_shown(lon)}, {_shown(lat)}）不在{j.name}范围内；请检查经纬度是否填反或坐标系是否正确",
-                n, self.header_of("lon"), lon,
-            )
-            return False
-        wlon, wlat = to_wgs84(float(lon), float(lat), r["coord_system"] or "WGS84")
-        r["lon"], r["lat"] = Decimal(f"{wlon:.6f}"), Decimal(f"{wlat:.6f}")
-        if not j.bounds.contains(r["lon"], r["lat"]):
-            self.problem(
-                f"坐标（换算为WGS-84后 {r['lon']}, {r['lat']}）不在{j.name}范围内；"
-                "请检查经纬度是否填反或坐标系是否正确",
-                n, self.header_of("lon"), lon,
-            )
-            return False
-        if self.ctx.bounds is not None and self.ctx.bounds.contains(r["township"], wlon, wlat) is False:
-            actual = self.ctx.bounds.township_at(wlon, wlat)
-            where = f"，落在{actual}" if actual else ""
-            label = "（示意边界）" if self.ctx.bounds.schematic else ""
-            self.warn(f"点位不在所属镇区“{r['township']}”范围内{label}{where}", n, self.header_of("lon"), lon)
-        return True
-
-
-def _gt(a: int | None, b: int | None) -> bool:
-    return a is not None and b is not None and a > b
+        row = Row(self.spec, n, r, self.ctx, self)
+        for check in self.cross_checks:
+            check(row)
+        return row.ok
 
 
 def _same(old: Any, new: Any) -> bool:
