@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -14,11 +16,21 @@ from supervision.core.types import ExactDecimal
 from supervision.storage.models import DATA_MODELS
 from supervision.storage.townships import TownshipDirectory
 
-# The importer accepts these spellings of enum values too (supervision.ingest.importer._ENUM_ALIASES).
+# The importer accepts these spellings of enum values too.
 ENUM_ALIASES: dict[str, dict[str, str]] = {
     "product_category": {name: code for code, name in PRODUCT_CATEGORY_NAMES.items()},
     "coord_system": {"WGS-84": "WGS84", "GCJ-02": "GCJ02", "BD-09": "BD09"},
 }
+
+
+# Kinds read by one parser whatever the column; quantities by their places of decimals.
+_PLAIN: dict[Kind, Callable[[Any], Any]] = {
+    Kind.USCC: v.uscc, Kind.COORD: v.coordinate, Kind.YEAR: v.year, Kind.DATE: v.date, Kind.PERIOD: v.period,
+    Kind.BOOL: v.boolean, Kind.HS_CODE: v.hs_code,
+}
+_PLACES = {Kind.TONNES: 3, Kind.TONNES_SIGNED: 3, Kind.YUAN: 2, Kind.YUAN_SIGNED: 2, Kind.SCORE: 2}
+_SIGNED = frozenset({Kind.TONNES_SIGNED, Kind.YUAN_SIGNED})
+_NO_MAGNITUDE = Decimal("1e12")  # the limit of a column that is not an exact decimal
 
 
 def shown(value: Any) -> str:
@@ -48,39 +60,43 @@ def text_limit(spec: TableSpec, col: Column) -> int:
 def magnitude_limit(spec: TableSpec, col: Column) -> Decimal:
     """The largest quantity a column holds (its precision in the database), as the importer checks it."""
     kind = _model_column(spec, col)
-    return Decimal(10) ** (kind.precision - kind.scale) if isinstance(kind, ExactDecimal) else Decimal("1e12")
+    return Decimal(10) ** (kind.precision - kind.scale) if isinstance(kind, ExactDecimal) else _NO_MAGNITUDE
 
 
 def parse_value(spec: TableSpec, col: Column, raw: Any, towns: TownshipDirectory) -> Any:
     """One non-blank value of a column, parsed as the importer parses that column's kind."""
+    # Only the limit the column's kind uses is looked up: forms and the preview call this per value.
+    max_text = text_limit(spec, col) if col.kind is Kind.TEXT else v.MAX_TEXT
+    magnitude = magnitude_limit(spec, col) if col.kind in _PLACES else _NO_MAGNITUDE
+    return parser_for(col, towns, max_text, magnitude)(raw)
+
+
+def parser_for(col: Column, towns: TownshipDirectory, max_text: int = v.MAX_TEXT,
+               magnitude: Decimal = _NO_MAGNITUDE) -> Callable[[Any], Any]:
+    """The function that reads one non-blank cell of this column (chosen once per file, not per cell).
+
+    `max_text` and `magnitude` are what the column's database type holds (text_limit, magnitude_limit):
+    the column's width, not a guess from its name (item_code is VARCHAR(20), not 40), and its precision
+    (Points are NUMERIC(8, 2): a score of 10^6 would fail the insert on PostgreSQL).
+    """
     kind = col.kind
+    if kind in _PLAIN:
+        return _PLAIN[kind]
+    if kind in _PLACES:
+        return functools.partial(v.decimal, places=_PLACES[kind], signed=kind in _SIGNED, limit=magnitude)
     if kind is Kind.TEXT:
-        return v.text(raw, text_limit(spec, col))
-    if kind is Kind.USCC:
-        return v.uscc(raw)
+        return functools.partial(v.text, max_length=max_text)
     if kind is Kind.ENUM:
-        return v.choice(raw, col.choices, ENUM_ALIASES.get(col.key))
-    if kind in (Kind.TONNES, Kind.TONNES_SIGNED, Kind.YUAN, Kind.YUAN_SIGNED, Kind.SCORE):
-        places = 3 if kind in (Kind.TONNES, Kind.TONNES_SIGNED) else 2
-        return v.decimal(raw, places, signed=kind in (Kind.TONNES_SIGNED, Kind.YUAN_SIGNED),
-                         limit=magnitude_limit(spec, col))
-    if kind is Kind.COORD:
-        return v.coordinate(raw)
+        return functools.partial(v.choice, choices=col.choices, aliases=ENUM_ALIASES.get(col.key))
     if kind is Kind.INT:
-        return v.integer(raw, col.min_value, col.max_value)
-    if kind is Kind.YEAR:
-        return v.year(raw)
-    if kind is Kind.DATE:
-        return v.date(raw)
-    if kind is Kind.PERIOD:
-        return v.period(raw)
-    if kind is Kind.BOOL:
-        return v.boolean(raw)
-    if kind is Kind.HS_CODE:
-        return v.hs_code(raw)
+        return functools.partial(v.integer, min_value=col.min_value, max_value=col.max_value)
     if kind is Kind.TOWNSHIP:
-        name = towns.resolve(v.text(raw))
-        if name is None:
-            raise v.Invalid(f"未知镇区，应为：{'、'.join(towns.names)}（或其简称、配置的别名）")
-        return name
+        return functools.partial(_township, towns=towns)
     raise AssertionError(kind)
+
+
+def _township(raw: Any, towns: TownshipDirectory) -> str:
+    name = towns.resolve(v.text(raw))
+    if name is None:
+        raise v.Invalid(f"未知镇区，应为：{'、'.join(towns.names)}（或其简称、配置的别名）")
+    return name

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,11 +25,11 @@ from supervision.core import values as v
 from supervision.core.config import Settings
 from supervision.core.keys import jsonable, record_key
 from supervision.core.principal import Principal, is_system
-from supervision.core.spec import PRODUCT_CATEGORY_NAMES, TABLES, TABLES_BY_KEY, Column, Kind, TableSpec
+from supervision.core.spec import TABLES, TABLES_BY_KEY, Column, TableSpec
 from supervision.core.types import ExactDecimal
 from supervision.geo.boundaries import Boundaries, boundaries
 from supervision.ingest.crosschecks import Row, checks_for
-from supervision.ingest.fields import shown
+from supervision.ingest.fields import parser_for, shown
 from supervision.ingest.package import (
     Limits,
     Package,
@@ -53,10 +53,6 @@ LOOKUP_BATCH = 2000  # keys per "which of these exist" query: 8000 parameters at
 MAX_PROBLEMS = 200_000
 MAX_CHANGE_SAMPLES = 1000
 _TABLE_ORDER = {t.key: i for i, t in enumerate(TABLES)}
-_ENUM_ALIASES: dict[str, dict[str, str]] = {
-    "product_category": {name: code for code, name in PRODUCT_CATEGORY_NAMES.items()},
-    "coord_system": {"WGS-84": "WGS84", "GCJ-02": "GCJ02", "BD-09": "BD09"},
-}
 
 
 @dataclass(frozen=True)
@@ -232,37 +228,7 @@ def _column_limits(table: str) -> dict[str, _Limits]:
 
 def _parser_for(col: Column, ctx: _Context, limits: _Limits = _Limits()) -> Callable[[Any], Any]:
     """The function that reads one non-blank cell of this column (chosen once per file, not per cell)."""
-    kind = col.kind
-    if kind is Kind.TEXT:
-        # The column's width, not a guess from its name: item_code is VARCHAR(20), not 40.
-        return functools.partial(v.text, max_length=limits.text)
-    if kind is Kind.USCC:
-        return v.uscc
-    if kind is Kind.ENUM:
-        return functools.partial(v.choice, choices=col.choices, aliases=_ENUM_ALIASES.get(col.key))
-    if kind in (Kind.TONNES, Kind.TONNES_SIGNED, Kind.YUAN, Kind.YUAN_SIGNED, Kind.SCORE):
-        places = 3 if kind in (Kind.TONNES, Kind.TONNES_SIGNED) else 2
-        # The limit is the column's precision: Points are NUMERIC(8, 2), and a score of 10^6
-        # would fail the insert on PostgreSQL.
-        return functools.partial(v.decimal, places=places, signed=kind in (Kind.TONNES_SIGNED, Kind.YUAN_SIGNED),
-                                 limit=limits.magnitude)
-    if kind is Kind.COORD:
-        return v.coordinate
-    if kind is Kind.INT:
-        return functools.partial(v.integer, min_value=col.min_value, max_value=col.max_value)
-    simple: dict[Kind, Callable[[Any], Any]] = {
-        Kind.YEAR: v.year, Kind.DATE: v.date, Kind.PERIOD: v.period, Kind.BOOL: v.boolean, Kind.HS_CODE: v.hs_code,
-    }
-    if kind in simple:
-        return simple[kind]
-    if kind is Kind.TOWNSHIP:
-        def township(raw: Any) -> str:
-            name = ctx.towns.resolve(v.text(raw))
-            if name is None:
-                raise v.Invalid(f"未知镇区，应为：{'、'.join(ctx.towns.names)}（或其简称、配置的别名）")
-            return name
-        return township
-    raise AssertionError(kind)
+    return parser_for(col, ctx.towns, limits.text, limits.magnitude)
 
 
 class _RowChecker:
@@ -335,16 +301,33 @@ class _RowChecker:
         self.key_fields = [c.key for c in self.spec.key_columns]
 
     def check(self, number: int, cells: list[Any]) -> dict[str, Any] | None:
+        """The row's clean record, or None when it has a problem (reported)."""
+        unheaded = self._unheaded_data(number, cells)
+        record, bad = self._parse_cells(number, cells)
+        if unheaded or bad or not self._cross_checks(number, record):
+            self._remember_enterprise(record)
+            return None
+        if not self._first_with_its_key(number, record):
+            return None
+        self._remember_enterprise(record)
+        return record
+
+    def _unheaded_data(self, number: int, cells: list[Any]) -> bool:
+        # A value right of the last header would be silently dropped, like an unknown column.
+        if len(cells) <= self.width:
+            return False
+        extra = next((i for i in range(self.width, len(cells)) if not v.is_blank(cells[i])), None)
+        if extra is None:
+            return False
+        self.problem(f"第{extra + 1}列有数据但没有表头（多出的数据不会被导入，请删除或补上表头）",
+                     number, None, cells[extra])
+        return True
+
+    def _parse_cells(self, number: int, cells: list[Any]) -> tuple[dict[str, Any], bool]:
+        """The row's values by column key (defaults for blank and absent columns), and whether a cell was bad."""
         record: dict[str, Any] = {}
         bad = False
         width = len(cells)
-        # A value right of the last header would be silently dropped, like an unknown column.
-        if width > self.width:
-            extra = next((i for i in range(self.width, width) if not v.is_blank(cells[i])), None)
-            if extra is not None:
-                self.problem(f"第{extra + 1}列有数据但没有表头（多出的数据不会被导入，请删除或补上表头）",
-                             number, None, cells[extra])
-                bad = True
         for index, key, header, required, default, parse in self.steps:
             raw = cells[index] if index < width else None
             if raw is None or (type(raw) is str and (not raw or raw.isspace())):
@@ -361,26 +344,32 @@ class _RowChecker:
                 bad = True
         for key, default in self.absent:
             record[key] = default
-        if bad:
-            self._remember_enterprise(record)
-            return None
-        if not self._cross_checks(number, record):
-            self._remember_enterprise(record)
-            return None
+        return record, bad
+
+    def _first_with_its_key(self, number: int, record: dict[str, Any]) -> bool:
         # A one-column key is kept as itself, not a 1-tuple: this dict holds every row's key
         # until the file ends, which is most of an import's memory on a large file.
         fields = self.key_fields
-        key = record[fields[0]] if len(fields) == 1 else tuple(record[k] for k in fields)
-        first = self.seen_keys.get(key)
+        natural_key = record[fields[0]] if len(fields) == 1 else tuple(record[k] for k in fields)
+        first = self.seen_keys.get(natural_key)
         if first is not None:
             values = "、".join(f"{c.header}={shown(record[c.key])}" for c in self.spec.key_columns)
             # The header as written in this file (English or Chinese), like every other problem.
             self.problem(f"主键重复：与第{first}行相同（{values}）", number,
                          self.header_of(self.spec.key_columns[0].key))
-            return None
-        self.seen_keys[key] = number
-        self._remember_enterprise(record)
-        return record
+            return False
+        self.seen_keys[natural_key] = number
+        return True
+
+    def permitted(self, number: int, record: dict[str, Any]) -> bool:
+        """Whether the importing user may write this row (reported if not); a scoring item counts from now on."""
+        guard = self.ctx.guard
+        if guard is not None and (refusal := guard.row(self.spec.key, record)):
+            self.problem(refusal, number)
+            return False
+        if self.spec.key == "scoring_items":
+            self.ctx.scoring[(record["year"], record["item_code"])] = record["max_score"]
+        return True
 
     def _remember_enterprise(self, record: dict[str, Any]) -> None:
         # Other tables may cite an enterprise whose own row has another error:
@@ -548,6 +537,14 @@ def _load_context(conn: Connection, settings: Settings) -> _Context:
     return _Context(settings, directory(settings), bounds, enterprises, scoring)
 
 
+def _write_guard(conn: Connection, settings: Settings, principal: Principal | None) -> WriteGuard | None:
+    """The importing user's rights, or None for the command line (and the system principal)."""
+    if principal is None or is_system(principal):
+        return None
+    return WriteGuard(principal, settings.security,
+                      {u: t for u, t in conn.execute(select(Enterprise.uscc, Enterprise.township))})
+
+
 def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     chunk: list[dict[str, Any]] = []
     for row in rows:
@@ -567,40 +564,40 @@ def _check_table(source: SourceTable, ctx: _Context, problems: _Problems, report
         problems.add(Problem(source.label, refusal, source.spec.key))
         return
     rows = source.read_rows()
-    header: list[Any] | None = None
     try:
-        for number, cells in rows:
-            if header is None:
-                if all(v.is_blank(c) for c in cells):
-                    continue
-                header = cells
-                if not checker.read_header(cells, number):
-                    return
-                result.columns = [col.key for _, col, _ in checker.columns]
-                continue
-            if all(v.is_blank(c) for c in cells):
-                continue
-            result.rows += 1
-            if result.rows > ctx.settings.max_rows_per_table:
-                # Stop reading: what follows could only cost time and memory for a file that is refused.
-                problems.add(Problem(source.label, f"数据行超过每张表{ctx.settings.max_rows_per_table:,}行的上限，"
-                                                   "已停止读取；请拆分为多个文件分别导入", source.spec.key, number))
-                return
-            record = checker.check(number, cells)
-            if record is not None and ctx.guard is not None and (refusal := ctx.guard.row(source.spec.key, record)):
-                problems.add(Problem(source.label, refusal, source.spec.key, number))
-                record = None
-            if record is not None:
-                if source.spec.key == "scoring_items":
-                    ctx.scoring[(record["year"], record["item_code"])] = record["max_score"]
-                yield record
+        headed = yield from _checked_rows(rows, checker, result)
     except PackageError as exc:
         problems.add(Problem(source.label, str(exc), source.spec.key))
         return
     # A file with a header and no rows is accepted (0 rows): it is a department's template with
     # nothing new, not an empty file. A package whose files hold no row at all is rejected below.
-    if header is None:
+    if not headed:
         problems.add(Problem(source.label, "文件为空（没有表头）", source.spec.key))
+
+
+def _checked_rows(rows: Iterable[tuple[int, list[Any]]], checker: _RowChecker,
+                  result: TableResult) -> Generator[dict[str, Any], None, bool]:
+    """The valid records below the header (blank rows skipped); returns whether there was a header at all."""
+    headed = False
+    for number, cells in rows:
+        if all(v.is_blank(c) for c in cells):
+            continue
+        if not headed:
+            headed = True
+            if not checker.read_header(cells, number):
+                return True
+            result.columns = [col.key for _, col, _ in checker.columns]
+            continue
+        result.rows += 1
+        limit = checker.ctx.settings.max_rows_per_table
+        if result.rows > limit:
+            # Stop reading: what follows could only cost time and memory for a file that is refused.
+            checker.problem(f"数据行超过每张表{limit:,}行的上限，已停止读取；请拆分为多个文件分别导入", number)
+            return True
+        record = checker.check(number, cells)
+        if record is not None and checker.permitted(number, record):
+            yield record
+    return headed
 
 
 def _group_tables(package: Package, problems: _Problems) -> list[SourceTable]:
@@ -612,6 +609,35 @@ def _group_tables(package: Package, problems: _Problems) -> list[SourceTable]:
             continue
         by_key[table.spec.key] = table
     return sorted(by_key.values(), key=lambda t: _TABLE_ORDER[t.spec.key])
+
+
+def _import_table(conn: Connection, source: SourceTable, ctx: _Context, problems: _Problems, report: ImportReport,
+                  batch: tuple[str, int], progress: Callable[[str, int], None] | None) -> None:
+    """Check one table's rows and write them in chunks; `batch` is (actor, import id)."""
+    spec = source.spec
+    result = report.tables.setdefault(spec.key, TableResult(spec.key, spec.name))
+    result.sources.append(source.label)
+    writer = _Writer(conn, spec, batch[0], batch[1], result)
+    for chunk in _chunks(_check_table(source, ctx, problems, report, result), CHUNK):
+        # Once anything is wrong the transaction will be rolled back: keep
+        # checking to report every bad row, but stop writing.
+        if report.ok:
+            writer.write(chunk)
+        if progress is not None:
+            progress(spec.key, result.rows)
+
+
+def _record_batch(conn: Connection, report: ImportReport, source: Path | Upload, actor: str, batch_id: int) -> None:
+    """The import batch's summary, and the import as one audit event."""
+    summary = {k: {"rows": t.rows, "added": t.added, "changed": t.changed, "unchanged": t.unchanged}
+               for k, t in report.tables.items()}
+    conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(summary=summary))
+    # Rows an import adds have no entry of their own: the import itself is the event (who, what file, how much).
+    audit.record(conn, actor, "import", "import_batches", report.source, None, {
+        "文件": report.source, "SHA-256": source_digest(source),
+        **{t.name: f"{t.rows}行（新增{t.added}，更新{t.changed}，未变{t.unchanged}）"
+           for t in sorted(report.tables.values(), key=lambda t: _TABLE_ORDER[t.key])},
+    }, import_id=batch_id)
 
 
 def import_package(
@@ -675,39 +701,19 @@ def _import_tables(source: Path | Upload, engine: Engine, settings: Settings, re
             trans.rollback()
             return report
         ctx = _load_context(conn, settings)
-        if principal is not None and not is_system(principal):
-            ctx.guard = WriteGuard(principal, settings.security,
-                                   {u: t for u, t in conn.execute(select(Enterprise.uscc, Enterprise.township))})
+        ctx.guard = _write_guard(conn, settings, principal)
         batch_id = conn.execute(
             insert(ImportBatch).values(at=dt.datetime.now(dt.UTC), actor=actor, source=label, summary={})
             .returning(ImportBatch.id)
         ).scalar_one()
         for source_table in tables:
-            spec = source_table.spec
-            result = report.tables.setdefault(spec.key, TableResult(spec.key, spec.name))
-            result.sources.append(source_table.label)
-            writer = _Writer(conn, spec, actor, batch_id, result)
-            for chunk in _chunks(_check_table(source_table, ctx, problems, report, result), CHUNK):
-                # Once anything is wrong the transaction will be rolled back: keep
-                # checking to report every bad row, but stop writing.
-                if report.ok:
-                    writer.write(chunk)
-                if progress is not None:
-                    progress(spec.key, result.rows)
+            _import_table(conn, source_table, ctx, problems, report, (actor, batch_id), progress)
         if report.ok and not any(t.rows for t in report.tables.values()):
             problems.add(Problem(label, "数据包中没有任何数据行"))
         if not report.ok or dry_run or not (report.added or report.changed):
             trans.rollback()
             return report
-        summary = {k: {"rows": t.rows, "added": t.added, "changed": t.changed, "unchanged": t.unchanged}
-                   for k, t in report.tables.items()}
-        conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(summary=summary))
-        # Rows an import adds have no entry of their own: the import itself is the event (who, what file, how much).
-        audit.record(conn, actor, "import", "import_batches", label, None, {
-            "文件": label, "SHA-256": source_digest(source),
-            **{t.name: f"{t.rows}行（新增{t.added}，更新{t.changed}，未变{t.unchanged}）"
-               for t in sorted(report.tables.values(), key=lambda t: _TABLE_ORDER[t.key])},
-        }, import_id=batch_id)
+        _record_batch(conn, report, source, actor, batch_id)
         bump_data_version(conn)
         trans.commit()
     report.written = True

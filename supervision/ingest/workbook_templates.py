@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -145,37 +145,36 @@ _EXAMPLE_BY_TABLE: dict[tuple[str, str], Any] = {
 }
 
 
+_EXAMPLE_BY_KIND: dict[Kind, Any] = {
+    Kind.USCC: EXAMPLE_USCC,
+    Kind.TONNES: Decimal("12.5"), Kind.TONNES_SIGNED: Decimal("12.5"),
+    Kind.YUAN: Decimal("100"), Kind.YUAN_SIGNED: Decimal("100"), Kind.SCORE: Decimal("100"),
+    Kind.YEAR: 2019, Kind.DATE: _EXAMPLE_DATE, Kind.PERIOD: "2019-07", Kind.BOOL: True, Kind.HS_CODE: "28053011",
+}
+
+
 def _example_value(spec: TableSpec, col: Column, settings: Settings) -> Any:
     if (spec.key, col.key) in _EXAMPLE_BY_TABLE:
         return _EXAMPLE_BY_TABLE[(spec.key, col.key)]
     if col.key in _EXAMPLE_VALUES:
         return _EXAMPLE_VALUES[col.key]
+    if col.kind in _EXAMPLE_BY_KIND:
+        return _EXAMPLE_BY_KIND[col.kind]
+    return _example_of_column(col, settings)
+
+
+def _example_of_column(col: Column, settings: Settings) -> Any:
+    """An example that depends on the column's own choices and bounds, or on the configured townships."""
     town = directory(settings).townships[0]
     kind = col.kind
-    if kind is Kind.USCC:
-        return EXAMPLE_USCC
     if kind is Kind.ENUM:
         return col.default or col.choices[0]
     if kind is Kind.TOWNSHIP:
         return town.name
     if kind is Kind.COORD:
         return town.seat_lon if col.key == "lon" else town.seat_lat
-    if kind in (Kind.TONNES, Kind.TONNES_SIGNED):
-        return Decimal("12.5")
-    if kind in (Kind.YUAN, Kind.YUAN_SIGNED, Kind.SCORE):
-        return Decimal("100")
     if kind is Kind.INT:
         return col.min_value if col.min_value is not None else 1
-    if kind is Kind.YEAR:
-        return 2019
-    if kind is Kind.DATE:
-        return _EXAMPLE_DATE
-    if kind is Kind.PERIOD:
-        return "2019-07"
-    if kind is Kind.BOOL:
-        return True
-    if kind is Kind.HS_CODE:
-        return "28053011"
     return f"示例{col.header}"
 
 
@@ -320,50 +319,85 @@ def _validation(spec: TableSpec, col: Column, settings: Settings, lists: _Lists,
     """An Excel data validation mirroring the importer's rule for the column (checked as the user types)."""
     title = col.header[:32]
     choices = choices_of(col, settings, townships)
-    if choices and col.kind is Kind.TOWNSHIP:
+    if choices:
+        return _list_validation(col, choices, lists, title)
+    rule = _KIND_VALIDATIONS.get(col.kind)
+    return None if rule is None else rule(spec, col, title, cell)
+
+
+def _list_validation(col: Column, choices: list[str], lists: _Lists, title: str) -> dict[str, Any]:
+    if col.kind is Kind.TOWNSHIP:
         # The importer also takes short names and configured aliases (港区, 高新区): warn, do not refuse.
         return {"validate": "list", "source": lists.source(col.header, choices), "error_type": "warning",
                 "error_title": title, "error_message": "建议从下拉列表中选择镇区全称；简称或规定的别名也可导入。",
                 "input_title": title, "input_message": "请从下拉列表中选择镇区"}
-    if choices:
-        return {"validate": "list", "source": lists.source(col.header, choices),
-                "error_title": title, "error_message": f"请从下拉列表中选择：{'、'.join(choices)}"[:255],
-                "input_title": title, "input_message": "请从下拉列表中选择"}
-    kind = col.kind
-    if kind is Kind.DATE:
-        return {"validate": "date", "criteria": "between", "minimum": dt.date(v.MIN_YEAR, 1, 1),
-                "maximum": dt.date(v.MAX_YEAR, 12, 31), "error_title": title,
-                "error_message": "请填写有效日期，如 2019-07-20"}
-    if kind in (Kind.INT, Kind.YEAR):
-        low = v.MIN_YEAR if kind is Kind.YEAR else (col.min_value if col.min_value is not None else -(10**9))
-        high = v.MAX_YEAR if kind is Kind.YEAR else (col.max_value if col.max_value is not None else 10**9)
-        bounded = kind is Kind.YEAR or col.min_value is not None or col.max_value is not None
-        return {"validate": "integer", "criteria": "between", "minimum": low, "maximum": high,
-                "error_title": title, "error_message": f"请填写{low}至{high}之间的整数" if bounded else "请填写整数"}
-    places = {Kind.TONNES: 3, Kind.TONNES_SIGNED: 3, Kind.YUAN: 2, Kind.YUAN_SIGNED: 2, Kind.SCORE: 2}.get(kind)
-    if places is not None:
-        signed = kind in (Kind.TONNES_SIGNED, Kind.YUAN_SIGNED)
-        sign = "" if signed else f",{cell}>=0"
-        return {"validate": "custom", "value": f"=AND(ISNUMBER({cell}){sign},ROUND({cell},{places})={cell})",
-                "error_title": title,
-                "error_message": f"请填写{'' if signed else '不小于0的'}数字，最多{places}位小数"}
-    if kind is Kind.USCC:
-        return {"validate": "length", "criteria": "==", "value": 18, "error_title": title,
-                "error_message": "统一社会信用代码应为18位"}
-    if kind is Kind.HS_CODE:
-        return {"validate": "custom", "value": f"=OR(LEN({cell})=8,LEN({cell})=10)", "error_title": title,
-                "error_message": "商品编码应为8位或10位数字"}
-    if kind is Kind.PERIOD:
-        return {"validate": "length", "criteria": "between", "minimum": 6, "maximum": 7, "error_title": title,
-                "error_message": "月份格式应为YYYY-MM，如2019-07"}
-    if kind is Kind.COORD:
-        return {"validate": "decimal", "criteria": "between", "minimum": -180, "maximum": 180,
-                "error_title": title, "error_message": "请填写经纬度（度）"}
-    if kind is Kind.TEXT:
-        limit = text_limit(spec, col)
-        return {"validate": "length", "criteria": "<=", "value": limit, "error_title": title,
-                "error_message": f"最多{limit}个字符"}
-    return None
+    return {"validate": "list", "source": lists.source(col.header, choices),
+            "error_title": title, "error_message": f"请从下拉列表中选择：{'、'.join(choices)}"[:255],
+            "input_title": title, "input_message": "请从下拉列表中选择"}
+
+
+def _date_rule(spec: TableSpec, col: Column, title: str, cell: str) -> dict[str, Any]:
+    return {"validate": "date", "criteria": "between", "minimum": dt.date(v.MIN_YEAR, 1, 1),
+            "maximum": dt.date(v.MAX_YEAR, 12, 31), "error_title": title,
+            "error_message": "请填写有效日期，如 2019-07-20"}
+
+
+def _integer_rule(spec: TableSpec, col: Column, title: str, cell: str) -> dict[str, Any]:
+    if col.kind is Kind.YEAR:
+        low, high, bounded = v.MIN_YEAR, v.MAX_YEAR, True
+    else:
+        low = col.min_value if col.min_value is not None else -(10**9)
+        high = col.max_value if col.max_value is not None else 10**9
+        bounded = col.min_value is not None or col.max_value is not None
+    return {"validate": "integer", "criteria": "between", "minimum": low, "maximum": high,
+            "error_title": title, "error_message": f"请填写{low}至{high}之间的整数" if bounded else "请填写整数"}
+
+
+_PLACES = {Kind.TONNES: 3, Kind.TONNES_SIGNED: 3, Kind.YUAN: 2, Kind.YUAN_SIGNED: 2, Kind.SCORE: 2}
+
+
+def _quantity_rule(spec: TableSpec, col: Column, title: str, cell: str) -> dict[str, Any]:
+    places = _PLACES[col.kind]
+    signed = col.kind in (Kind.TONNES_SIGNED, Kind.YUAN_SIGNED)
+    sign = "" if signed else f",{cell}>=0"
+    return {"validate": "custom", "value": f"=AND(ISNUMBER({cell}){sign},ROUND({cell},{places})={cell})",
+            "error_title": title,
+            "error_message": f"请填写{'' if signed else '不小于0的'}数字，最多{places}位小数"}
+
+
+def _uscc_rule(spec: TableSpec, col: Column, title: str, cell: str) -> dict[str, Any]:
+    return {"validate": "length", "criteria": "==", "value": 18, "error_title": title,
+            "error_message": "统一社会信用代码应为18位"}
+
+
+def _hs_code_rule(spec: TableSpec, col: Column, title: str, cell: str) -> dict[str, Any]:
+    return {"validate": "custom", "value": f"=OR(LEN({cell})=8,LEN({cell})=10)", "error_title": title,
+            "error_message": "商品编码应为8位或10位数字"}
+
+
+def _period_rule(spec: TableSpec, col: Column, title: str, cell: str) -> dict[str, Any]:
+    return {"validate": "length", "criteria": "between", "minimum": 6, "maximum": 7, "error_title": title,
+            "error_message": "月份格式应为YYYY-MM，如2019-07"}
+
+
+def _coordinate_rule(spec: TableSpec, col: Column, title: str, cell: str) -> dict[str, Any]:
+    return {"validate": "decimal", "criteria": "between", "minimum": -180, "maximum": 180,
+            "error_title": title, "error_message": "请填写经纬度（度）"}
+
+
+def _text_rule(spec: TableSpec, col: Column, title: str, cell: str) -> dict[str, Any]:
+    limit = text_limit(spec, col)
+    return {"validate": "length", "criteria": "<=", "value": limit, "error_title": title,
+            "error_message": f"最多{limit}个字符"}
+
+
+# The input check per kind of column without a drop-down list (a list column is checked against its list).
+_KIND_VALIDATIONS: dict[Kind, Callable[[TableSpec, Column, str, str], dict[str, Any]]] = {
+    Kind.DATE: _date_rule, Kind.INT: _integer_rule, Kind.YEAR: _integer_rule,
+    **{kind: _quantity_rule for kind in _PLACES},
+    Kind.USCC: _uscc_rule, Kind.HS_CODE: _hs_code_rule, Kind.PERIOD: _period_rule, Kind.COORD: _coordinate_rule,
+    Kind.TEXT: _text_rule,
+}
 
 
 def _write_data_sheet(book: xlsxwriter.Workbook, spec: TableSpec, settings: Settings, f: _Formats, lists: _Lists,
