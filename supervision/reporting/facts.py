@@ -103,6 +103,8 @@ class Facts:
     # 附件3's figures from the finding lifecycle per township (supervision.lifecycle.queries.annex3).
     lifecycle: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["township", "found", "rectified",
                                                                                    "cases"]))
+    # "发现N条，已销号M条，整改中K条，逾期J条" from the ledger (empty when the ledger holds none of the year).
+    lifecycle_line: str = ""
 
     # ---- the scope in words -------------------------------------------------------------
 
@@ -267,6 +269,7 @@ def gather(engine: Engine, settings: Settings, principal: Principal, year: int, 
         environment=_environment(engine, principal, year, as_of, town),
         freshness=queries.table_freshness(engine, principal, year, town, as_of=as_of),
         lifecycle=lifecycle_queries.annex3(engine, principal, year, as_of, town),
+        lifecycle_line=_lifecycle_line(engine, principal, year, as_of, town),
     )
     for tables in (("enterprises",), QUOTA_SOURCES, FINDING_SOURCES, PROGRESS_SOURCES, SCORE_SOURCES,
                    ("penalties",), ("tipoffs",), ("self_checks",), ("township_reports",), ("environment",),
@@ -275,6 +278,13 @@ def gather(engine: Engine, settings: Settings, principal: Principal, year: int, 
         key = tuple(dict.fromkeys(tables))
         facts.as_of_by_tables[key] = queries.data_as_of(engine, principal, key, year, town, as_of=as_of)
     return facts
+
+
+def _lifecycle_line(engine: Engine, principal: Principal, year: int, as_of: dt.date, township: str | None) -> str:
+    """The meeting pack's one line on the ledger; overdue counted against D (the pack's date), states as they are."""
+    if not any(lifecycle_queries.state_counts(engine, principal, year, township).values()):
+        return ""
+    return lifecycle_queries.summary_line(engine, principal, year, as_of, township)
 
 
 def _environment(engine: Engine, principal: Principal, year: int, as_of: dt.date,
