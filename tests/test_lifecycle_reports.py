@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from checks_support import Data
-from lifecycle_support import AS_OF, AUG, CX, HB, LEADER, finding_id, world
+from lifecycle_support import AS_OF, AUG, CX, HB, LEADER, SX, finding_id, world
 from sqlalchemy import Engine
 
 from supervision.lifecycle import queries
@@ -46,3 +46,24 @@ def test_report_takes_annex3_figures_from_the_lifecycle_and_flags_differences(db
     tables = [b for s in city.sections for b in s.blocks if isinstance(b, report.DocTable)]
     life = next(t for t in tables if t.caption.startswith("各镇（区）发现问题、已整改、移送案件"))
     assert ("城厢镇", str(found), "1", "1") in life.rows
+
+
+def test_the_meeting_pack_says_found_closed_rectifying_overdue(db: Engine, settings) -> None:
+    from supervision.reporting import pack
+
+    ids = world(db)
+    d = Data()
+    d.quota(ids["cx"], 100)  # the pack's quota slide wants a quota holder
+    d.save(db)
+    sync_findings(db, settings, 2019, AS_OF, day=AUG)
+    fid = finding_id(db, "R14", ids["cx"])
+    for who, action, extra in ((HB, "assign", {}), (CX, "start", {}), (CX, "report", {"measures": "m"}),
+                               (HB, "verify", {})):
+        transition(db, settings, who, fid, action, **extra)
+    late = finding_id(db, "R14", ids["sx"])
+    transition(db, settings, HB, late, "assign", day=AUG, deadline=dt.date(2019, 9, 20))
+    transition(db, settings, SX, late, "start", day=AUG)
+    content = pack.collect(db, settings, LEADER, 2019, AS_OF, None)
+    notes = "\n".join(slide.notes for slide in content.slides)
+    found = int(queries.township_counts(db, LEADER, 2019, AS_OF)["found"].sum())
+    assert f"问题整改（问题台账）：发现{found}条，已销号1条，整改中1条，逾期1条。" in notes

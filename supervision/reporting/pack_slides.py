@@ -172,6 +172,8 @@ def _kpi_slide(f: Facts) -> Slide:
         sentences.append(f"{f.year}年{f.scope}没有下达冶炼分离指标的企业。")
     sentences.append(f"截至{f.as_of:%m月%d日}，系统核查发现未销号问题{len(f.findings)}条，其中违规{f.violations}条、"
                      f"预警{f.warnings}条；红灯事项{f.red_lights}项；在黑名单期内的企业{listed}家。")
+    if f.lifecycle_line:
+        sentences.append(f"问题整改（问题台账）：{f.lifecycle_line}。")
     tables = ("enterprises",) + FINDING_SOURCES + SCORE_SOURCES + ("penalties",)
     return Slide(title="关键指标", notes="".join(sentences), kpis=kpis,
                  footnote=f"数据来源：{sources_text(tables)}　｜　数据截至：{f.data_as_of(tables) or '暂无数据'}")
