@@ -166,9 +166,19 @@ def is_screen() -> bool:
     return state is not None and state.principal.role is Role.SCREEN
 
 
+def _source() -> str | None:
+    """Where the browser is: the address the reverse proxy saw (last X-Forwarded-For entry), else the peer's."""
+    headers = st.context.headers
+    forwarded = headers.get("X-Forwarded-For") if headers else None
+    if isinstance(forwarded, str) and forwarded:
+        return forwarded.split(",")[-1].strip()[:64] or None
+    peer = st.context.ip_address
+    return peer if isinstance(peer, str) and peer else None  # none under AppTest
+
+
 def sign_in_with_password(username: str, password: str) -> signin.SignIn:
     """Check the password; on success the session starts, or waits for a new password if it was temporary."""
-    result = signin.authenticate(engine(), username, password, settings().security)
+    result = signin.authenticate(engine(), username, password, settings().security, source=_source())
     if result.ok and result.must_change_password:
         st.session_state[_PENDING] = result
     elif result.ok:

@@ -65,3 +65,107 @@ def test_audit_log_is_append_only_on_postgresql(db: Engine, settings: Settings) 
     with db.connect() as conn:
         assert conn.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == 1
         assert conn.execute(select(AuditEntry.actor)).scalar_one() == "系统（命令行）"
+
+
+@pytest.fixture
+def security(settings: Settings) -> Any:
+    from auth_support import fast
+
+    from supervision.access.throttle import THROTTLE
+
+    THROTTLE.clear()
+    yield fast(settings.security)
+    THROTTLE.clear()
+
+
+def test_unknown_names_get_the_same_answers_as_accounts(db: Engine, settings: Settings, security: Any) -> None:
+    """The lock-out message comes for an invented name as for a real one, after as many failures (9)."""
+    import datetime as dt
+
+    from auth_support import add_account
+
+    from supervision.access import signin
+    from supervision.core.principal import Role
+
+    add_account(db, settings, "real", Role.LEADER)
+    start = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    answers: dict[str, list[str]] = {"real": [], "invented": []}
+    for name in answers:
+        for i in range(security.lockout_threshold + 1):
+            # From different sources, so the per-source throttle stays out of the way.
+            result = signin.authenticate(db, name, f"bad{i}", security, now=start, source=f"10.0.{i}.1")
+            answers[name].append(result.message)
+    assert answers["real"] == answers["invented"], answers
+    assert "锁定" in answers["invented"][-1]
+
+
+def test_one_source_cannot_lock_someone_elses_account(db: Engine, settings: Settings, security: Any) -> None:
+    """A source is throttled before its failures reach the account's lock-out; the owner still signs in (9)."""
+    from auth_support import PASSWORD, add_account
+
+    from supervision.access import signin
+    from supervision.core.principal import Role
+
+    add_account(db, settings, "victim", Role.LEADER)
+    answers = [signin.authenticate(db, "victim", f"guess{i}", security, source="203.0.113.9").message
+               for i in range(security.lockout_threshold + 3)]
+    assert not any("账号已锁定" in a for a in answers), answers
+    assert answers[-1].startswith("尝试次数过多")
+    # The throttled source's answer tells nothing: an invented name gets the same.
+    assert signin.authenticate(db, "victim-not-here", "x", security, source="203.0.113.10").message \
+        == signin.GENERIC_FAILURE
+    assert signin.authenticate(db, "victim", PASSWORD, security, source="198.51.100.7").ok  # the owner's desk
+    assert not signin.authenticate(db, "victim", PASSWORD, security, source="203.0.113.9").ok  # still throttled
+
+
+def test_argon2_hashing_is_capped(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """However many sign-ins arrive at once, at most HASH_SLOTS argon2 verifications run together (7)."""
+    import threading
+    import time
+
+    from argon2 import PasswordHasher
+
+    from supervision.access import passwords, throttle
+
+    running, peak, lock = 0, 0, threading.Lock()
+    real = PasswordHasher.verify
+
+    def counting(self: PasswordHasher, stored: str, password: str) -> bool:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        try:
+            time.sleep(0.05)
+            return real(self, stored, password)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    from auth_support import fast
+
+    security = fast(settings.security)
+    stored = passwords.hash_password("right", security)
+    threads = [threading.Thread(target=passwords.verify_password, args=(stored, f"wrong{i}", security))
+               for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert peak == throttle.HASH_SLOTS
+
+
+def test_a_password_typed_as_the_name_stays_out_of_the_log(db: Engine, security: Any) -> None:
+    """A failed sign-in with an unknown name stores only a digest of it (14)."""
+    from sqlalchemy import select
+
+    from supervision.access import signin
+    from supervision.storage.models import AuditEntry
+
+    typed = "Secret-Passw0rd!"
+    signin.authenticate(db, typed, "whatever", security, source="10.1.1.1")
+    with db.connect() as conn:
+        rows = conn.execute(select(AuditEntry.actor, AuditEntry.record_key, AuditEntry.new_values)).all()
+    assert rows and typed.lower() not in str(rows) and typed not in str(rows)
+    assert rows[-1].record_key == signin.masked_name(typed.lower()) and rows[-1].record_key.startswith("未知用户#")

@@ -79,3 +79,39 @@ def test_reads_do_not_wait_on_an_import(held: HeldImport, db: Engine) -> None:
     started = time.perf_counter()
     assert data_version(db) >= 1
     assert time.perf_counter() - started < 1
+
+
+@pytest.fixture
+def officer(world: dict[str, Any], db: Engine, settings: Settings) -> str:
+    from auth_support import add_account
+
+    from supervision.access.throttle import THROTTLE
+    from supervision.core.principal import Role
+
+    THROTTLE.clear()
+    add_account(db, settings, "busy.officer", Role.LEADER)
+    return "busy.officer"
+
+
+def test_sign_in_does_not_wait_on_an_import(officer: str, held: HeldImport, db: Engine, settings: Settings) -> None:
+    """During an import a sign-in answers at once; its bookkeeping is written once the import has committed."""
+    from auth_support import PASSWORD, fast
+    from sqlalchemy import select
+
+    from supervision.access import signin
+    from supervision.storage.models import AuditEntry
+
+    security = fast(settings.security)
+    started = time.perf_counter()
+    good = signin.authenticate(db, officer, PASSWORD, security, source="10.2.0.1")
+    bad = signin.authenticate(db, officer, "wrong", security, source="10.2.0.1")
+    elapsed = time.perf_counter() - started
+    assert good.ok and not bad.ok and bad.message == signin.GENERIC_FAILURE
+    assert elapsed < 3, elapsed
+    held.release.set()
+    held.thread.join(60)
+    signin.flush_sign_in_bookkeeping()
+    with db.connect() as conn:
+        actions = list(conn.execute(select(AuditEntry.action).where(AuditEntry.record_key == officer)
+                                    .order_by(AuditEntry.id)).scalars())
+    assert actions == ["insert", "signin", "signin_bad"]

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from supervision.access import audit
 from supervision.access.passwords import generate_password, hash_password, password_problems, verify_password
 from supervision.access.permissions import require_role
+from supervision.access.throttle import THROTTLE
 from supervision.access.wall_links import create_screen_token
 from supervision.core.clock import as_utc, now_utc, to_local
 from supervision.core.config import SecuritySettings
@@ -219,6 +220,7 @@ def unlock(engine: Engine, actor: Principal, username: str) -> None:
     with engine.begin() as conn:
         row = _user(conn, username)
         conn.execute(update(User).where(User.id == row.id).values(failed_attempts=0, locked_until=None))
+        THROTTLE.forget(row.username)
         audit.record(conn, actor, "update", "users", row.username,
                      {"锁定至": as_utc(row.locked_until), "连续失败次数": row.failed_attempts},
                      {"锁定至": None, "连续失败次数": 0})

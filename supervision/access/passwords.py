@@ -11,6 +11,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from supervision.access.throttle import hashing
 from supervision.core.config import SecuritySettings
 
 # Readable passwords: no 0/O, 1/l/I lookalikes.
@@ -27,14 +28,16 @@ def hasher(security: SecuritySettings) -> PasswordHasher:
 
 
 def hash_password(password: str, security: SecuritySettings) -> str:
-    return hasher(security).hash(password)
+    with hashing():  # at most throttle.HASH_SLOTS argon2 hashes (64 MB each) at a time
+        return hasher(security).hash(password)
 
 
 def verify_password(stored: str | None, password: str, security: SecuritySettings) -> bool:
     if not stored:
         return False
     try:
-        return hasher(security).verify(stored, password)
+        with hashing():
+            return hasher(security).verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -79,7 +82,8 @@ _DUMMY_PASSWORD = "timing-equaliser-not-a-password"
 
 @lru_cache(maxsize=4)
 def _dummy_hash(time_cost: int, memory_kib: int, parallelism: int) -> str:
-    return _hasher(time_cost, memory_kib, parallelism).hash(_DUMMY_PASSWORD)
+    with hashing():
+        return _hasher(time_cost, memory_kib, parallelism).hash(_DUMMY_PASSWORD)
 
 
 def verify_nobody(password: str, security: SecuritySettings) -> None:
