@@ -52,7 +52,7 @@ def kpis(version: int, f: Filters) -> None:
     cols[0].metric("稀土企业（家）", int(counts["n"].sum()),
                    help="；".join(f"{md_escape(c)}{int(n)}家" for c, n in by_category.items()))
     cols[1].metric("冶炼分离指标使用率", f"{float(used / total) * 100:.1f}%" if total else "无指标",
-                   help=f"{f.year}年{f.months}产量 {float(used):,.3f} 吨 / 全年指标 {float(total):,.3f} 吨")
+                   help=md_escape(f"{f.year}年{f.months}产量 {float(used):,.3f} 吨 / 全年指标 {float(total):,.3f} 吨"))
     next_text = f"距{pos.next_step.name}{pos.days_to_next}天" if pos.next_step is not None else "无待办节点"
     cols[2].metric("整顿阶段", md_escape(pos.phase), md_escape(next_text), delta_color="off", delta_arrow="off")
     if int(life["found"].sum()):

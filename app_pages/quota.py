@@ -33,7 +33,7 @@ held = quota[quota["utilisation"].notna()]
 cols = st.columns(4)
 cols[0].metric(f"{f.year}年冶炼分离指标（吨）", f"{float(total):,.3f}")
 cols[1].metric("持指标企业产量（吨）", f"{float(used):,.3f}",
-               help=f"{f.months}月报合计：只计截至日期前已结束月份的月报（如截至8月13日计1–7月）")
+               help=md_escape(f"{f.months}月报合计：只计截至日期前已结束月份的月报（如截至8月13日计1–7月）"))
 cols[2].metric("指标使用率", f"{float(used / total) * 100:.1f}%" if total else "无指标")
 cols[3].metric("达预警线/超计划企业（家）",
                f"{int((held['utilisation'] >= float(warning)).sum() - (held['utilisation'] > 1).sum())} / "
