@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from components import session
-from components.db import engine, settings
-from supervision.access.accounts import change_own_password
+from components import live, session
+from components.db import settings
 from supervision.core.errors import AuthError
 from supervision.core.safety import md_escape
 
@@ -31,7 +30,7 @@ if done:
         st.error("两次输入的新密码不一致")
     else:
         try:
-            epoch = change_own_password(engine(), principal, security, old, first)
+            epoch = live.change_own_password(principal, security, old, first)
         except AuthError as exc:
             st.error(md_escape(exc))
         else:

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from components import session, tables
-from components.db import engine, settings
-from supervision.access import accounts, passwords, wall_links
+from components import live, session, tables
+from components.db import settings
+from supervision.access import passwords
 from supervision.access.permissions import PermissionDenied
 from supervision.core.errors import AuthError
 from supervision.core.principal import Role
@@ -17,11 +17,11 @@ if principal.role is not Role.ADMIN:
 
 security = settings().security
 ROLES = [Role.LEADER, Role.BUREAU, Role.TOWNSHIP, Role.ADMIN]
-towns = accounts.township_names(engine())
+towns = live.township_names()
 departments = security.departments
 
 st.title("用户管理")
-users = accounts.list_users(engine(), principal)
+users = live.list_users(principal)
 st.dataframe(tables.tidy(users), hide_index=True, key="users_table")
 
 new_tab, edit_tab, screen_tab = st.tabs(["新建账号", "修改账号", "大屏链接"])
@@ -40,9 +40,9 @@ with new_tab:
     if create:
         password = passwords.generate_password(security, username.strip().lower())
         try:
-            accounts.create_user(engine(), principal, security, username=username, display_name=display_name,
-                                 role=role, password=password, township=township, department=department,
-                                 sso_subject=sso_subject or None)
+            live.create_user(principal, security, username=username, display_name=display_name,
+                             role=role, password=password, township=township, department=department,
+                             sso_subject=sso_subject or None)
         except (AuthError, PermissionDenied) as exc:
             st.error(md_escape(exc))
         else:
@@ -69,8 +69,8 @@ with edit_tab:
             save = st.form_submit_button("保存修改", type="primary", key="edit_user_submit")
         if save:
             try:
-                accounts.update_user(engine(), principal, security, chosen, display_name=display_name, role=role,
-                                     township=township, department=department, sso_subject=sso_subject or None)
+                live.update_user(principal, security, chosen, display_name=display_name, role=role,
+                                 township=township, department=department, sso_subject=sso_subject or None)
             except (AuthError, PermissionDenied) as exc:
                 st.error(md_escape(exc))
             else:
@@ -80,19 +80,19 @@ with edit_tab:
         if left.button("重置密码", key="reset_password"):
             password = passwords.generate_password(security, chosen)
             try:
-                accounts.set_password(engine(), principal, security, chosen, password, must_change=True)
+                live.set_password(principal, security, chosen, password, must_change=True)
             except (AuthError, PermissionDenied) as exc:
                 st.error(md_escape(exc))
             else:
                 st.success("已重置并解除锁定。临时密码只显示这一次：")
                 st.code(password, language=None)
         if middle.button("解除锁定", key="unlock_user"):
-            accounts.unlock(engine(), principal, chosen)
+            live.unlock(principal, chosen)
             st.success("已解除锁定。")
         disabled = row["状态"] == "停用"
         if right.button("启用账号" if disabled else "停用账号", key="toggle_user"):
             try:
-                accounts.update_user(engine(), principal, security, chosen, disabled=not disabled)
+                live.update_user(principal, security, chosen, disabled=not disabled)
             except (AuthError, PermissionDenied) as exc:
                 st.error(md_escape(exc))
             else:
@@ -100,7 +100,7 @@ with edit_tab:
 
 with screen_tab:
     st.write("大屏链接只能查看总览和地图，不能修改任何数据；链接只在创建时显示一次。")
-    tokens = wall_links.list_screen_tokens(engine(), principal)
+    tokens = live.list_screen_tokens(principal)
     st.dataframe(tables.tidy(tokens), hide_index=True, key="tokens_table")
     with st.form("create_token_form", clear_on_submit=True):
         label = st.text_input("大屏名称", key="token_label", max_chars=60, placeholder="如：指挥中心大屏")
@@ -109,7 +109,7 @@ with screen_tab:
         make = st.form_submit_button("创建大屏链接", key="create_token_submit")
     if make:
         try:
-            token_id, token = wall_links.create_screen_token(engine(), principal, label, int(days) or None)
+            token_id, token = live.create_screen_token(principal, label, int(days) or None)
         except (AuthError, PermissionDenied) as exc:
             st.error(md_escape(exc))
         else:
@@ -120,5 +120,5 @@ with screen_tab:
     if active:
         revoke_id = st.selectbox("停用链接", active, index=None, key="revoke_token_id", placeholder="请选择")
         if revoke_id is not None and st.button("停用所选链接", key="revoke_token"):
-            wall_links.revoke_screen_token(engine(), principal, int(revoke_id))
+            live.revoke_screen_token(principal, int(revoke_id))
             st.rerun()

@@ -14,7 +14,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Engine
 
 from components.db import engine
-from supervision.access import audit
+from supervision.access import accounts, audit, wall_links
 from supervision.entry import records
 
 _P = ParamSpec("_P")
@@ -42,3 +42,15 @@ township_totals = _bound(records.township_totals)
 # The audit log (administrators).
 audit_actors = _bound(audit.audit_actors)
 audit_entries = _bound(audit.audit_entries)
+
+# Accounts and wall links (administrators; change_own_password for everyone signed in with a password).
+change_own_password = _bound(accounts.change_own_password)
+create_user = _bound(accounts.create_user)
+list_users = _bound(accounts.list_users)
+set_password = _bound(accounts.set_password)
+township_names = _bound(accounts.township_names)
+unlock = _bound(accounts.unlock)
+update_user = _bound(accounts.update_user)
+create_screen_token = _bound(wall_links.create_screen_token)
+list_screen_tokens = _bound(wall_links.list_screen_tokens)
+revoke_screen_token = _bound(wall_links.revoke_screen_token)

@@ -16,7 +16,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, and_, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Engine,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 
 from supervision.access import audit
@@ -451,7 +463,7 @@ class _Writer:
             sql.Identifier(self.table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names))
         cursor = self.conn.connection.cursor()
         try:
-            with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+            with cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row([row[n] if p is None else p(row[n]) for n, p in processors])
         except self.conn.dialect.loaded_dbapi.Error as exc:
@@ -480,7 +492,8 @@ class _Writer:
                 self.result.unchanged += 1
                 continue
             # Only the replaced columns go in: SQLAlchemy would SET any column named in the parameters.
-            updates.append({**{f"k_{a}": row[a] for a in self.key_attrs}, **{a: row[a] for a in replaced if a not in self.key_attrs},
+            updates.append({**{f"k_{a}": row[a] for a in self.key_attrs},
+                            **{a: row[a] for a in replaced if a not in self.key_attrs},
                             "version": (old.version or 0) + 1, "import_id": self.import_id})
             old_values = {a: jsonable(getattr(old, a)) for a in diff}
             new_values = {a: jsonable(row[a]) for a in diff}
@@ -496,7 +509,8 @@ class _Writer:
             self._insert(inserts)
         if updates:
             condition = and_(*(self.table.c[a] == bindparam(f"k_{a}") for a in self.key_attrs))
-            values = {a: bindparam(a) for a in [*replaced, "version", "import_id"] if a not in self.key_attrs}
+            values: dict[str, BindParameter[Any]] = {
+                a: bindparam(a) for a in [*replaced, "version", "import_id"] if a not in self.key_attrs}
             self.conn.execute(update(self.table).where(condition).values(values), updates)
         if audits:
             self.conn.execute(insert(AuditEntry), audits)
