@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test test-fast sysdeps demo bench clean
+.PHONY: run test test-fast lint sysdeps demo bench clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -47,7 +47,13 @@ run: $(VENV)/.runtime
 demo: $(VENV)/.runtime
 	$(PY) -m supervision demo --replace
 
-test: $(VENV)/.dev sysdeps
+## The gates, before any test runs: ruff, mypy (supervision/ and components/), import-linter's contracts.
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: $(VENV)/.dev lint sysdeps
 	$(PY) -m pytest -n 2
 
 ## Tests without the real-browser tier.
