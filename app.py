@@ -33,6 +33,7 @@ st.set_page_config(page_title="稀土整顿监管平台", page_icon=str(Path(__f
 # would skip the formula neutralisation that every download of the project applies.
 st.set_option("client.disableDataExport", True)
 stop_on_bad_settings()
+screen.apply(wall)  # before sign-in, so a wall link that no longer works shows its notice in the wall's style
 
 PAGES = [
     st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview"),
@@ -88,7 +89,6 @@ else:
             st.switch_page(allowed[0], query_params=st.query_params.to_dict())
         except StreamlitAPIException:  # a parameter already bound to a widget of this session travels by itself
             st.switch_page(allowed[0])
-    screen.apply(wall)
     if not wall.on:
         st.html(STATIC / "print.css")  # Ctrl+P: A4 landscape without the sidebar, charts kept whole
     topic = url_of.get(id(navigation), "")

@@ -7,6 +7,14 @@ from components.db import settings
 from supervision.core.errors import AuthError
 from supervision.core.safety import md_escape
 
+if st.query_params.get("mode") == "screen" and st.query_params.get("token"):
+    # A wall link that no longer works: a notice readable from across the room, and no sign-in form on a wall.
+    session.pop_notice()
+    st.title("大屏链接已失效")
+    st.error("此大屏链接无效、已过期或已被停用，大屏已停止显示数据。", icon=":material/link_off:")
+    st.markdown("请联系系统管理员在“用户管理 › 大屏设置”中生成新的大屏链接，并在本大屏的浏览器中打开。")
+    st.stop()
+
 st.title("稀土整顿监管平台")
 st.caption("太仓市稀土行业秩序整顿监管看板")
 

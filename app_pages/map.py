@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, downloads, figures, filters, mapview, screen, session, sources, tables
+from components import data, downloads, filters, mapview, screen, sources, tables
 from components.db import current_data_version
 from components.filters import Filters
 from components.session import current_principal
 from supervision.core.safety import md_escape
-from supervision.reporting import charts
 from supervision.reporting.charts import Look
 
 principal = current_principal()
@@ -18,21 +17,8 @@ wall = screen.read()
 ENTERPRISE_COLUMNS = {"name": "企业名称", "uscc": "统一社会信用代码", "category": "类别", "township": "镇区",
                       "status": "生产状态", "group_name": "所属集团"}
 SYMBOLS = "点位形状表示生产状态：● 在产　■ 停产　✕ 关闭；颜色表示企业类别；灰色镇区表示该指标无数据。"
-MEASURE_TABLES = {
-    "enterprises": ("enterprises",),
-    "utilisation": ("quotas", "monthly_reports"),
-    "open_findings": ("quotas", "monthly_reports", "invoices", "traceability", "resource_tax", "licenses", "customs",
-                      "environment", "self_checks", "township_reports", "tipoffs"),
-    "score_share": ("scoring_items", "inspection_scores"),
-    "overdue_reports": ("self_checks", "township_reports", "monthly_reports"),
-}
-
-
-def measure_from(text: str | None) -> str | None:
-    """The measure a URL names, by its Chinese label (what the bound control writes) or its key."""
-    by_label = {label: key for key, label in mapview.MEASURES.items()}
-    key = by_label.get(text or "", text)
-    return key if key in MEASURE_TABLES else None
+MEASURE_TABLES = mapview.MEASURE_TABLES
+measure_from = mapview.measure_from
 
 
 def measure_choice() -> str:
@@ -84,36 +70,8 @@ def township_panel(version: int, f: Filters) -> None:
                     source=source, scope=f.describe())
 
 
-@st.fragment(run_every=wall.run_every if wall.on else None)
-def wall_page() -> None:
-    """The wall map with the townships ranked beside it; with ?carousel=N it cycles through the measures."""
-    session.guard_refresh()
-    version = current_data_version()
-    f = filters.current(version, principal)
-    fixed = measure_from(st.query_params.get("measure"))
-    if fixed:
-        measure = fixed
-    else:
-        cycle = list(MEASURE_TABLES)
-        measure = cycle[wall.carousel_index(len(cycle))]
-    head, stamp = st.columns([3, 2])
-    head.title(f"镇区地图 · {md_escape(mapview.MEASURES[measure])}", anchor=False)
-    stamp.caption(md_escape(screen.updated_text(data.data_changed_at(version))))
-    left, right = st.columns([2, 1])
-    with left:
-        draw_map(version, f, measure, wall.look(880, 2), "wall")
-        st.caption(SYMBOLS)
-    with right:
-        measures = data.map_measures(version, principal, f.year, f.as_of, f.category)
-        c = sources.caption(version, principal, f, f"各镇（区）{mapview.MEASURES[measure]}排名",
-                            MEASURE_TABLES[measure])
-        fig = figures.memo(("wall_ranking", version, principal, f, measure, wall.look(900, 3)),
-                           lambda: charts.township_bars(measures, measure, c, wall.look(900, 3), selected=f.township))
-        st.plotly_chart(fig, key="wall_ranking", theme=None)
-
-
 if wall.on:
-    wall_page()
+    screen.show(wall, default=screen.MAP_DEFAULT)
 else:
     version = current_data_version()
     f = filters.current(version, principal)

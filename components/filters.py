@@ -16,6 +16,7 @@ import streamlit as st
 
 from components import data
 from components.db import settings
+from supervision.core import clock
 from supervision.core.asof import AsOf
 from supervision.core.principal import Principal
 from supervision.core.safety import md_escape
@@ -51,7 +52,7 @@ class Filters:
 
 def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
     """The year's last day for a past year, today for the current year, the first day for a future one."""
-    today = today or dt.date.today()
+    today = today or clock.today_local()
     if year < today.year:
         return dt.date(year, 12, 31)
     if year > today.year:
@@ -62,7 +63,7 @@ def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
 def year_options(version: int, principal: Principal) -> list[int]:
     """Years with data and configured campaign years, newest first."""
     years = set(data.data_years(version, principal)) | set(data.configured_years())
-    return sorted(years or {dt.date.today().year}, reverse=True)
+    return sorted(years or {clock.today_local().year}, reverse=True)
 
 
 def default_year(version: int, principal: Principal) -> int:

@@ -27,6 +27,22 @@ MEASURES = {
     "score_share": "督查得分率",
     "overdue_reports": "逾期报表",
 }
+# The tables each measure is computed from (a figure's sources).
+MEASURE_TABLES = {
+    "enterprises": ("enterprises",),
+    "utilisation": ("quotas", "monthly_reports"),
+    "open_findings": ("quotas", "monthly_reports", "invoices", "traceability", "resource_tax", "licenses", "customs",
+                      "environment", "self_checks", "township_reports", "tipoffs"),
+    "score_share": ("scoring_items", "inspection_scores"),
+    "overdue_reports": ("self_checks", "township_reports", "monthly_reports"),
+}
+
+
+def measure_from(text: str | None) -> str | None:
+    """The measure a URL names, by its Chinese label (what the bound control writes) or its key."""
+    by_label = {label: key for key, label in MEASURES.items()}
+    key = by_label.get(text or "", text)
+    return key if key in MEASURE_TABLES else None
 
 
 @st.cache_resource(show_spinner=False)

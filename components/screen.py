@@ -1,46 +1,75 @@
-"""Large-screen mode for wall displays: `?mode=screen` (and `&res=4k` for 3840×2160 at 100 % zoom).
+"""Large-screen mode for wall displays: `?mode=screen`, on the 总览 and 镇区地图 pages.
 
-Other parameters: `refresh` (seconds between automatic refreshes, default 60) and
-`carousel` (seconds per panel group; 0 or absent shows every panel at once).
-The look comes from two static stylesheets under static/ that hold no data.
+The wall is laid out once for 1920×1080 CSS pixels and the stylesheet scales that whole
+canvas to the screen (a 3840×2160 wall at 100 % zoom doubles it, any 16:9 size in between
+scales by its width), so type never shrinks below the sizes chosen for 1080p.
+
+URL parameters (invalid values fall back to the defaults; see README, 大屏):
+- `refresh`: seconds between automatic refreshes (default 60, at least 5);
+- `carousel`: seconds per panel group (10–60); absent or 0 shows one fixed layout;
+- `panels`: which panel groups, in which order, e.g. `overview,map,lights` (see GROUPS);
+- `theme`: `night` (dimmed, for 24-hour rooms), `day`, or absent: by the clock in config.toml [screen];
+- `measure`: fixes the map's colouring (otherwise the carousel steps through the measures);
+- `res=4k`: accepted for old links; the scaling is automatic.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import plotly.graph_objects as go
 import streamlit as st
+import streamlit.components.v1 as components
+from sqlalchemy.exc import SQLAlchemyError
 
-from components import session
+from components import data, figures, filters, mapview, panels, session, sources
+from components.db import current_data_version, settings
+from components.filters import Filters
+from components.session import current_principal
+from supervision.core import campaign
 from supervision.core.clock import now_local, to_local
+from supervision.core.config import ScreenSettings
+from supervision.core.safety import md_escape
+from supervision.reporting import charts
 from supervision.reporting.charts import Look
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 DEFAULT_REFRESH = 60
 MIN_REFRESH = 5
+CAROUSEL_RANGE = (10, 60)
+# Panel groups a wall link can name in `panels`, in their default order. A group is a function below
+# (GROUPS maps its name to it); a new group (e.g. the rectifications' burn-down) is one more entry.
+OVERVIEW_DEFAULT = ("overview", "lights", "burndown", "timeline")
+MAP_DEFAULT = ("map",)
+WALL_PLOTLY_CONFIG: dict[str, Any] = {"displayModeBar": False}
+# The 1920×1080 canvas, in CSS pixels: what the header, the numbers and the margins take; the rest is charts.
+CANVAS_H = 1080
+HEADER_H = 76
+METRICS_H = 190
+GAP = 12
 
 
 @dataclass(frozen=True)
 class Screen:
     on: bool
-    uhd: bool = False  # 3840×2160 at 100 % zoom: twice the CSS pixels of 1920×1080
+    uhd: bool = False  # an old link's res=4k: kept for compatibility, the stylesheet scales by itself
     refresh_s: int = DEFAULT_REFRESH
     carousel_s: int = 0
+    panels: tuple[str, ...] = ()
+    theme: str = ""  # "night", "day" or "" (by the clock)
+    scale: float = 1.0  # the screen's width / 1920: every size of the 1080p design is multiplied by it
 
-    @property
-    def scale(self) -> float:
-        return 2.0 if self.uhd else 1.0
+    def look(self, height: int) -> Look:
+        """The wall's dark look for a panel `height` pixels high in the 1920×1080 design, at the screen's scale."""
+        return Look(height=round(height * self.scale), dark=True, wall=True, scale=self.scale)
 
-    def look(self, height_1080: int, columns: int = 1) -> Look:
-        """A dark look whose height (given for 1920×1080) and type scale follow the screen.
-
-        `columns` is how many panels share the screen's width, so the source line wraps to fit.
-        """
-        return Look(height=round(height_1080 * self.scale), dark=True, scale=self.scale,
-                    footnote_chars=max(30, 150 // columns))
+    def groups(self, default: tuple[str, ...]) -> tuple[str, ...]:
+        return self.panels or default
 
     def carousel_index(self, groups: int, now: float | None = None) -> int:
         """Which panel group to show now: time-based, so every screen showing the link agrees."""
@@ -54,12 +83,42 @@ class Screen:
         periods = [self.refresh_s] + ([self.carousel_s] if self.carousel_s else [])
         return max(MIN_REFRESH, min(periods))
 
+    def night(self, config: ScreenSettings, now: dt.time | None = None) -> bool:
+        """Dimmed: asked for by the link, or by the clock (config.toml [screen] night_from/night_until)."""
+        if self.theme in ("night", "day"):
+            return self.theme == "night"
+        if not config.night_from or not config.night_until:
+            return False
+        t = now or now_local().time()
+        start, end = config.night_from, config.night_until
+        return start <= t < end if start <= end else t >= start or t < end
+
+
+def _now() -> float:
+    """The wall's clock (the carousel's position); tests replace it."""
+    return time.time()
+
 
 def _int(text: str | None, default: int) -> int:
     try:
         return int(text) if text not in (None, "") else default
     except ValueError:
         return default
+
+
+def parse_panels(text: str | None) -> tuple[str, ...]:
+    """The known group names of a `panels` parameter, in its order, each once (unknown names are skipped)."""
+    names = [p.strip().lower() for p in (text or "").replace("，", ",").split(",")]
+    return tuple(dict.fromkeys(n for n in names if n in GROUPS))
+
+
+def _scale(text: str | None, uhd: bool) -> float:
+    """The URL's `scale` (set by the page itself, static/wall-scale.html), 0.5–4; an old res=4k link means 2."""
+    try:
+        value = float(text) if text else (2.0 if uhd else 1.0)
+    except ValueError:
+        value = 2.0 if uhd else 1.0
+    return round(min(max(value, 0.5), 4.0), 2) if value == value else 1.0
 
 
 def read() -> Screen:
@@ -71,28 +130,227 @@ def read() -> Screen:
     params = st.query_params
     if params.get("mode") != "screen" and not params.get("token") and not session.is_screen():
         return Screen(on=False)
+    carousel = _int(params.get("carousel"), 0)
+    theme = params.get("theme", "").lower()
+    uhd = params.get("res", "").lower() in ("4k", "2160", "uhd")
     return Screen(
         on=True,
-        uhd=params.get("res", "").lower() in ("4k", "2160", "uhd"),
+        uhd=uhd,
+        scale=_scale(params.get("scale"), uhd),
         refresh_s=max(MIN_REFRESH, _int(params.get("refresh"), DEFAULT_REFRESH)),
-        carousel_s=max(0, _int(params.get("carousel"), 0)),
+        carousel_s=0 if carousel <= 0 else min(max(carousel, CAROUSEL_RANGE[0]), CAROUSEL_RANGE[1]),
+        panels=parse_panels(params.get("panels")),
+        theme=theme if theme in ("night", "day") else "",
     )
 
 
 def apply(screen: Screen) -> None:
-    """Hide the sidebar, header and toolbar and switch to the dark wall style."""
-    if not screen.on:
-        return
-    st.html(STATIC / "screen.css")
-    if screen.uhd:
-        st.html(STATIC / "screen-4k.css")
+    """Hide the sidebar, header and toolbar, switch to the dark wall style and scale the canvas to the screen."""
+    if screen.on:
+        st.html(STATIC / "screen.css")
 
 
 def updated_text(changed_at: dt.datetime | None) -> str:
-    """"最后更新": when this panel was drawn, and when the data last changed."""
-    now = now_local()
-    text = f"最后更新：{now:%Y-%m-%d %H:%M:%S}"
+    """"最后更新": when this panel was drawn, and when the data last changed (in the display time zone)."""
+    text = f"最后更新：{now_local():%Y-%m-%d %H:%M:%S}"
     if changed_at is not None:
         local = to_local(changed_at)
         text += f"　数据变更：{local:%Y-%m-%d %H:%M}"
     return text
+
+
+# ---- what a panel group shows ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    figure: go.Figure
+    config: dict[str, Any] = field(default_factory=lambda: WALL_PLOTLY_CONFIG)
+
+
+Column = tuple[Panel, ...]  # panels stacked in one column
+
+
+@dataclass(frozen=True)
+class View:
+    """One panel group as read from the database; drawing it reads nothing, so it can be redrawn in an outage."""
+
+    group: str
+    title: str
+    context: str
+    changed_at: dt.datetime | None
+    metrics: tuple[panels.Metric, ...]
+    metrics_source: str
+    columns: tuple[tuple[float, Column], ...]  # (relative width, panels); rows of columns are one row here
+    rows: tuple[tuple[tuple[float, Column], ...], ...] = ()
+    built_at: dt.datetime = field(default_factory=now_local)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every group is read against: the data version, the filters and the screen's parameters."""
+
+    version: int
+    f: Filters
+    screen: Screen
+    compact: bool  # two overview groups share the canvas (the default layout without a carousel)
+    visit: int  # how many times the carousel has come round (the map's measure steps on with it)
+
+
+def _context(f: Filters) -> str:
+    cfg = settings()
+    pos = campaign.position(cfg, f.year, f.as_of)
+    deadline = (f"距{pos.next_step.name}（{pos.next_step.end:%m月%d日}）还有{pos.days_to_next}天"
+                if pos.next_step is not None else "本年度节点均已过")
+    return f"{cfg.jurisdiction.name} · {f.year}年 · {pos.phase} · {deadline}"
+
+
+def _body(metrics: bool) -> int:
+    """Height left for charts on the canvas under the header (and the numbers)."""
+    return CANVAS_H - HEADER_H - (METRICS_H if metrics else 0) - 3 * GAP
+
+
+def _overview(fr: Frame) -> View:
+    f, v = fr.f, fr.version
+    height = (_body(True) - GAP) // 2 if fr.compact else _body(True)
+    look = fr.screen.look(height)
+    row = ((1.0, (Panel("enterprises", panels.fig_enterprises(v, f, look)),)),
+           (0.9, (Panel("quota", panels.fig_quota(v, f, look)),)),
+           (1.1, (Panel("findings", panels.fig_findings(v, f, look)),)))
+    rows: tuple[tuple[tuple[float, Column], ...], ...] = (row,)
+    if fr.compact:
+        rows = (row, _lights(fr, height).columns)
+    return View("overview", "稀土行业秩序整顿 · 总览", _context(f), data.data_changed_at(v), tuple(panels.kpis(v, f)),
+                panels.kpi_caption(v, f).brief, (), rows)
+
+
+def _lights(fr: Frame, height: int | None = None) -> View:
+    f, v = fr.f, fr.version
+    full = height is None
+    h = _body(False) if height is None else height
+    look = fr.screen.look(h)
+    half = fr.screen.look((h - GAP) // 2)
+    if full:
+        columns: tuple[tuple[float, Column], ...] = (
+            (1.6, (Panel("lights", panels.fig_lights(v, f, look)),)),
+            (1.0, (Panel("tipoffs", panels.fig_tipoffs(v, f, half)), Panel("penalties",
+                                                                             panels.fig_penalties(v, f, half)))))
+    else:
+        columns = ((1.0, (Panel("lights", panels.fig_lights(v, f, look)),)),
+                   (0.9, (Panel("tipoffs", panels.fig_tipoffs(v, f, look)),)),
+                   (1.1, (Panel("penalties", panels.fig_penalties(v, f, look)),)))
+    return View("lights", "逾期事项与举报、处罚", _context(f), data.data_changed_at(v), (), "", columns)
+
+
+def _map(fr: Frame) -> View:
+    f, v = fr.f, fr.version
+    principal = current_principal()
+    fixed = mapview.measure_from(st.query_params.get("measure"))
+    cycle = list(mapview.MEASURE_TABLES)
+    measure = fixed or cycle[fr.visit % len(cycle)]
+    look = fr.screen.look(_body(False))
+    measures = data.map_measures(v, principal, f.year, f.as_of, f.category)
+    points = data.enterprises(v, principal, None, f.category)
+    name = mapview.MEASURES[measure]
+    c = sources.caption(v, principal, f, f"各镇（区）{name}与企业分布",
+                        mapview.MEASURE_TABLES[measure] + ("enterprises",))
+    bounds = data.township_boundaries()
+    fig = figures.memo(("wall_map", v, principal, f, measure, look), lambda: charts.township_map(
+        mapview.choropleth_geojson(), measures, measure, points, c, look, selected=f.township,
+        schematic=bounds.schematic))
+    rc = sources.caption(v, principal, f, f"各镇（区）{name}排名", mapview.MEASURE_TABLES[measure])
+    ranking = figures.memo(("wall_ranking", v, principal, f, measure, look),
+                           lambda: charts.township_bars(measures, measure, rc, look, selected=f.township))
+    columns = ((2.0, (Panel("map", fig, {**mapview.PLOTLY_CONFIG, **WALL_PLOTLY_CONFIG}),)),
+               (1.0, (Panel("ranking", ranking),)))
+    return View("map", f"镇区地图 · {name}", _context(f), data.data_changed_at(v), (), "", columns)
+
+
+def _burndown(fr: Frame) -> View:
+    """The finding lifecycle (问题闭环): open, overdue and closed per township, and the weekly burn-down."""
+    f, v = fr.f, fr.version
+    look = fr.screen.look(_body(False))
+    columns = ((1.0, (Panel("lifecycle", panels.fig_lifecycle(v, f, look)),)),
+               (1.0, (Panel("burndown", panels.fig_burndown(v, f, look)),)))
+    return View("burndown", "问题整改与销号进度", _context(f), data.data_changed_at(v), (), "", columns)
+
+
+def _timeline(fr: Frame) -> View:
+    """整顿进程: open findings and red lights at each week's end, against the campaign's milestones."""
+    f, v = fr.f, fr.version
+    columns = ((1.0, (Panel("timeline", panels.fig_timeline(v, f, fr.screen.look(_body(False)))),)),)
+    return View("timeline", "整顿进程", _context(f), data.data_changed_at(v), (), "", columns)
+
+
+GROUPS: dict[str, Callable[[Frame], View]] = {"overview": _overview, "map": _map, "lights": _lights,
+                                               "burndown": _burndown, "timeline": _timeline}
+
+
+# ---- drawing -----------------------------------------------------------------------------
+
+_SNAPSHOTS = "wall_snapshots"
+
+
+def _draw_columns(columns: tuple[tuple[float, Column], ...]) -> None:
+    cols = st.columns([w for w, _ in columns], gap="small")
+    for col, (_, stack) in zip(cols, columns, strict=True):
+        with col:
+            for p in stack:
+                st.plotly_chart(p.figure, key=f"wall_{p.key}", theme=None, config=p.config)
+
+
+def draw(view: View, stale: bool = False) -> None:
+    """Draw a view; `stale` adds the outage banner with the time the view was read."""
+    head, side = st.columns([3, 2], vertical_alignment="center")
+    head.title(md_escape(view.title), anchor=False)
+    with side:
+        st.markdown(f"**{md_escape(view.context)}**")
+        if stale:
+            st.error(f"数据暂不可用，显示的是 {view.built_at:%H:%M} 的数据", icon=":material/cloud_off:")
+        else:
+            st.caption(md_escape(updated_text(view.changed_at)))
+    if view.metrics:
+        for col, m in zip(st.columns(len(view.metrics)), view.metrics, strict=True):
+            if m.note:
+                col.metric(md_escape(m.label), md_escape(m.value), md_escape(m.note),
+                           delta_color="inverse" if m.note_color == "inverse" else "off", delta_arrow="off")
+            else:
+                col.metric(md_escape(m.label), md_escape(m.value))
+        st.caption(md_escape(view.metrics_source))
+    for row in view.rows or (view.columns,):
+        _draw_columns(row)
+
+
+def show(screen: Screen, default: tuple[str, ...]) -> None:
+    """The wall: the chosen panel groups (in turn with a carousel), redrawn every `run_every` seconds."""
+    components.html((STATIC / "wall-scale.html").read_text(encoding="utf-8"), height=0)
+
+    @st.fragment(run_every=screen.run_every)
+    def wall() -> None:
+        groups = screen.groups(default)
+        now = _now()
+        index = screen.carousel_index(len(groups), now)
+        group = groups[index]
+        # The overview's wall without a carousel: its first two groups share the screen in two rows.
+        compact = not screen.carousel_s and not screen.panels and groups == OVERVIEW_DEFAULT
+        visit = int(now // (screen.carousel_s * len(groups))) if screen.carousel_s else 0
+        if screen.night(settings().screen):
+            st.html(STATIC / "screen-night.css")
+        snapshots: dict[str, View] = st.session_state.setdefault(_SNAPSHOTS, {})
+        try:
+            session.guard_refresh()  # a revoked link or changed account shows no more data (issue 20)
+            version = current_data_version()
+            f = filters.current(version, current_principal())
+            view = GROUPS[group](Frame(version, f, screen, compact, visit))
+        except SQLAlchemyError:
+            # The database is away: keep the last figures on the wall, say how old they are, retry next tick.
+            last = snapshots.get(group) or max(snapshots.values(), key=lambda s: s.built_at, default=None)
+            if last is None:
+                st.error("数据暂不可用，正在重试…", icon=":material/cloud_off:")
+            else:
+                draw(last, stale=True)
+            return
+        snapshots[group] = view
+        draw(view)
+
+    wall()

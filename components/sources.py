@@ -9,11 +9,16 @@ from supervision.core.spec import TABLES_BY_KEY
 from supervision.reporting.charts import Caption
 
 
+def department(table: str) -> str:
+    """The department that supplies a table ("" where the spec names none)."""
+    spec = TABLES_BY_KEY[table]
+    return spec.description.split("：", 1)[0] if "：" in spec.description else ""
+
+
 def source_name(table: str) -> str:
     """A table's name with the department that supplies it, e.g. "稀土专用发票（税务局）"."""
     spec = TABLES_BY_KEY[table]
-    department = spec.description.split("：", 1)[0] if "：" in spec.description else ""
-    return f"{spec.name}（{department}）" if department else spec.name
+    return f"{spec.name}（{department(table)}）" if department(table) else spec.name
 
 
 def caption(version: int, principal: Principal, f: Filters, title: str, tables: tuple[str, ...],
@@ -24,7 +29,9 @@ def caption(version: int, principal: Principal, f: Filters, title: str, tables: 
     if extra_source:
         source += "；" + extra_source
     as_of = data.data_as_of(version, principal, tables, f.year, f.township, f.as_of)
-    return Caption(title, source, as_of, pending(version, principal, f, tables))
+    departments = tuple(dict.fromkeys(d for t in tables for d in department(t).split("、") if d))
+    return Caption(title, source, as_of, pending(version, principal, f, tables),
+                   departments + (("工信部",) if extra_source else ()))
 
 
 def pending(version: int, principal: Principal, f: Filters, tables: tuple[str, ...]) -> str | None:

@@ -40,10 +40,14 @@ class Server:
     log: Path | None
 
 
-def start_server(env: Mapping[str, str], log: Path | None = None, timeout: float = 60) -> Server:
-    """`streamlit run app.py` on a free port with `env` added to this process's environment; healthy on return."""
-    port = free_port()
-    out = log.open("wb") if log is not None else subprocess.DEVNULL
+def start_server(env: Mapping[str, str], log: Path | None = None, timeout: float = 60,
+                 port: int | None = None) -> Server:
+    """`streamlit run app.py` on `port` (or a free one) with `env` added to this process's environment.
+
+    Healthy on return. Give the port of a stopped server to restart it where its pages are connected.
+    """
+    port = port or free_port()
+    out = log.open("ab") if log is not None else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -131,9 +132,10 @@ def titles(fig: dict[str, Any]) -> tuple[str, str]:
 
 
 def metric(at: AppTest, label: str) -> str:
+    """The value of the metric labelled `label`, as shown (markdown escapes of md_escape removed)."""
     for m in at.metric:
-        if m.label == label:
-            return m.value
+        if re.sub(r"\\(.)", r"\1", m.label) == label:
+            return re.sub(r"\\(.)", r"\1", m.value)
     raise AssertionError(f"no metric {label!r} among {[m.label for m in at.metric]}")
 
 

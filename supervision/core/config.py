@@ -197,6 +197,14 @@ class Display:
 
 
 @dataclass(frozen=True)
+class ScreenSettings:
+    """Wall screens: the hours (Taicang time) when a wall link without `theme` is dimmed; None: never."""
+
+    night_from: dt.time | None = None
+    night_until: dt.time | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     jurisdiction: Jurisdiction
@@ -211,6 +219,7 @@ class Settings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
     display: Display = field(default_factory=Display)
     findings: FindingSettings = field(default_factory=FindingSettings)
+    screen: ScreenSettings = field(default_factory=ScreenSettings)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
@@ -359,6 +368,11 @@ class _FindingsFile(_Section):
     lead_departments: dict[str, str] = {}
 
 
+class _ScreenFile(_Section):
+    night_from: dt.time | None = None
+    night_until: dt.time | None = None
+
+
 class _AppFile(_Section):
     """config.toml as a file: one model per section, every key known, every value of its type."""
 
@@ -371,13 +385,15 @@ class _AppFile(_Section):
     security: _SecurityFile = _SecurityFile()
     display: _DisplayFile = _DisplayFile()
     findings: _FindingsFile = _FindingsFile()
+    screen: _ScreenFile = _ScreenFile()
 
 
 _TYPE_NAMES = {
     "int_type": "整数", "int_parsing": "整数", "int_from_float": "整数", "bool_type": "布尔值（true 或 false）",
     "bool_parsing": "布尔值（true 或 false）", "string_type": "文字（带引号）", "decimal_type": "数字",
     "decimal_parsing": "数字", "date_type": "日期（YYYY-MM-DD）", "date_parsing": "日期（YYYY-MM-DD）",
-    "date_from_datetime_parsing": "日期（YYYY-MM-DD）", "dict_type": "表（[节]或{…}）",
+    "date_from_datetime_parsing": "日期（YYYY-MM-DD）", "time_type": "时刻（\"HH:MM\"）",
+    "time_parsing": "时刻（\"HH:MM\"）", "dict_type": "表（[节]或{…}）",
     "list_type": "列表（[…]）", "model_type": "表（[节]或{…}）", "model_attributes_type": "表（[节]或{…}）",
 }
 
@@ -482,6 +498,12 @@ def _findings(f: _FindingsFile) -> FindingSettings:
                            max_file_mb=f.max_file_mb, coordinator=f.coordinator.strip(), lead_departments=leads)
 
 
+def _screen(f: _ScreenFile) -> ScreenSettings:
+    if (f.night_from is None) != (f.night_until is None):
+        raise ConfigError("配置文件 [screen] 中的 night_from 与 night_until 须同时设置（或都不设置）")
+    return ScreenSettings(night_from=f.night_from, night_until=f.night_until)
+
+
 def parse_security(raw: dict[str, Any]) -> SecuritySettings:
     """The [security] table alone; every key is optional and falls back to its default."""
     try:
@@ -520,6 +542,7 @@ def parse_settings(raw: dict[str, Any], source: str = "config.toml") -> Settings
         display=Display(timezone=f.display.timezone, help_contact=f.display.help_contact,
                         default_year=f.display.default_year),
         findings=_findings(f.findings),
+        screen=_screen(f.screen),
         raw=raw,
     )
 

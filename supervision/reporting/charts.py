@@ -47,6 +47,11 @@ MEASURE_LABELS = {
     "location": "位置",
 }
 PERCENT_MEASURES = ("utilisation", "score_share")
+# Type sizes (CSS px at scale 1). The wall's are for 1920×1080 read from a few metres: nothing under 16 px;
+# the wall page scales the whole 1920×1080 layout to the screen, so a 4K wall doubles them.
+PAGE_TYPE = {"title": 17, "note": 11, "text": 13, "tick": 13, "label": 12, "big": 16, "legend": 12}
+WALL_TYPE = {"title": 26, "note": 17, "text": 18, "tick": 17, "label": 18, "big": 56, "legend": 17}
+WALL_TOP_BARS = 8  # bars of a wall's ranked bar chart; the rest are folded into one "其他N条" bar
 
 
 def measure_values(measures: pd.DataFrame, measure: str) -> dict[str, float | None]:
@@ -69,10 +74,18 @@ class Caption:
     source: str
     as_of: str | None
     pending: str | None = None  # why the figure may be empty on the as-of date: rows dated after it, not counted
+    departments: tuple[str, ...] = ()  # who supplies the sources, for the wall's one-line source
 
     @property
     def footnote(self) -> str:
         return f"数据来源：{self.source}　｜　数据截至：{self.as_of or '暂无数据'}"
+
+    @property
+    def brief(self) -> str:
+        """The wall's one source line: "来源：7个部门 · 截至 2019-08-13" (the full list stays on the office pages)."""
+        who = (self.departments[0] if len(self.departments) == 1
+               else f"{len(self.departments)}个部门" if self.departments else "本平台")
+        return f"来源：{who} · 截至 {self.as_of or '暂无数据'}"
 
     def footnote_lines(self, width: int) -> list[str]:
         """The footnote broken at list separators into lines of at most `width` characters (where possible)."""
@@ -109,6 +122,12 @@ class Look:
     dark: bool = False
     scale: float = 1.0
     footnote_chars: int = 70
+    wall: bool = False  # read from across a room: large type, a one-line source, every bar labelled
+
+    def size(self, role: str) -> int:
+        """Type size in CSS pixels for a role (title, note, text, tick, label, big), scaled."""
+        sizes = WALL_TYPE if self.wall else PAGE_TYPE
+        return round(sizes[role] * self.scale)
 
     @property
     def text_color(self) -> str:
@@ -135,24 +154,38 @@ def _f(values: Iterable[Any]) -> list[float | None]:
     return out
 
 
+def wall_heading(look: Look) -> int:
+    """Pixels a wall figure's title and its one source line take at the top."""
+    return round(16 * look.scale) + round(look.size("title") * 1.5) + round(look.size("note") * 2.0)
+
+
 def finish(fig: go.Figure, caption: Caption, look: Look, *, legend: bool = True) -> go.Figure:
     """Title with the source and "数据截至" under it, theme and sizes shared by every figure."""
     s = look.scale
-    lines = caption.footnote_lines(look.footnote_chars)
+    lines = [caption.brief] if look.wall else caption.footnote_lines(look.footnote_chars)
     muted = "#9aa0a6" if look.dark else "#5f6368"
+    top = (wall_heading(look) + (round(look.size("legend") * 2.2) if legend else 0)) if look.wall \
+        else round((44 + 15 * len(lines)) * s)
+    title = {"text": plot_text(caption.title),
+             "subtitle": {"text": "<br>".join(plot_texts(lines)), "font": {"size": look.size("note"), "color": muted}}}
     fig.update_layout(
         template="plotly_dark" if look.dark else "plotly_white",
-        title={"text": plot_text(caption.title), "x": 0, "xanchor": "left", "y": 1, "yanchor": "top",
-               "yref": "container",
-               "pad": {"t": round(8 * s), "l": round(4 * s)}, "font": {"size": round(17 * s)},
-               "subtitle": {"text": "<br>".join(plot_texts(lines)), "font": {"size": round(11 * s), "color": muted}}},
+        title={**title, "x": 0, "xanchor": "left", "y": 1, "yanchor": "top", "yref": "container",
+               "pad": {"t": round(8 * s), "l": round(4 * s)}, "font": {"size": look.size("title")}},
         height=look.height,
-        margin={"l": round(50 * s), "r": round(20 * s), "t": round((44 + 15 * len(lines)) * s), "b": round(40 * s)},
-        font={"family": FONT_FAMILY, "size": round(13 * s), "color": look.text_color},
+        margin={"l": round(50 * s), "r": round(20 * s), "t": top, "b": round(40 * s)},
+        font={"family": FONT_FAMILY, "size": look.size("text"), "color": look.text_color},
         showlegend=legend,
-        legend={"font": {"size": round(12 * s)}},
+        legend={"font": {"size": look.size("legend")}},
         hoverlabel={"font": {"family": FONT_FAMILY}},
     )
+    if look.wall:
+        # Bar labels keep their size: plotly would shrink a label to the thickness of a thin bar.
+        fig.update_traces(constraintext="none", selector={"type": "bar"})
+        fig.update_xaxes(tickfont={"size": look.size("tick")}, title_font={"size": look.size("tick")})
+        fig.update_yaxes(tickfont={"size": look.size("tick")}, title_font={"size": look.size("tick")})
+        fig.update_layout(legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"} if legend else {},
+                          margin={"b": round(30 * s)})
     if look.dark:
         fig.update_layout(paper_bgcolor="#111418", plot_bgcolor="#111418")
     return fig
@@ -165,7 +198,7 @@ def empty(caption: Caption, look: Look, message: str = "当前筛选条件下没
         message = f"{message}<br>{caption.pending}"
     fig = go.Figure()
     fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font={"size": round(16 * look.scale)})
+                       font={"size": look.size("big") // 2 if look.wall else look.size("big")})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return finish(fig, caption, look, legend=False)
@@ -177,6 +210,17 @@ def enterprises_by_township(counts: pd.DataFrame, caption: Caption, look: Look =
     """Stacked bars: enterprises per township, one colour per category."""
     if counts.empty or counts["n"].sum() == 0:
         return empty(caption, look)
+    if look.wall:
+        # From across the room: one labelled bar per township (the split by category stays on the office page).
+        totals = counts.groupby("township", sort=False)["n"].sum()
+        towns = plot_texts(str(t) for t in totals.index)
+        fig = go.Figure(go.Bar(x=towns, y=[int(n) for n in totals], marker_color="#1565c0",
+                               text=[int(n) for n in totals], textposition="outside", cliponaxis=False,
+                               textfont={"size": look.size("label")}, hovertemplate="%{x}：%{y}家<extra></extra>"))
+        fig.update_yaxes(title="企业数（家）", tickformat="d", range=[0, float(totals.max()) * 1.2],
+                         dtick=1 if totals.max() <= 10 else None)
+        fig.update_xaxes(tickmode="array", tickvals=towns, ticktext=towns)
+        return finish(fig, caption, look, legend=False)
     fig = go.Figure()
     for category in CATEGORIES:
         part = counts[counts["category"] == category]
@@ -187,6 +231,8 @@ def enterprises_by_township(counts: pd.DataFrame, caption: Caption, look: Look =
     fig.update_layout(barmode="stack", yaxis_title="企业数（家）")
     # Whole enterprises only: no 0.5 ticks on a count.
     fig.update_yaxes(tickformat="d", dtick=1 if counts.groupby("township")["n"].sum().max() <= 10 else None)
+    towns = plot_texts(dict.fromkeys(counts["township"]))
+    fig.update_xaxes(tickmode="array", tickvals=towns, ticktext=towns)
     return finish(fig, caption, look)
 
 
@@ -232,41 +278,66 @@ def quota_gauge(used: Decimal | None, quota: Decimal | None, caption: Caption, l
         return empty(caption, look, "本年度尚无下达的冶炼分离指标")
     pct = float((used or Decimal(0)) / quota * 100)
     w = float(warning) * 100
+    top = max(120.0, pct * 1.05)
+    ticks = {"tickfont": {"size": look.size("tick")}} if look.wall else {}
     fig = go.Figure(go.Indicator(
-        mode="gauge+number", value=pct, number={"suffix": "%", "valueformat": ".1f"},
-        domain={"x": [0, 1], "y": [0, 0.78]},
+        mode="gauge+number", value=pct,
+        number={"suffix": "%", "valueformat": ".1f", **({"font": {"size": look.size("big")}} if look.wall else {})},
+        # Inset from the sides so the end ticks ("120") are not clipped by the panel's edge.
+        domain={"x": [0.06, 0.94] if look.wall else [0, 1], "y": [0, 0.78]},
         gauge={
-            "axis": {"range": [0, max(120.0, pct * 1.05)]},
+            "axis": {"range": [0, top], **ticks},
             "bar": {"color": RED if pct > 100 else AMBER if pct >= w else GREEN},
             "steps": [{"range": [w, 100], "color": "rgba(249,168,37,0.25)"},
-                      {"range": [100, max(120.0, pct * 1.05)], "color": "rgba(211,47,47,0.25)"}],
+                      {"range": [100, top], "color": "rgba(211,47,47,0.25)"}],
             "threshold": {"line": {"color": RED, "width": 3}, "value": 100},
         },
         title={"text": f"产量 {float(used or 0):,.1f} 吨 / 指标 {float(quota):,.1f} 吨"
-                       + (f"<br><span style='font-size:0.85em'>{plot_text(context)}</span>" if context else ""),
-               "font": {"size": round(13 * look.scale)}},
+                       + (f"<br><span style='font-size:0.85em'>{plot_text(context)}</span>"
+                          if context and not look.wall else ""),
+               "font": {"size": look.size("text")}},
     ))
     return finish(fig, caption, look, legend=False)
 
 
+def fold_ranked(counts: pd.DataFrame, keep: int = WALL_TOP_BARS) -> pd.DataFrame:
+    """The `keep` largest rows by `n` (catalogue order kept) and one "其他N条" row summing the rest."""
+    if len(counts) <= keep:
+        return counts
+    top = counts.sort_values("n", ascending=False, kind="stable").head(keep - 1)
+    kept = counts[counts.index.isin(top.index)]
+    rest = counts[~counts.index.isin(top.index)]
+    other = pd.DataFrame([{"rule": "其他", "rule_name": f"{len(rest)}条规则", "severity": "其他",
+                           "n": int(rest["n"].sum())}])
+    return pd.concat([kept, other], ignore_index=True)
+
+
 def severity_bars(counts: pd.DataFrame, caption: Caption, look: Look = Look()) -> go.Figure:
-    """Findings per rule as horizontal bars in catalogue order, coloured by severity (rule, rule_name, severity, n)."""
+    """Findings per rule as horizontal bars in catalogue order, coloured by severity (rule, rule_name, severity, n).
+
+    On a wall, the largest rules only, the rest in one "其他N条规则" bar, so every bar keeps a legible label.
+    """
     if counts.empty:
         return empty(caption, look, "当前筛选条件下没有发现问题")
+    if look.wall:
+        counts = fold_ranked(counts)
     labels = [plot_text(f"{r} {n}") for r, n in zip(counts["rule"], counts["rule_name"], strict=True)]
     fig = go.Figure()
-    for severity, color in SEVERITY_COLORS.items():
+    for severity, color in {**SEVERITY_COLORS, "其他": GREY}.items():
         part = counts[counts["severity"] == severity]
         if part.empty:
             continue
         fig.add_bar(y=[plot_text(f"{r} {n}") for r, n in zip(part["rule"], part["rule_name"], strict=True)],
                     x=[int(v) for v in part["n"]], name=severity, marker_color=color, orientation="h",
                     text=[int(v) for v in part["n"]], textposition="outside", cliponaxis=False,
-                    hovertemplate="%{y}<br>%{x}条<extra></extra>")
+                    textfont={"size": look.size("label")}, hovertemplate="%{y}<br>%{x}条<extra></extra>")
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="条数", dtick=1 if counts["n"].max() <= 10 else None)
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(list(dict.fromkeys(labels)))),
-                     automargin=True)
+    fig.update_xaxes(title="条数", dtick=1 if counts["n"].max() <= 10 else None,
+                     range=[0, float(counts["n"].max()) * 1.15])
+    order = list(reversed(list(dict.fromkeys(labels))))
+    # Every category gets its tick label: plotly would otherwise thin them out when the bars are dense.
+    fig.update_yaxes(categoryorder="array", categoryarray=order, automargin=True, tickmode="array", tickvals=order,
+                     ticktext=order)
     return finish(fig, caption, look)
 
 
@@ -336,19 +407,30 @@ def status_grid(grid: pd.DataFrame, caption: Caption, look: Look = Look(), *,
     fig = go.Figure(go.Heatmap(
         z=z, x=shown_columns, y=plot_texts(rows), text=text, texttemplate="%{text}", customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", colorscale=scale, zmin=-0.5, zmax=n - 0.5,
-        showscale=False, xgap=3, ygap=3, textfont={"size": round(12 * look.scale)},
+        showscale=False, xgap=3, ygap=3, textfont={"size": look.size("label")},
     ))
     # zmin/zmax put code i at the middle of band i, so each status keeps its colour whatever subset appears.
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(side="top", automargin=True)
     out = finish(fig, caption, look, legend=False)
     lines = len(caption.footnote_lines(look.footnote_chars))
-    out.update_layout(margin={"t": round((70 + 15 * lines) * look.scale)})
+    if look.wall:
+        out.update_layout(margin={"t": wall_heading(look) + 2 * round(look.size("tick") * 1.4) + round(8 * look.scale)})
+    else:
+        out.update_layout(margin={"t": round((70 + 15 * lines) * look.scale)})
     return out
 
 
+def _display_width(text: str) -> float:
+    """Width of text in ems: CJK and full-width characters one em, others about half."""
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.6 for ch in text)
+
+
 def table_figure(df: pd.DataFrame, columns: dict[str, str], caption: Caption, look: Look = Look()) -> go.Figure:
-    """A plain table as a figure, for the wall screen and exports (columns: key → Chinese header)."""
+    """A plain table as a figure, for the wall screen and exports (columns: key → Chinese header).
+
+    Column widths follow the longest text of each column, so no cell is cut where the table has room.
+    """
     if df.empty:
         return empty(caption, look, "暂无记录")
     head_fill = "#1f2630" if look.dark else "#eceff1"
@@ -357,14 +439,22 @@ def table_figure(df: pd.DataFrame, columns: dict[str, str], caption: Caption, lo
     for key in columns:
         values.append(["" if v is None or (not isinstance(v, (str, Decimal)) and pd.isna(v))
                        else format(v, ",") if isinstance(v, Decimal) else plot_text(str(v)) for v in df[key]])
+    widths = [max([_display_width(h)] + [_display_width(v) for v in col]) + 1
+              for h, col in zip(columns.values(), values, strict=True)]
+    head_size, cell_size = (look.size("text"), look.size("text")) if look.wall else (round(13 * look.scale),
+                                                                                       round(12 * look.scale))
     fig = go.Figure(go.Table(
+        columnwidth=widths,
         header={"values": list(columns.values()), "fill_color": head_fill, "align": "left",
-                "font": {"size": round(13 * look.scale), "color": look.text_color}, "height": round(28 * look.scale)},
+                "font": {"size": head_size, "color": look.text_color}, "height": round(head_size * 2.0)},
         cells={"values": values, "fill_color": cell_fill, "align": "left",
-               "font": {"size": round(12 * look.scale), "color": look.text_color}, "height": round(26 * look.scale),
+               "font": {"size": cell_size, "color": look.text_color}, "height": round(cell_size * 2.0),
                "line": {"color": look.grid_color}},
     ))
-    return finish(fig, caption, look, legend=False)
+    out = finish(fig, caption, look, legend=False)
+    if look.wall:
+        out.update_layout(margin={"l": round(8 * look.scale), "r": round(8 * look.scale), "b": round(8 * look.scale)})
+    return out
 
 
 # ---- map ----------------------------------------------------------------------------------
@@ -398,7 +488,9 @@ def township_map(geojson: dict[str, Any], measures: pd.DataFrame, measure: str, 
         zmax=max([100.0 if measure in PERCENT_MEASURES else 1.0] + z),
         marker={"line": {"width": [4 if n == selected else 0.8 for n in with_value], "color": edge}},
         colorbar={"title": {"text": label + ("<br>（灰色：无数据）" if without else "")},
-                  "thickness": round(14 * look.scale), "len": 0.7},
+                  "thickness": round(14 * look.scale), "len": 0.7,
+                  **({"tickfont": {"size": look.size("tick")}, "title_font": {"size": look.size("tick")}}
+                     if look.wall else {})},
         customdata=[f"{v:,.1f}" for v in z],
         hovertemplate="<b>%{location}</b>" + ("" if neutral else "<br>" + label + "：%{customdata}")
                       + "<br>（点击选中此镇区）<extra></extra>",
@@ -434,7 +526,7 @@ def township_map(geojson: dict[str, Any], measures: pd.DataFrame, measure: str, 
     label_colors = ["#1f1f1f"] * len(centers)  # every fill is light enough for dark names
     fig.add_trace(go.Scattergeo(
         lon=[c[0] for c in centers.values()], lat=[c[1] for c in centers.values()], text=plot_texts(centers),
-        mode="text", textfont={"size": round(12 * look.scale), "color": label_colors},
+        mode="text", textfont={"size": look.size("label"), "color": label_colors},
         hoverinfo="skip", showlegend=False, name="镇区名称",
     ))
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator",
@@ -473,12 +565,13 @@ def township_bars(measures: pd.DataFrame, measure: str, caption: Caption, look: 
     fig = go.Figure(go.Bar(y=[plot_text(t) for t, _ in ordered], x=[v for _, v in ordered], orientation="h",
                            marker_color=colors,
                            text=[f"{v:,.1f}{suffix}" if suffix else f"{v:,.0f}" for _, v in ordered],
-                           textposition="outside", cliponaxis=False,
+                           textposition="outside", cliponaxis=False, textfont={"size": look.size("label")},
                            hovertemplate="%{y}<br>" + MEASURE_LABELS[measure] + "：%{x:,.1f}<extra></extra>"))
     top = max(v for _, v in ordered)
     fig.update_xaxes(title=MEASURE_LABELS[measure], range=[0, (top or 1) * 1.25],
                      dtick=1 if measure not in PERCENT_MEASURES and top <= 10 else None)
-    fig.update_yaxes(automargin=True)
+    towns = [plot_text(t) for t, _ in ordered]
+    fig.update_yaxes(automargin=True, tickmode="array", tickvals=towns, ticktext=towns)
     return finish(fig, caption, look, legend=False)
 
 

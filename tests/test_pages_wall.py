@@ -1,0 +1,107 @@
+"""The wall screen under AppTest: the carousel's order, a wall link with every parameter, the outage banner."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from page_support import charts, no_exception
+from sqlalchemy.exc import OperationalError
+
+from components import screen
+from supervision.core.config import ScreenSettings
+
+PARAMS = {"year": "2019", "as_of": "2019-10-15"}
+GROUP_CHARTS = {
+    "overview": {"wall_enterprises", "wall_quota", "wall_findings"},
+    "map": {"wall_map", "wall_ranking"},
+    "lights": {"wall_lights", "wall_tipoffs", "wall_penalties"},
+    "burndown": {"wall_lifecycle", "wall_burndown"},
+}
+
+
+def shown(at) -> set[str]:
+    return {k for k in charts(at) if k.startswith("wall_")}
+
+
+def html(at) -> str:
+    return "".join(str(e.proto) for e in at.get("html"))
+
+
+def test_carousel_shows_the_groups_in_the_links_order(app, monkeypatch):
+    """panels=lights,map,overview with carousel=10: 0–9 s lights, 10–19 s map, 20–29 s overview, then lights."""
+    seen = []
+    for second in (3, 13, 23, 33):
+        monkeypatch.setattr(screen, "_now", lambda second=second: 1_700_000_000 // 30 * 30 + second)
+        at = app(mode="screen", carousel="10", panels="lights,map,overview", **PARAMS)
+        no_exception(at)
+        seen.append(next(g for g, keys in GROUP_CHARTS.items() if shown(at) == keys))
+    assert seen == ["lights", "map", "overview", "lights"]
+
+
+def test_a_wall_link_with_every_parameter(app, seeded, monkeypatch):
+    monkeypatch.setattr(screen, "_now", lambda: 1_700_000_000 // 20 * 20)  # the first group's turn
+    at = app(token=seeded[1], mode="screen", refresh="15", carousel="10", panels="map,overview,nonsense",
+             theme="night", measure="未销号问题", scale="2", **PARAMS)
+    no_exception(at)
+    assert shown(at) == GROUP_CHARTS["map"]
+    assert at.title[0].value == "镇区地图 · 未销号问题"  # the fixed measure, not the carousel's
+    figs = charts(at)
+    # The 1080p design at scale 2: heights and type doubled (a 4K wall).
+    assert figs["wall_ranking"]["layout"]["height"] == 2 * (screen.CANVAS_H - screen.HEADER_H - 3 * screen.GAP)
+    assert figs["wall_ranking"]["layout"]["title"]["font"]["size"] == 52
+    assert figs["wall_ranking"]["layout"]["title"]["subtitle"]["text"].startswith("来源：")
+    assert "brightness" in html(at)  # theme=night
+    parsed = screen.Screen(on=True, refresh_s=15, carousel_s=10, panels=("map", "overview"), theme="night", scale=2)
+    assert parsed.run_every == 10
+
+
+def test_link_parameters_are_clamped_and_unknown_panels_skipped():
+    assert screen.parse_panels("Map, lights,,nonsense,map") == ("map", "lights")
+    assert screen._scale("9", False) == 4.0 and screen._scale("x", True) == 2.0 and screen._scale(None, False) == 1.0
+    assert screen.Screen(on=True, refresh_s=60, carousel_s=10).run_every == 10
+
+
+@pytest.mark.parametrize(("now", "night"), [(dt.time(19, 59), False), (dt.time(20, 0), True), (dt.time(3, 0), True),
+                                            (dt.time(7, 0), False)])
+def test_night_by_the_clock(now, night):
+    hours = ScreenSettings(night_from=dt.time(20, 0), night_until=dt.time(7, 0))
+    assert screen.Screen(on=True).night(hours, now) is night
+    assert screen.Screen(on=True, theme="day").night(hours, dt.time(3, 0)) is False
+    assert screen.Screen(on=True).night(ScreenSettings(), now) is False
+
+
+def test_an_outage_keeps_the_last_figures_under_a_banner(app, monkeypatch):
+    at = app(mode="screen", panels="overview", **PARAMS)
+    no_exception(at)
+    before = shown(at)
+
+    def down() -> int:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(screen, "current_data_version", down)
+    at.run()
+    no_exception(at)
+    assert shown(at) == before
+    assert any(e.value.startswith("数据暂不可用，显示的是 ") and e.value.endswith(" 的数据") for e in at.error)
+
+
+def test_a_revoked_link_shows_a_notice_and_no_sign_in_form(app):
+    at = app(token="no-such-token", mode="screen", **PARAMS)
+    no_exception(at)
+    assert at.title[0].value == "大屏链接已失效"
+    assert not at.text_input
+
+
+def test_the_default_as_of_date_and_days_left_roll_over_at_midnight(app, monkeypatch):
+    """A wall left on overnight (no as_of in its link) moves to the new day at its next refresh."""
+    from supervision.core import clock
+
+    monkeypatch.setattr(clock, "today_local", lambda: dt.date(2019, 8, 12))
+    at = app(mode="screen", panels="overview")
+    no_exception(at)
+    assert any("距镇区上报汇总表（08月13日）还有1天" in m.value for m in at.markdown)
+    monkeypatch.setattr(clock, "today_local", lambda: dt.date(2019, 8, 13))
+    at.run()
+    no_exception(at)
+    assert any("距镇区上报汇总表（08月13日）还有0天" in m.value for m in at.markdown)
