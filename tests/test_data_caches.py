@@ -8,7 +8,10 @@ import components.data as data
 
 
 def _cached() -> dict[str, object]:
-    return {name: fn for name, fn in inspect.getmembers(data) if hasattr(fn, "_info") and hasattr(fn, "clear")}
+    """The module's own st.cache_data functions (not the engine's cache_resource it imports)."""
+    return {name: fn for name, fn in inspect.getmembers(data)
+            if hasattr(fn, "_info") and getattr(fn, "__module__", "") == data.__name__
+            and type(fn._info).__name__ == "CachedDataFuncInfo"}
 
 
 def test_every_data_function_is_keyed_by_version_not_by_a_ttl() -> None:
