@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, Row, delete, select
 
 from supervision.core.config import Settings
 from supervision.core.principal import Principal, Role
@@ -52,7 +53,7 @@ def officer(department: str | None = None, township: str | None = None) -> Princ
     return Principal(f"demo.{department}", f"{department}经办（演示）", Role.BUREAU, department=department)
 
 
-def _assignee(row: FindingRecord) -> Principal:
+def _assignee(row: Row[*tuple[Any, ...]]) -> Principal:
     if row.assignee_township:
         return officer(township=row.assignee_township)
     return officer(department=row.assignee_department)
@@ -71,15 +72,17 @@ def write_history(engine: Engine, settings: Settings) -> dict[str, int]:
         found = list(conn.execute(select(FindingRecord.id).where(FindingRecord.year == YEAR)
                                   .order_by(FindingRecord.rule, FindingRecord.subject)).scalars())
 
-    def row(fid: int) -> FindingRecord:
+    def row(fid: int) -> Row[*tuple[Any, ...]]:
+        """The finding's columns (what a Connection returns for a mapped class, not the object)."""
         with engine.connect() as conn:
-            return conn.execute(select(FindingRecord).where(FindingRecord.id == fid)).one()  # type: ignore[return-value]
+            return conn.execute(select(*FindingRecord.__table__.c).where(FindingRecord.id == fid)).one()
 
-    def act(fid: int, action: str, day: dt.date, who: Principal | None = None, **extra: object) -> None:
+    def act(fid: int, action: str, day: dt.date, who: Principal | None = None, *,
+            reason: str | None = None, measures: str | None = None) -> None:
         current = row(fid)
         actor = who or (_assignee(current) if s.ACTIONS[action].side == s.ASSIGNEE
                         else officer(department=current.department))
-        transition(engine, settings, actor, fid, action, day=day, **extra)  # type: ignore[arg-type]
+        transition(engine, settings, actor, fid, action, day=day, reason=reason, measures=measures)
 
     overdue = set(found[2::7][:3])  # a few left undone past their deadline
     contested = found[4] if len(found) > 4 else None
