@@ -253,7 +253,7 @@ def test_upload_page_shows_rejections_and_cannot_confirm(app_db: Engine, setting
     assert any(b.key == "upload_report" for b in at.tabs[first].get("download_button"))
 
 
-def test_an_accepted_preview_opens_on_what_will_be_added(app_db: Engine, settings: Settings,  # noqa: F811
+def test_an_accepted_preview_opens_on_what_will_be_added(app_db: Engine, settings: Settings,
                                                          tmp_path: Path) -> None:
     entry_world(app_db, settings, tmp_path / "seed")
     at = _upload(open_page("e.gxj", PAGE), "包.zip", _zip(MIXED))
