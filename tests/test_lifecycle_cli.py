@@ -67,5 +67,7 @@ def test_years_touched_by_a_package_and_by_a_form(db: Engine, settings, tmp_path
     assert years_of_import(db, extra.import_id or 0, ["enterprises"]) >= {2019}
     assert dt.date.today().year not in years_of_import(db, extra.import_id or 0, ["enterprises"])
     assert years_of_records(db, "self_checks", [{"year": "2019"}]) == {2019}
+    assert years_of_records(db, "enterprises", [{"uscc": "x"}]) == {max(years_of_import(db, extra.import_id or 0,
+                                                                                         ["enterprises"]))}
     assert years_of_records(db, "invoices", [{"issued_on": dt.date(2018, 3, 1)}, {"issued_on": "2020-01-02"}]) \
         == {2018, 2020}

@@ -89,9 +89,14 @@ def years_of_import(engine: Engine, import_id: int, tables: Iterable[str]) -> se
 
 
 def years_of_records(engine: Engine, table: str, records: Iterable[Mapping[str, Any]]) -> set[int]:
-    """The years of rows a form saved (values keyed like the spec's columns); undated rows bear on every year."""
+    """The years of rows a form saved (values keyed like the spec's columns).
+
+    An undated row (an enterprise) syncs the latest year only: a form save must not wait for a check run of
+    every year (about 4 s each at province scale); earlier years catch up at the next import or full sync.
+    """
     if table not in _DATING:
-        return every_year(engine)
+        years = every_year(engine)
+        return {max(years)} if years else set()
     kind, columns = _DATING[table]
     return {y for r in records for c in columns if (y := _year_of(r.get(c))) is not None}
 
