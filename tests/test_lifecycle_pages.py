@@ -118,3 +118,17 @@ def test_the_overview_counts_open_findings_and_a_closure_shows_at_the_next_run(a
     assert int(metric(at, "未销号问题（条）")) == before - 1
     burn = next(f for k, f in charts(at).items() if k.endswith("overview_burndown"))
     assert [t["name"] for t in burn["data"]] == ["本周销号", "周末未销号"]
+
+
+def test_the_enterprise_profile_shows_each_findings_history(app_db, settings, lifecycle_world):
+    fid = lifecycle_world["fid"]
+    transition(app_db, settings, HB, fid, "assign")
+    at = new_app()
+    at.query_params.update({"year": "2019", "uscc": lifecycle_world["cx"]})
+    at = sign_in(at.run(), "l.lead")
+    at.switch_page("app_pages/enterprise.py").run()
+    no_exception(at)
+    assert any(m.value.startswith("**问题办理情况（问题闭环）：") for m in at.markdown)
+    assert any(e.label.startswith(f"问题{fid} R14 ") and s.ASSIGNED in e.label for e in at.expander)
+    history = [d.value for d in at.dataframe if "办理人" in d.value.columns]
+    assert any(list(h["新状态"]) == [s.PENDING, s.ASSIGNED] for h in history)
