@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import live, session, tables
+from components import live, mapview, screen, session, tables
 from components.db import settings
 from supervision.access import passwords
 from supervision.access.permissions import PermissionDenied
@@ -116,9 +116,35 @@ with screen_tab:
             base = (st.context.url or "").rstrip("/")
             st.success(f"已创建大屏链接 #{token_id:d}。请复制下面的链接，它不会再次显示：")
             st.code(f"{base}/?token={token}&mode=screen", language=None)
+            # Kept for this admin session only, so 大屏设置 below can compose this screen's links with it.
+            st.session_state["wall_token"] = token
     active = tokens[tokens["状态"] == "有效"]["编号"].tolist() if not tokens.empty else []
     if active:
         revoke_id = st.selectbox("停用链接", active, index=None, key="revoke_token_id", placeholder="请选择")
         if revoke_id is not None and st.button("停用所选链接", key="revoke_token"):
             live.revoke_screen_token(principal, int(revoke_id))
             st.rerun()
+    st.subheader("大屏设置")
+    st.caption("为每块大屏选好参数后复制链接。链接中的口令只在创建时显示一次：请粘贴已有大屏链接中的 token，"
+               "或先在上方新建一个（本次登录内自动填入）。")
+    token_text = st.text_input("大屏链接口令（token）", key="wall_token", type="password")
+    left, right = st.columns(2)
+    with left:
+        page_name = st.radio("页面", ["总览", "镇区地图"], horizontal=True, key="wall_page")
+        chosen = st.multiselect("轮播的面板组（按选择顺序）", list(screen.GROUP_NAMES),
+                                format_func=screen.GROUP_NAMES.get, key="wall_panels")
+        carousel = st.slider("轮播间隔（秒，0为不轮播）", 0, 60, 0, step=5, key="wall_carousel")
+    with right:
+        refresh = st.number_input("刷新间隔（秒）", min_value=5, max_value=3600, value=screen.DEFAULT_REFRESH,
+                                  key="wall_refresh")
+        theme = st.selectbox("亮度", list(screen.THEMES), format_func=screen.THEMES.get, key="wall_theme")
+        measure = st.selectbox("地图着色指标（空为随轮播变化）", [""] + list(mapview.MEASURES.values()),
+                               key="wall_measure")
+    if token_text.strip():
+        url = screen.link((st.context.url or "").rstrip("/"), token_text, page="" if page_name == "总览" else "map",
+                          panels=tuple(chosen), carousel=int(carousel), refresh=int(refresh), theme=theme,
+                          measure=measure)
+        st.code(url, language=None)
+        st.caption("屏幕分辨率无需设置：页面按屏幕宽度自动缩放（1920×1080 至 3840×2160）。")
+    else:
+        st.info("填入口令后即生成链接。", icon=":material/key:")

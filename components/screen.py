@@ -144,6 +144,35 @@ def read() -> Screen:
     )
 
 
+GROUP_NAMES = {"overview": "总览（指标与三张图）", "lights": "逾期事项与举报、处罚", "burndown": "问题整改与销号进度",
+               "timeline": "整顿进程", "map": "镇区地图"}
+THEMES = {"": "按时钟（config.toml [screen]）", "day": "白天", "night": "夜间（调暗）"}
+
+
+def link(base: str, token: str, *, page: str = "", panels: tuple[str, ...] = (), carousel: int = 0,
+         refresh: int = DEFAULT_REFRESH, theme: str = "", measure: str = "", year: int | None = None,
+         as_of: dt.date | None = None) -> str:
+    """A wall link from its parameters (what the admin's 大屏设置 composes; the token is pasted, never stored)."""
+    from urllib.parse import urlencode
+
+    params: dict[str, str] = {"token": token.strip(), "mode": "screen"}
+    if panels:
+        params["panels"] = ",".join(p for p in panels if p in GROUPS)
+    if carousel:
+        params["carousel"] = str(min(max(carousel, CAROUSEL_RANGE[0]), CAROUSEL_RANGE[1]))
+    if refresh != DEFAULT_REFRESH:
+        params["refresh"] = str(max(MIN_REFRESH, refresh))
+    if theme in ("day", "night"):
+        params["theme"] = theme
+    if measure:
+        params["measure"] = measure
+    if year is not None:
+        params["year"] = str(year)
+    if as_of is not None:
+        params["as_of"] = f"{as_of:%Y-%m-%d}"
+    return f"{base.rstrip('/')}/{page.strip('/')}?{urlencode(params, safe=',')}"
+
+
 def apply(screen: Screen) -> None:
     """Hide the sidebar, header and toolbar, switch to the dark wall style and scale the canvas to the screen."""
     if screen.on:

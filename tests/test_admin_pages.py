@@ -89,3 +89,16 @@ def test_audit_page_filters_and_offers_the_export(app_db: Engine, settings: Sett
     at.text_input(key="audit_key").input("nobody-like-this").run()
     assert at.dataframe[0].value.empty
     assert at.get("download_button")
+
+
+def test_wall_settings_compose_a_link_per_screen(app_db: Engine, settings: Settings) -> None:
+    """大屏设置: the new link's token is filled in; the chosen parameters make the link to copy."""
+    at = _admin(app_db, settings)
+    at.text_input(key="token_label").input("指挥中心大屏")
+    at.button(key="create_token_submit").click().run()
+    token = at.code[0].value.split("token=")[1].split("&")[0]
+    at.multiselect(key="wall_panels").select("map").select("overview")
+    at.slider(key="wall_carousel").set_value(20)
+    at.selectbox(key="wall_theme").select("night").run()
+    composed = at.code[-1].value
+    assert f"?token={token}&mode=screen&panels=map,overview&carousel=20&theme=night" in composed

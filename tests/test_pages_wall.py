@@ -105,3 +105,13 @@ def test_the_default_as_of_date_and_days_left_roll_over_at_midnight(app, monkeyp
     at.run()
     no_exception(at)
     assert any("距镇区上报汇总表（08月13日）还有0天" in m.value for m in at.markdown)
+
+
+def test_the_admins_wall_link_carries_every_parameter():
+    url = screen.link("http://wall.example:8501/", " abc ", page="map", panels=("map", "overview", "bogus"),
+                      carousel=90, refresh=30, theme="night", measure="未销号问题", year=2019,
+                      as_of=dt.date(2019, 8, 13))
+    assert url.startswith("http://wall.example:8501/map?token=abc&mode=screen&panels=map,overview&carousel=60"
+                          "&refresh=30&theme=night&measure=")
+    assert url.endswith("&year=2019&as_of=2019-08-13")
+    assert screen.link("http://h", "t") == "http://h/?token=t&mode=screen"
