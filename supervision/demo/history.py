@@ -1,10 +1,10 @@
 """The demo's 2019 findings get a believable life, written through the lifecycle's own functions.
 
-Found in early August (the checks as of 5 August), assigned to the townships and departments in the
-following days, most rectified and closed between September and November; a few left overdue, one contested
-and approved as a false alarm, one returned once. What the checks find only later is recorded at the year's
-end and still waits to be assigned. Every step goes through supervision.lifecycle.machine, so the history,
-the audit log and the lights are what a real campaign would leave.
+Recorded on 5 August (the findings as the checks give them for the whole year, so that every one can have
+its story), assigned to the townships and departments in the following days, most rectified and closed
+between September and November; a few left overdue, one contested and approved as a false alarm, one
+returned once. A sync at the year's end then finds nothing new. Every step goes through
+supervision.lifecycle.machine, so the history, the audit log and the lights are what a real campaign would leave.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def write_history(engine: Engine, settings: Settings) -> dict[str, int]:
     with engine.connect() as conn:
         if conn.execute(select(FindingRecord.id).where(FindingRecord.year == YEAR).limit(1)).first() is not None:
             return _states(engine)
-    sync_findings(engine, settings, YEAR, FOUND_ON, day=FOUND_ON)
+    sync_findings(engine, settings, YEAR, YEAR_END, day=FOUND_ON)
     with engine.connect() as conn:
         found = list(conn.execute(select(FindingRecord.id).where(FindingRecord.year == YEAR)
                                   .order_by(FindingRecord.rule, FindingRecord.subject)).scalars())
