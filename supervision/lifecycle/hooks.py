@@ -82,7 +82,9 @@ def years_of_import(engine: Engine, import_id: int, tables: Iterable[str]) -> se
                 low, high = conn.execute(select(func.min(c), func.max(c)).where(model.import_id == import_id)).one()
                 first, last = _year_of(low), _year_of(high)
                 if first is not None and last is not None:
-                    years.update(range(first, last + 1))
+                    span = set(range(first, last + 1))
+                    # A licence's validity may reach back before any data: it bears only on years with data.
+                    years |= span & every_year(engine) if table == "licenses" else span
     if undated:
         years |= every_year(engine)
     return years
