@@ -194,20 +194,27 @@ def sign_in_sso(engine: Engine, subject: str, now: dt.datetime | None = None) ->
     """Let in the account whose 统一身份标识 matches the identity the OIDC provider vouched for."""
     moment = now or now_utc()
     subject = subject.strip()
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         row = conn.execute(select(User).where(User.sso_subject == subject)).first() if subject else None
-        if row is None:
-            audit.record(conn, subject[:200] or "（空）", "signin_bad", "users", subject[:200] or "（空）", None,
-                         {"原因": "统一身份认证通过，但未开通本系统账号"}, at=moment)
-            return SignIn(False, "您的统一身份尚未开通本系统账号，请联系管理员")
-        if row.disabled:
-            audit.record(conn, row.username, "signin_bad", "users", row.username, None,
-                         {"原因": "账号已停用（统一身份认证）"}, at=moment)
-            return SignIn(False, "该账号已停用，请联系管理员")
+    # The bookkeeping as for a password sign-in: short writes that never wait on an import.
+    if row is None:
+        shown = subject[:200] or "（空）"
+        why = {"原因": "统一身份认证通过，但未开通本系统账号"}
+        _sign_in_write(engine, lambda conn: audit.record(conn, shown, "signin_bad", "users", shown, None, why,
+                                                         at=moment), None)
+        return SignIn(False, "您的统一身份尚未开通本系统账号，请联系管理员")
+    if row.disabled:
+        _sign_in_write(engine, lambda conn: audit.record(conn, row.username, "signin_bad", "users", row.username, None,
+                                                         {"原因": "账号已停用（统一身份认证）"}, at=moment), None)
+        return SignIn(False, "该账号已停用，请联系管理员")
+    principal = principal_of(row)
+
+    def record_success(conn: Connection) -> None:
         conn.execute(update(User).where(User.id == row.id).values(last_sign_in=moment))
-        principal = principal_of(row)
         audit.record(conn, principal, "signin", "users", row.username, None, {"方式": "统一身份认证"}, at=moment)
-        return SignIn(True, "", principal, row.id, row.session_epoch, False)
+
+    _sign_in_write(engine, record_success, None)
+    return SignIn(True, "", principal, row.id, row.session_epoch, False)
 
 
 def session_principal(engine: Engine, user_id: int, epoch: int) -> Principal | None:
@@ -221,8 +228,7 @@ def session_principal(engine: Engine, user_id: int, epoch: int) -> Principal | N
 
 def record_session_end(engine: Engine, principal: Principal, action: str) -> None:
     """Sign-out and idle time-out, in the log like the sign-in they end."""
-    with engine.begin() as conn:
-        audit.record(conn, principal, action, "users", principal.username)
+    _sign_in_write(engine, lambda conn: audit.record(conn, principal, action, "users", principal.username), None)
 
 
 def replace_temporary_password(engine: Engine, user_id: int, epoch: int, security: SecuritySettings,
