@@ -132,14 +132,16 @@ with screen_tab:
     with left:
         page_name = st.radio("页面", ["总览", "镇区地图"], horizontal=True, key="wall_page")
         chosen = st.multiselect("轮播的面板组（按选择顺序）", list(screen.GROUP_NAMES),
-                                format_func=screen.GROUP_NAMES.get, key="wall_panels")
+                                format_func=screen.GROUP_NAMES.get, key="wall_panels",
+                                placeholder="请选择（可多选）")
         carousel = st.slider("轮播间隔（秒，0为不轮播）", 0, 60, 0, step=5, key="wall_carousel")
     with right:
         refresh = st.number_input("刷新间隔（秒）", min_value=5, max_value=3600, value=screen.DEFAULT_REFRESH,
                                   key="wall_refresh")
-        theme = st.selectbox("亮度", list(screen.THEMES), format_func=screen.THEMES.get, key="wall_theme")
+        theme = st.selectbox("亮度", list(screen.THEMES), format_func=screen.THEMES.get, key="wall_theme",
+                             placeholder="请选择")
         measure = st.selectbox("地图着色指标（空为随轮播变化）", [""] + list(mapview.MEASURES.values()),
-                               key="wall_measure")
+                               key="wall_measure", placeholder="请选择")
     if token_text.strip():
         url = screen.link((st.context.url or "").rstrip("/"), token_text, page="" if page_name == "总览" else "map",
                           panels=tuple(chosen), carousel=int(carousel), refresh=int(refresh), theme=theme,

@@ -40,7 +40,7 @@ def normal_page(version: int, f: Filters, who: Principal) -> None:
     if data.holds_demo_data(version):
         st.warning("当前为演示数据：企业名称、代码和数字均为虚构，仅用于演示。", icon=":material/info:")
     kpis(version, f)
-    links.under_cards(KPI_PAGES)
+    links.under_cards(KPI_PAGES, f)
     left, right = st.columns([3, 2])
     with left:
         fig = panels.fig_enterprises(version, f, Look(height=400, footnote_chars=70))

@@ -6,15 +6,19 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from components.filters import Filters
 from supervision.core.safety import md_escape
 
-# The global filters a link carries to the next page (components/filters.py binds them to the URL).
-KEPT = ("year", "as_of", "township", "category")
 
-
-def kept_params() -> dict[str, str]:
-    """The filters of the current URL, for a link to another page."""
-    return {k: st.query_params[k] for k in KEPT if k in st.query_params}
+def kept_params(f: Filters) -> dict[str, str]:
+    """The filters in force, for a link to another page: the validated values, never the raw URL text
+    (an invalid or hostile ?township= must not travel on into a link's target)."""
+    kept = {"year": str(f.year), "as_of": f"{f.as_of:%Y-%m-%d}"}
+    if f.township:
+        kept["township"] = f.township
+    if f.category:
+        kept["category"] = f.category
+    return kept
 
 
 def open_profile(uscc: str) -> None:
@@ -23,7 +27,7 @@ def open_profile(uscc: str) -> None:
     st.switch_page("app_pages/enterprise.py", query_params={"uscc": uscc})
 
 
-def under_cards(targets: Sequence[tuple[str, str]]) -> None:
+def under_cards(targets: Sequence[tuple[str, str]], f: Filters) -> None:
     """One link under each KPI card of a row, to the page that lists what the card counts."""
     for column, (page, label) in zip(st.columns(len(targets)), targets, strict=True):
-        column.page_link(page, label=md_escape(label), icon=":material/arrow_forward:", query_params=kept_params())
+        column.page_link(page, label=md_escape(label), icon=":material/arrow_forward:", query_params=kept_params(f))
