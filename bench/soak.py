@@ -45,7 +45,7 @@ def slope_per_hour(points: list[tuple[float, float]], t0: float) -> tuple[float,
 
 def seed(folder: Path) -> tuple[str, str]:
     """A demo database in `folder` and a wall-screen token for it."""
-    from supervision.access import auth
+    from supervision.access import wall_links
     from supervision.core.config import load_settings
     from supervision.core.principal import SYSTEM
     from supervision.demo.build import build_demo_database
@@ -56,7 +56,7 @@ def seed(folder: Path) -> tuple[str, str]:
     engine = open_database(url, settings)
     try:
         build_demo_database(engine, settings, replace=False, if_empty=True, keep_package=None)
-        _, token = auth.create_screen_token(engine, SYSTEM, "soak", 1)
+        _, token = wall_links.create_screen_token(engine, SYSTEM, "soak", 1)
     finally:
         engine.dispose()
     return url, token
