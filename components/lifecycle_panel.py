@@ -25,10 +25,13 @@ from supervision.lifecycle import queries as lq
 from supervision.lifecycle import states as s
 from supervision.lifecycle.files import EvidenceRefused, Upload
 from supervision.lifecycle.machine import (
+    LINK_ACTION,
     FindingConflict,
     FindingNotFound,
     TransitionRefused,
     allowed_actions,
+    link_outcome,
+    refusal,
     transition,
 )
 
@@ -119,6 +122,8 @@ def detail(principal: Principal, finding_id: int, today: dt.date, *, key: str) -
         facts.append(f"整改期限：{row['deadline']:%Y-%m-%d} {light}")
     if row["case_no"]:
         facts.append(f"处罚案件：{row['case_no']}")
+    if row["tipoff_id"]:
+        facts.append(f"举报线索：{row['tipoff_id']}")
     st.caption(md_escape("；".join(facts)))
     if row["measures"]:
         st.markdown(f"**整改措施：** {md_escape(row['measures'])}")
@@ -128,6 +133,7 @@ def detail(principal: Principal, finding_id: int, today: dt.date, *, key: str) -
     tables.show(history, HISTORY_SHOWN, key=f"{key}_history_{finding_id}", empty="暂无办理记录")
     _files(principal, finding_id, key=key)
     _actions(principal, row, key=key)
+    _outcome(principal, row, key=key)
 
 
 def _files(principal: Principal, finding_id: int, *, key: str) -> None:
@@ -269,3 +275,36 @@ def ledger_exchange(principal: Principal, year: int, township: str | None, *, ke
             st.session_state[_FLASH] = f"已保存整改台账：{written}条问题的整改措施已更新"
             st.session_state[f"{key}_round"] = round_ + 1
             st.rerun()
+
+
+def _outcome(principal: Principal, row: dict[str, Any], *, key: str) -> None:
+    """The responsible department links the penalty case or tip-off that settled the finding."""
+    if refusal(principal, SimpleNamespace(**row), LINK_ACTION) is not None:
+        return
+    choices = lq.outcome_choices(engine(), principal, int(row["id"]))
+    with st.expander("关联处罚案件或举报线索", icon=":material/link:"):
+        if not choices.case_nos and not choices.tipoff_ids:
+            st.caption("该企业暂无已登记的行政处罚案件或举报线索；先在数据录入中登记，再回到这里关联。")
+            return
+        with st.form(f"{key}_link_{row['id']}", clear_on_submit=False):
+            cases = choices.case_nos
+            tips = choices.tipoff_ids
+            case_no = st.selectbox("处罚案件（行政处罚决定书文号）", cases, placeholder="不关联",
+                                   index=cases.index(row["case_no"]) if row["case_no"] in cases else None,
+                                   key=f"{key}_link_case_{row['id']}")
+            tipoff = st.selectbox("举报线索编号", tips, placeholder="不关联",
+                                  index=tips.index(row["tipoff_id"]) if row["tipoff_id"] in tips else None,
+                                  key=f"{key}_link_tip_{row['id']}")
+            submitted = st.form_submit_button("保存关联", type="primary")
+    if not submitted:
+        return
+    try:
+        link_outcome(engine(), principal, int(row["id"]), case_no=case_no, tipoff_id=tipoff,
+                     expected_version=int(row["version"]))
+    except (PermissionDenied, TransitionRefused, FindingNotFound, FindingConflict) as exc:
+        st.error(f"未关联：{md_escape(str(exc))}", icon=":material/block:")
+        return
+    st.session_state[_FLASH] = f"问题{row['id']}已关联：" + "；".join(
+        x for x in (f"处罚案件 {case_no}" if case_no else "", f"举报线索 {tipoff}" if tipoff else "") if x
+    ) if (case_no or tipoff) else f"问题{row['id']}已取消处罚案件关联"
+    st.rerun()

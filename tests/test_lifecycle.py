@@ -231,6 +231,17 @@ def test_enforcement_outcome_links_an_existing_case(db, settings):
     assert record(db, fid).case_no == "太环罚〔2019〕8号"
 
 
+def test_outcome_choices_are_the_subjects_own_cases_within_the_officers_scope(db, settings):
+    ids, fid = _r14(db, settings)
+    with db.begin() as conn:
+        for case_no, uscc in (("太环罚〔2019〕8号", ids["cx"]), ("太环罚〔2019〕9号", ids["sx"])):
+            conn.execute(Penalty.__table__.insert().values(case_no=case_no, uscc=uscc,
+                                                           decided_on=dt.date(2019, 9, 1), version=1))
+    assert queries.outcome_choices(db, HB, fid) == queries.OutcomeChoices(["太环罚〔2019〕8号"], [])
+    assert queries.outcome_choices(db, CX, fid).case_nos == ["太环罚〔2019〕8号"]
+    assert queries.outcome_choices(db, SX, fid) == queries.OutcomeChoices([], [])  # another township's case
+
+
 def test_todo_lists_oldest_first_for_each_officer(db, settings):
     ids, fid = _r14(db, settings)
     other = finding_id(db, "R19", ids["cx"])

@@ -132,3 +132,32 @@ def test_the_enterprise_profile_shows_each_findings_history(app_db, settings, li
     assert any(e.label.startswith(f"问题{fid} R14 ") and s.ASSIGNED in e.label for e in at.expander)
     history = [d.value for d in at.dataframe if "办理人" in d.value.columns]
     assert any(list(h["新状态"]) == [s.PENDING, s.ASSIGNED] for h in history)
+
+
+def test_the_department_links_a_penalty_case_and_others_are_not_offered_the_link(app_db, settings, lifecycle_world):
+    import datetime as dt
+
+    from supervision.storage.models import Penalty
+
+    fid = lifecycle_world["fid"]
+    with app_db.begin() as conn:
+        cases = (("太环罚〔2019〕8号", lifecycle_world["cx"]), ("太环罚〔2019〕9号", lifecycle_world["sx"]))
+        for case_no, uscc in cases:
+            conn.execute(Penalty.__table__.insert().values(case_no=case_no, uscc=uscc,
+                                                           decided_on=dt.date(2019, 9, 1), version=1))
+    at = _findings_page("l.hb")
+    click_table_row(at, "lifecycle_todo", list(_todo(at)["编号"]).index(fid))
+    no_exception(at)
+    box = at.selectbox(key=f"lifecycle_link_case_{fid}")
+    assert box.options == ["太环罚〔2019〕8号"]  # only the cases of the finding's own enterprise
+    box.set_value("太环罚〔2019〕8号")
+    _submit(at, "保存关联")
+    assert any(f"问题{fid}已关联：处罚案件 太环罚〔2019〕8号" in m.value for m in at.success)
+    assert record(app_db, fid).case_no == "太环罚〔2019〕8号"
+    assert any("处罚案件：太环罚〔2019〕8号" in c.value for c in at.caption)
+
+    transition(app_db, settings, HB, fid, "assign")
+    township = _findings_page("l.cx")
+    click_table_row(township, "lifecycle_todo", 0)
+    no_exception(township)
+    assert not any(e.label == "关联处罚案件或举报线索" for e in township.expander)

@@ -419,6 +419,10 @@ def _store_files(conn: Connection, principal: Principal, finding_id: int, transi
     return [f"{c.filename}（SHA-256 {c.sha256[:12]}…）" for c in checked]
 
 
+# Linking an enforcement outcome is the responsible department's act, in any state; not a transition.
+LINK_ACTION = s.Action(s.LINK, "关联处罚案件或举报线索", frozenset(s.STATES), "", s.DEPARTMENT)
+
+
 def link_outcome(engine: Engine, principal: Principal, finding_id: int, *, case_no: str | None = None,
                  tipoff_id: str | None = None, expected_version: int | None = None,
                  day: dt.date | None = None) -> Outcome:
@@ -426,7 +430,7 @@ def link_outcome(engine: Engine, principal: Principal, finding_id: int, *, case_
     day = day or local_today()
     at = stamp(day)
     case_no, tipoff_id = _text(case_no), _text(tipoff_id)
-    act = s.Action(s.LINK, "关联处罚案件或举报线索", frozenset(s.STATES), "", s.DEPARTMENT)
+    act = LINK_ACTION
     with engine.begin() as conn:
         row = _load(conn, principal, finding_id)
         why = refusal(principal, row, act)

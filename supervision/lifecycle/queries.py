@@ -21,7 +21,7 @@ from supervision.core.findings import RULES_BY_ID
 from supervision.core.principal import Principal, Role, is_system
 from supervision.lifecycle import states as s
 from supervision.lifecycle.machine import FindingNotFound, may_see
-from supervision.storage.models import FindingFile, FindingRecord, FindingTransition
+from supervision.storage.models import FindingFile, FindingRecord, FindingTransition, Penalty, Tipoff
 
 F = FindingRecord
 
@@ -168,6 +168,25 @@ def download(engine: Engine, principal: Principal, file_id: int) -> StoredFile:
     if row is None:
         raise FindingNotFound(f"找不到编号为 {file_id} 的附件，或无权下载")
     return StoredFile(row.filename, row.media_type, row.sha256, bytes(row.content))
+
+
+@dataclass(frozen=True)
+class OutcomeChoices:
+    case_nos: list[str]
+    tipoff_ids: list[str]
+
+
+def outcome_choices(engine: Engine, principal: Principal, finding_id: int) -> OutcomeChoices:
+    """The penalty cases and tip-offs about the finding's subject enterprise that could be linked as its outcome."""
+    with engine.connect() as conn:
+        row = conn.execute(select(F.subject, F.township).where(F.id == finding_id)).first()
+        if row is None:
+            raise FindingNotFound(f"找不到编号为 {finding_id} 的问题，或无权查看")
+        cases = conn.execute(scoped(select(Penalty.case_no).where(Penalty.uscc == row.subject), Penalty, principal)
+                             .order_by(Penalty.decided_on.desc(), Penalty.case_no)).scalars().all()
+        tips = conn.execute(scoped(select(Tipoff.tipoff_id).where(Tipoff.subject_uscc == row.subject), Tipoff,
+                                   principal).order_by(Tipoff.received_on.desc(), Tipoff.tipoff_id)).scalars().all()
+    return OutcomeChoices(list(cases), list(tips))
 
 
 COUNT_COLUMNS = ("township", "found", "open", "due", "overdue", "closed", "dismissed")
