@@ -86,3 +86,26 @@ def test_configured_boundary_file_replaces_the_schematic(tmp_path: Path, setting
     official = boundaries(official_settings)
     assert not official.schematic and official.source == "official.gpkg"
     assert set(official.polygons) == set(towns.names)
+
+
+def test_township_names_move_off_the_enterprise_markers_and_stay_inside(settings: Settings) -> None:
+    import pandas as pd
+
+    from supervision.reporting.charts import _label_points, choropleth_geojson
+
+    geojson = choropleth_geojson(boundaries(settings).polygons)
+    home = _label_points(geojson)
+    # A marker right on every township's usual label spot, as the demo's closed enterprise sat under 娄东街道.
+    points = pd.DataFrame({"lon": [x for x, _ in home.values()], "lat": [y for _, y in home.values()]})
+    moved = _label_points(geojson, points)
+    polygons = {f["id"]: shapely.geometry.shape(f["geometry"]) for f in geojson["features"]}
+    x0, y0, x1, y1 = shapely.union_all(list(polygons.values())).bounds
+    extent = max(x1 - x0, y1 - y0)
+    for name, (x, y) in moved.items():
+        assert (x, y) != home[name], name
+        assert polygons[name].contains(shapely.Point(x, y)), name
+        # Clear of every marker vertically by more than a line of text (the map's height is about its
+        # extent, a 18 px name on a ~700 px map is ~2.5 % of it), or sideways by more than a 4-character name.
+        clear = min(max(abs(x - px) / 0.064, abs(y - py) / 0.022) for px, py in home.values()) / extent
+        assert clear >= 1.0, (name, clear)
+    assert _label_points(geojson, points.iloc[:0]) == home  # no markers: the representative point

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -522,7 +523,7 @@ def township_map(geojson: dict[str, Any], measures: pd.DataFrame, measure: str, 
             hovertemplate="<b>%{customdata[1]}</b><br>" + category + " · %{customdata[2]}<br>%{customdata[3]}"
                           "<br>（点击打开企业档案）<extra></extra>",
         ))
-    centers = _label_points(geojson)
+    centers = _label_points(geojson, points)
     label_colors = ["#1f1f1f"] * len(centers)  # every fill is light enough for dark names
     fig.add_trace(go.Scattergeo(
         lon=[c[0] for c in centers.values()], lat=[c[1] for c in centers.values()], text=plot_texts(centers),
@@ -575,13 +576,45 @@ def township_bars(measures: pd.DataFrame, measure: str, caption: Caption, look: 
     return finish(fig, caption, look, legend=False)
 
 
-def _label_points(geojson: dict[str, Any]) -> dict[str, tuple[float, float]]:
+def _label_points(geojson: dict[str, Any], points: pd.DataFrame | None = None,
+                  ) -> dict[str, tuple[float, float]]:
+    """Where each township's name goes: inside its polygon, clear of the enterprise points where there is room.
+
+    A name drawn over a marker hides it (a closed enterprise's ✕ under 娄东街道 was unreadable), so the name
+    moves to the candidate spot nearest the polygon's representative point whose label box keeps every
+    point outside; with no such spot it takes the one with most room. The box is sized from the map's extent
+    (the map is fitted to the townships, so a name's share of the width is about the same on every screen).
+    """
+    import shapely
     from shapely.geometry import shape
 
+    shapes = {f["id"]: shape(f["geometry"]) for f in geojson["features"]}
+    if not shapes:
+        return {}
+    x0, y0, x1, y1 = shapely.union_all(list(shapes.values())).bounds
+    width = max(x1 - x0, y1 - y0) or 1.0
+    half_h = 0.022 * width
+    xy = (points[["lon", "lat"]].dropna().astype(float).to_numpy()
+          if points is not None and not points.empty else np.empty((0, 2)))
     out: dict[str, tuple[float, float]] = {}
-    for feature in geojson["features"]:
-        point = shape(feature["geometry"]).representative_point()
-        out[feature["id"]] = (point.x, point.y)
+    for name, geom in shapes.items():
+        home = geom.representative_point()
+        half_w = 0.016 * width * max(len(name), 2)
+        gx0, gy0, gx1, gy1 = geom.bounds
+        grid = [(gx0 + (gx1 - gx0) * i / 16, gy0 + (gy1 - gy0) * j / 16) for i in range(1, 16) for j in range(1, 16)]
+        spots = [(home.x, home.y)] + [p for p in grid if geom.contains(shapely.box(p[0] - half_w / 2, p[1] - half_h,
+                                                                                   p[0] + half_w / 2, p[1] + half_h))]
+
+        def room(spot: tuple[float, float], half_w: float = half_w) -> float:
+            # Chebyshev distance in label boxes: below 1 a point lies under the name.
+            if not len(xy):
+                return float("inf")
+            return float(np.min(np.maximum(np.abs(xy[:, 0] - spot[0]) / half_w, np.abs(xy[:, 1] - spot[1]) / half_h)))
+
+        clear = [p for p in spots if room(p) >= 1.6]
+        best = (min(clear, key=lambda p: (p[0] - home.x) ** 2 + (p[1] - home.y) ** 2) if clear
+                else max(spots, key=room))
+        out[name] = best
     return out
 
 
