@@ -58,7 +58,7 @@ def kpis(version: int, f: Filters) -> list[Metric]:
     violations = int((found["severity"] == "违规").sum())
     life = data.finding_counts(current_lifecycle_version(), principal, f.year, today_local(), f.township)
     by_category = counts.groupby("category", sort=False)["n"].sum()
-    next_text = f"距{pos.next_step.name}{pos.days_to_next}天" if pos.next_step is not None else "无待办节点"
+    next_text = pos.countdown(short=True) if pos.next_step is not None else "无待办节点"
     if int(life["found"].sum()):
         # The lifecycle's own count: what the checks found and nobody has closed yet.
         overdue = int(life["overdue"].sum())

@@ -34,3 +34,15 @@ def test_each_point_is_the_picture_on_its_day(demo, settings):
         assert row.open_findings == len(found)
         assert row.violations == sum(1 for f in found if f.severity == "违规")
         assert row.red_lights == int((lights["status"] == MISSING).sum())
+
+
+def test_the_countdown_says_today_on_the_deadline_not_zero_days(settings):
+    from supervision.core.campaign import position
+
+    before = position(settings, 2019, dt.date(2019, 8, 12))
+    on_the_day = position(settings, 2019, dt.date(2019, 8, 13))
+    assert before.countdown() == "距镇区上报汇总表（08月13日）还有1天"
+    assert before.countdown(short=True) == "距镇区上报汇总表1天"
+    assert on_the_day.countdown() == "镇区上报汇总表（08月13日）今天截止"
+    assert on_the_day.countdown(short=True) == "镇区上报汇总表今天截止"
+    assert position(settings, 2019, dt.date(2020, 3, 1)).countdown() == "本年度节点均已过"

@@ -54,6 +54,16 @@ class Position:
     next_step: Step | None
     days_to_next: int | None
 
+    def countdown(self, *, short: bool = False) -> str:
+        """"距…（日期）还有N天" ("距…N天" when short), or "…今天截止" on the day itself, not "还有0天"."""
+        step = self.next_step
+        if step is None:
+            return "本年度节点均已过"
+        when = "" if short else f"（{step.end:%m月%d日}）"
+        if self.days_to_next == 0:
+            return f"{step.name}{when}今天截止"
+        return f"距{step.name}{when}{'' if short else '还有'}{self.days_to_next}天"
+
 
 def position(settings: Settings, year: int, as_of: dt.date) -> Position:
     """The phase under way on `as_of` and the next deadline still ahead of it."""

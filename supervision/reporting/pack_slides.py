@@ -135,16 +135,15 @@ def _caption(f: Facts, title: str, tables: tuple[str, ...]) -> Caption:
 
 def _title_slide(f: Facts, now: dt.datetime) -> Slide:
     lines = [f"{f.year}年度 · 数据截至{f.as_of:%Y年%m月%d日}",
-             f"整顿阶段：{f.position.phase}"
-             + (f"；距{f.position.next_step.name}（{f.position.next_step.end:%m月%d日}）"
-                f"还有{f.position.days_to_next}天" if f.position.next_step else ""),
+             f"整顿阶段：{f.position.phase}" + (f"；{f.position.countdown()}" if f.position.next_step else ""),
              f"生成时间：{now:%Y-%m-%d %H:%M}　来源：稀土整顿监管平台"]
     if f.demo:
         lines.append("注意：当前为演示数据，企业名称、代码和数字均为虚构，仅用于演示。")
     notes = (f"本材料汇报{f.scope}{f.year}年稀土行业秩序整顿工作情况，数据截至{f.as_of:%Y年%m月%d日}。"
              f"目前整顿处于“{f.position.phase}”阶段。"
              + (f"下一个节点是{f.position.next_step.name}，截止{f.position.next_step.end:%m月%d日}，"
-                f"还有{f.position.days_to_next}天。" if f.position.next_step else "本年度各节点均已过。"))
+                + ("就是今天。" if f.position.days_to_next == 0 else f"还有{f.position.days_to_next}天。")
+                if f.position.next_step else "本年度各节点均已过。"))
     return Slide(title=f"{f.scope}稀土行业秩序整顿工作情况", notes=notes, lines=tuple(lines))
 
 
