@@ -301,6 +301,18 @@ def state_refusal(row: Any, action: s.Action) -> str | None:
     return f"该问题当前为“{row.state}”，不能{action.label}（仅{allowed}的问题可以）"
 
 
+def _load_for(conn: Connection, principal: Principal, finding_id: int, act: s.Action,
+              expected_version: int | None) -> Any:
+    """The finding, once the principal may take `act` on it and nobody has changed it since they looked."""
+    row = _load(conn, principal, finding_id)
+    why = refusal(principal, row, act)
+    if why:
+        raise PermissionDenied(why)
+    if expected_version is not None and row.version != expected_version:
+        raise _conflict(conn, row)
+    return row
+
+
 def _load(conn: Connection, principal: Principal, finding_id: int) -> Any:
     row = conn.execute(select(F).where(F.id == finding_id)).first()
     if row is None or not may_see(principal, row):
@@ -361,12 +373,7 @@ def transition(engine: Engine, settings: Settings, principal: Principal, finding
     at = stamp(day)
     reason, measures = _text(reason), _text(measures)
     with engine.begin() as conn:
-        row = _load(conn, principal, finding_id)
-        why = refusal(principal, row, act)
-        if why:
-            raise PermissionDenied(why)
-        if expected_version is not None and row.version != expected_version:
-            raise _conflict(conn, row)
+        row = _load_for(conn, principal, finding_id, act, expected_version)
         why = state_refusal(row, act)
         if why:
             raise TransitionRefused(why)
@@ -432,12 +439,7 @@ def link_outcome(engine: Engine, principal: Principal, finding_id: int, *, case_
     case_no, tipoff_id = _text(case_no), _text(tipoff_id)
     act = LINK_ACTION
     with engine.begin() as conn:
-        row = _load(conn, principal, finding_id)
-        why = refusal(principal, row, act)
-        if why:
-            raise PermissionDenied(why)
-        if expected_version is not None and row.version != expected_version:
-            raise _conflict(conn, row)
+        row = _load_for(conn, principal, finding_id, act, expected_version)
         if case_no and conn.execute(select(Penalty.case_no).where(Penalty.case_no == case_no)).first() is None:
             raise TransitionRefused(f"处罚案件“{case_no}”不存在，请先在行政处罚中登记")
         if tipoff_id and conn.execute(select(Tipoff.tipoff_id).where(Tipoff.tipoff_id == tipoff_id)).first() is None:
