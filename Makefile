@@ -6,8 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8501
+WORKERS ?= 2
 
-.PHONY: run test test-fast lint sysdeps demo bench clean
+.PHONY: run serve test test-fast lint sysdeps demo bench clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,10 +26,11 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install -q -r requirements-dev.txt
 	@touch $@
 
-## Chromium (browser tests, chart export), CJK fonts and poppler-utils (print test), from Debian, when root and missing.
+## Chromium (browser tests, chart export), CJK fonts, poppler-utils (print test) and nginx (`make serve`, the
+## two-process test), from Debian, when root and missing.
 sysdeps:
 	@missing=""; \
-	for p in chromium fonts-noto-cjk poppler-utils; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in chromium fonts-noto-cjk poppler-utils nginx; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "安装系统软件包：$$missing"; \
@@ -42,6 +44,11 @@ run: $(VENV)/.runtime
 	$(PY) -m supervision demo --if-empty
 	$(PY) -m supervision users demo --if-none --base-url http://$(HOST):$(PORT)
 	$(VENV)/bin/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+
+## $(WORKERS) app processes behind nginx (sticky per browser) on $(HOST):$(PORT), on the PostgreSQL database of
+## DATABASE_URL or config.toml; the processes listen on PORT+10 onwards (deploy/cluster.py, README 部署：多进程).
+serve: $(VENV)/.runtime
+	$(PY) deploy/cluster.py run --workers $(WORKERS) --listen $(HOST):$(PORT)
 
 ## (Re)build the demo database from scratch.
 demo: $(VENV)/.runtime
