@@ -38,12 +38,13 @@ sysdeps:
 		else echo "缺少系统软件包：$$missing（浏览器测试与图片导出需要；请以root运行或手工安装）" >&2; fi; \
 	fi
 
-## Build the schema and the demo data on first start, then serve on $(HOST):$(PORT).
+## Build the schema and the demo data on first start, then serve on $(HOST):$(PORT) through the ASGI entry
+## serve.py (st.App: Streamlit plus /healthz, /metrics, the session routes and the security headers).
 ## The first start also creates one demo account per role and prints their passwords once.
 run: $(VENV)/.runtime
 	$(PY) -m supervision demo --if-empty
 	$(PY) -m supervision users demo --if-none --base-url http://$(HOST):$(PORT)
-	$(VENV)/bin/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	$(VENV)/bin/streamlit run serve.py --server.address $(HOST) --server.port $(PORT)
 
 ## $(WORKERS) app processes behind nginx (sticky per browser) on $(HOST):$(PORT), on the PostgreSQL database of
 ## DATABASE_URL or config.toml; the processes listen on PORT+10 onwards (deploy/cluster.py, README 部署：多进程).

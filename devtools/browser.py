@@ -1,9 +1,9 @@
 """A real app server and a real, offline browser for the browser tests and the benchmarks.
 
 One place for what the GUIDE learned: Debian's chromium with the flags that keep it from
-phoning out, a Streamlit server on a free loopback port that is polled on /_stcore/health
-and always terminated, and browser contexts that let only the app's own server through and
-record every other request they refused.
+phoning out, the app's server (serve.py, the same entry as `make run`) on a free loopback port
+that is polled on /_stcore/health and always terminated, and browser contexts that let only the
+app's own server through and record every other request they refused.
 """
 
 from __future__ import annotations
@@ -42,14 +42,15 @@ class Server:
 
 def start_server(env: Mapping[str, str], log: Path | None = None, timeout: float = 60,
                  port: int | None = None) -> Server:
-    """`streamlit run app.py` on `port` (or a free one) with `env` added to this process's environment.
+    """The app as `make run` serves it (`streamlit run serve.py`, the ASGI entry) on `port` (or a free one),
+    with `env` added to this process's environment.
 
     Healthy on return. Give the port of a stopped server to restart it where its pages are connected.
     """
     port = port or free_port()
     out = log.open("ab") if log is not None else subprocess.DEVNULL
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
     )
