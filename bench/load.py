@@ -50,7 +50,7 @@ import tempfile
 import time
 import urllib.request
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -65,12 +65,16 @@ from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin, Subprotocol
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # supervision (officer accounts), devtools and deploy (the servers)
 RESULTS = ROOT / "bench" / "results"
 # The overview's heading, on the normal page and on the wall alike: proof that a run drew the overview.
 HEADING = "总览"
 # What the frontend sends as the XSRF slot of the subprotocol list when it has no _streamlit_xsrf cookie.
 NO_XSRF_TOKEN = "PLACEHOLDER_AUTH_TOKEN"
 MAX_ERROR_MESSAGES = 10
+# nginx's per-browser routing cookie (deploy/nginx/rare-earth.conf).
+ROUTE_COOKIE = "rare_earth_route"
 
 
 def percentiles(values: Sequence[float]) -> dict[str, float | int | None]:
@@ -196,15 +200,20 @@ class MemorySampler:
     samples: list[tuple[float, int]] = field(default_factory=list)
     cpu_start: float | None = None
     cpu_end: float | None = None
+    # With --workers: the other app processes and nginx, summed with `pid` in every sample.
+    more_pids: list[int] = field(default_factory=list)
+
+    def _tree(self) -> list[int]:
+        return [p for root in ([self.pid] if self.pid is not None else []) + self.more_pids for p in process_tree(root)]
 
     def sample(self, t: float) -> None:
         if self.pid is not None:
-            self.samples.append((t, rss_kb(process_tree(self.pid))))
+            self.samples.append((t, rss_kb(self._tree())))
 
     async def run(self, clock: Clock, stop: asyncio.Event) -> None:
         if self.pid is None:
             return
-        self.cpu_start = cpu_seconds(process_tree(self.pid))
+        self.cpu_start = cpu_seconds(self._tree())
         while not stop.is_set():
             self.sample(clock.now())
             try:
@@ -212,7 +221,7 @@ class MemorySampler:
             except TimeoutError:
                 pass
         self.sample(clock.now())
-        self.cpu_end = cpu_seconds(process_tree(self.pid))
+        self.cpu_end = cpu_seconds(self._tree())
 
     def summary(self, warm_at: float | None) -> dict[str, Any]:
         if not self.samples:
@@ -502,14 +511,12 @@ class Session:
         """Connect at `start_at`, refresh as a browser would until `deadline`, then wait for open requests."""
         await asyncio.sleep(max(0.0, start_at - self.clock.now()))
         try:
-            # What the frontend asks before it opens the websocket (its PINGING_SERVER state).
+            # The page itself first (behind nginx it sets the routing cookie that keeps this browser on one
+            # process), then what the frontend asks before it opens the websocket (its PINGING_SERVER state).
+            cookie = await asyncio.to_thread(_get, self.base + "/")
             for path in ("/_stcore/health", "/_stcore/host-config"):
-                await asyncio.to_thread(_get, self.base + path)
-            ws_url = "ws" + self.base.removeprefix("http") + "/_stcore/stream"
-            # ping_interval=None: a browser sends no keepalive pings; max_size=None: charts can be large.
-            async with connect(ws_url, subprotocols=[Subprotocol("streamlit"), Subprotocol(NO_XSRF_TOKEN)],
-                               origin=Origin(self.base), max_size=None, ping_interval=None,
-                               open_timeout=60) as ws:
+                await asyncio.to_thread(_get, self.base + path, cookie)
+            async with _connect(self.base, cookie) as ws:
                 self.ws = ws
                 reader = asyncio.create_task(self._reader())
                 await self._send_rerun(None)
@@ -532,9 +539,24 @@ class Session:
             self._stop_timers()
 
 
-def _get(url: str) -> None:
-    with urllib.request.urlopen(url, timeout=30) as response:
+def _get(url: str, cookie: str | None = None) -> str | None:
+    """GET `url` (with the routing cookie if any); returns nginx's routing cookie if the response set one."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=30) as response:
         response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            if header.startswith(ROUTE_COOKIE + "="):
+                return header.split(";", 1)[0]
+    return cookie
+
+
+def _connect(base: str, cookie: str | None) -> Any:
+    """The frontend's websocket: its subprotocols and Origin, and the routing cookie a browser would send."""
+    ws_url = "ws" + base.removeprefix("http") + "/_stcore/stream"
+    # ping_interval=None: a browser sends no keepalive pings; max_size=None: charts can be large.
+    return connect(ws_url, subprotocols=[Subprotocol("streamlit"), Subprotocol(NO_XSRF_TOKEN)],
+                   origin=Origin(base), max_size=None, ping_interval=None, open_timeout=60,
+                   additional_headers={"Cookie": cookie} if cookie else None)
 
 
 async def run_load(base: str, query: str, sessions: int, duration: float, ramp: float, grace: float,
@@ -550,6 +572,245 @@ async def run_load(base: str, query: str, sessions: int, duration: float, ramp: 
     stop.set()
     await sampling
     return stats, clock.now()
+
+
+# --- officers clicking through pages -------------------------------------------------------------------------
+
+# The pages an officer clicks through (their titles in the navigation); each draws a plotly chart.
+OFFICER_PAGES = ("总览", "镇区地图", "配额执行", "工作进度", "督查评分")
+
+
+@dataclass
+class OfficerStats:
+    signin_to_chart: list[float] = field(default_factory=list)
+    click_to_chart: list[float] = field(default_factory=list)
+    click_to_done: list[float] = field(default_factory=list)
+    per_page: dict[str, list[float]] = field(default_factory=dict)
+    errors: int = 0
+    error_messages: list[str] = field(default_factory=list)
+
+    def error(self, session: int, text: str) -> None:
+        self.errors += 1
+        if len(self.error_messages) < MAX_ERROR_MESSAGES:
+            self.error_messages.append(f"o{session:02d}: {text}"[:300])
+
+
+class Officer:
+    """One officer's browser: opens a deep link, signs in on the form there, then clicks through the pages.
+
+    The sign-in is the frontend's form submit: the two text inputs' values and the submit button's trigger,
+    by the widget ids the server sent with the form. A click on a navigation entry is a rerun with that
+    page's script hash. The clock of a click stops at the first plotly chart the server sends after it,
+    and at the end of the run that drew it; the next click follows after `think` seconds (±50 %).
+    """
+
+    def __init__(self, index: int, base: str, username: str, password: str, think: float, stats: OfficerStats,
+                 clock: Clock, seed: int) -> None:
+        import random
+
+        self.index, self.base, self.username, self.password = index, base, username, password
+        self.think, self.stats, self.clock = think, stats, clock
+        self.random = random.Random(seed)
+        self.cache = MessageCache()
+        self.max_cached_age = 2
+        self.page_script_hash = ""
+        self.pages: dict[str, str] = {}  # navigation title -> page script hash
+        self.inputs: dict[str, str] = {}  # widget label -> id
+        self.submit: str | None = None
+        self.messages: asyncio.Queue[ForwardMsg] = asyncio.Queue()
+
+    def _rerun(self, page_hash: str, page_name: str, widgets: dict[str, Any] | None = None) -> bytes:
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = ""
+        state.page_script_hash = page_hash
+        state.page_name = page_name
+        for widget_id, value in (widgets or {}).items():
+            w = state.widget_states.widgets.add()
+            w.id = widget_id
+            if value is True:
+                w.trigger_value = True
+            else:
+                w.string_value = value
+        state.cached_message_hashes.extend(self.cache.hashes())
+        state.context_info.timezone = "Asia/Shanghai"
+        state.context_info.timezone_offset = -480
+        state.context_info.locale = "zh-CN"
+        state.context_info.url = f"{self.base}/{page_name}"
+        state.context_info.color_scheme = "light"
+        return cast(bytes, msg.SerializeToString())
+
+    async def _reader(self, ws: ClientConnection) -> None:
+        async for data in ws:
+            raw = data if isinstance(data, bytes) else data.encode()
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            self.cache.maybe_store(msg, raw)
+            if msg.WhichOneof("type") == "ref_hash":
+                cached = self.cache.get(msg.ref_hash)
+                if cached is None:
+                    self.stats.error(self.index, f"cached ForwardMsg miss {msg.ref_hash}")
+                    continue
+                resolved = ForwardMsg()
+                resolved.ParseFromString(cached)
+                resolved.metadata.CopyFrom(msg.metadata)
+                msg = resolved
+            await self.messages.put(msg)
+
+    async def _run(self, ws: ClientConnection, request: bytes, timeout: float) -> tuple[float | None, float, bool]:
+        """Send `request`; read until a run finishes normally. Seconds to the first chart, to the end, errors?"""
+        sent = time.perf_counter()
+        await ws.send(request)
+        first_chart: float | None = None
+        failed = False
+        while True:
+            msg = await asyncio.wait_for(self.messages.get(), timeout)
+            kind = msg.WhichOneof("type")
+            if kind == "new_session":
+                self.max_cached_age = msg.new_session.config.max_cached_message_age or self.max_cached_age
+            elif kind == "navigation":
+                self.pages = {p.page_name: p.page_script_hash for p in msg.navigation.app_pages}
+                self.page_script_hash = msg.navigation.page_script_hash  # the page now shown
+            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element
+                which = element.WhichOneof("type")
+                if which == "plotly_chart" and first_chart is None:
+                    first_chart = time.perf_counter() - sent
+                elif which == "text_input":
+                    self.inputs[element.text_input.label] = element.text_input.id
+                elif which == "button" and element.button.is_form_submitter:
+                    self.submit = element.button.id
+                elif which == "exception":
+                    failed = True
+                    self.stats.error(self.index, f"exception: {element.exception.type}: {element.exception.message}")
+                elif which == "alert" and element.alert.format == Alert.ERROR:
+                    failed = True
+                    self.stats.error(self.index, f"st.error: {element.alert.body}")
+            elif kind == "script_finished":
+                if msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    self.cache.finished_run(self.max_cached_age, list(msg.metadata.run.fragment_ids))
+                if msg.script_finished in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR):
+                    return first_chart, time.perf_counter() - sent, failed
+
+    async def run_until(self, start_at: float, deadline: float, timeout: float) -> None:
+        await asyncio.sleep(max(0.0, start_at - self.clock.now()))
+        try:
+            cookie = await asyncio.to_thread(_get, self.base + "/quota")
+            for path in ("/_stcore/health", "/_stcore/host-config"):
+                await asyncio.to_thread(_get, self.base + path, cookie)
+            async with _connect(self.base, cookie) as ws:
+                reader = asyncio.create_task(self._reader(ws))
+                try:
+                    await self._journey(ws, deadline, timeout)
+                finally:
+                    reader.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                        await reader
+        except Exception as exc:  # noqa: BLE001 - one officer's failure is a figure, not the end of the run
+            self.stats.error(self.index, f"{type(exc).__name__}: {exc}")
+
+    async def _journey(self, ws: ClientConnection, deadline: float, timeout: float) -> None:
+        # The deep link /quota shows the sign-in form in its place.
+        await self._run(ws, self._rerun("", "quota"), timeout)
+        if "用户名" not in self.inputs or "密码" not in self.inputs or self.submit is None:
+            self.stats.error(self.index, "no sign-in form on the deep link")
+            return
+        form = {self.inputs["用户名"]: self.username, self.inputs["密码"]: self.password, self.submit: True}
+        chart, _, failed = await self._run(ws, self._rerun(self.page_script_hash, "quota", form), timeout)
+        if chart is None or failed:
+            self.stats.error(self.index, "the sign-in did not lead to the deep-linked page's chart")
+            return
+        self.stats.signin_to_chart.append(chart)
+        titles = [t for t in OFFICER_PAGES if t in self.pages]
+        if len(titles) < len(OFFICER_PAGES):
+            self.stats.error(self.index, f"navigation lacks {set(OFFICER_PAGES) - set(titles)}")
+        step = self.random.randrange(len(titles))
+        while self.clock.now() + self.think < deadline:
+            await asyncio.sleep(self.think * self.random.uniform(0.5, 1.5))
+            step += 1
+            title = titles[step % len(titles)]
+            chart, done, failed = await self._run(ws, self._rerun(self.pages[title], ""), timeout)
+            if chart is None:
+                if not failed:
+                    self.stats.error(self.index, f"{title}: the run finished without a chart")
+                continue
+            self.stats.click_to_chart.append(chart)
+            self.stats.click_to_done.append(done)
+            self.stats.per_page.setdefault(title, []).append(chart)
+
+
+def create_officers(db: str, count: int, password: str) -> list[str]:
+    """`count` 领导 accounts (each its own cache entries, as distinct officers have), created as the CLI would."""
+    from supervision.access import accounts
+    from supervision.core.config import load_settings
+    from supervision.core.principal import SYSTEM, Role
+    from supervision.storage.db import make_engine
+
+    settings = load_settings()
+    engine = make_engine(db)
+    names = [f"load{os.getpid()}o{i:02d}" for i in range(count)]
+    try:
+        for name in names:
+            accounts.create_user(engine, SYSTEM, settings.security, username=name, display_name=f"压测{name[-3:]}",
+                                 role=Role.LEADER, password=password, must_change_password=False)
+    finally:
+        engine.dispose()
+    return names
+
+
+def disable_officers(db: str, names: Sequence[str]) -> None:
+    from supervision.access import accounts
+    from supervision.core.config import load_settings
+    from supervision.core.principal import SYSTEM
+    from supervision.storage.db import make_engine
+
+    settings = load_settings()
+    engine = make_engine(db)
+    try:
+        for name in names:
+            accounts.update_user(engine, SYSTEM, settings.security, name, disabled=True)
+    finally:
+        engine.dispose()
+
+
+async def run_officers(base: str, names: Sequence[str], password: str, duration: float, ramp: float, think: float,
+                       timeout: float, sampler: MemorySampler) -> tuple[OfficerStats, float]:
+    clock = Clock()
+    stats = OfficerStats()
+    stop = asyncio.Event()
+    sampling = asyncio.create_task(sampler.run(clock, stop))
+    await asyncio.sleep(0)
+    officers = [Officer(i + 1, base, name, password, think, stats, clock, seed=i) for i, name in enumerate(names)]
+    await asyncio.gather(*(o.run_until(ramp * i / len(officers), duration, timeout) for i, o in enumerate(officers)))
+    stop.set()
+    await sampling
+    return stats, clock.now()
+
+
+def officers_markdown(result: dict[str, Any]) -> str:
+    def cell(value: Any) -> str:
+        return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    rows = ["| officers | n | p50 s | p90 s | p95 s | p99 s | max s |", "|---|---:|---:|---:|---:|---:|---:|"]
+    labels = {"signin_to_chart": "sign-in → first chart", "click_to_chart": "page click → first chart",
+              "click_to_done": "page click → run done"}
+    for key, label in labels.items():
+        p = result["latency_s"][key]
+        rows.append(f"| {label} | {p['n']} | " + " | ".join(cell(p[k]) for k in ("p50", "p90", "p95", "p99", "max"))
+                    + " |")
+    for title, p in result["latency_s"]["per_page"].items():
+        rows.append(f"| {title}: click → first chart | {p['n']} | "
+                    + " | ".join(cell(p[k]) for k in ("p50", "p90", "p95", "p99", "max")) + " |")
+    c, m = result["config"], result["machine"]
+    rows += ["", f"{c['officers']} officers, {c['duration_s']:g} s, think {c['think_s']:g} s (±50 %), ramp "
+                 f"{c['ramp_s']:g} s, workers {c['workers']}; errors: {result['errors']['count']}; server CPU "
+                 f"{cell(result['server']['cpu_busy_cores'])} cores busy; machine: {m['cpus']} CPUs, load average "
+                 f"{m['load_average_start']} at the start, {m['load_average_end']} at the end"]
+    for text in result["errors"]["first"]:
+        rows.append(f"- error: {text}")
+    for text in result["server"]["log_tracebacks"][:MAX_ERROR_MESSAGES]:
+        rows.append(f"- server traceback: {text}")
+    return "\n".join(rows)
 
 
 # --- setup, report ------------------------------------------------------------------------------------------
@@ -626,6 +887,82 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+@contextlib.contextmanager
+def _servers(args: argparse.Namespace, db: str | None, tmp: Path) -> Iterator[tuple[str, int | None, list[int],
+                                                                                     list[Path]]]:
+    """The server(s) under load: base URL, the pid sampled first, the other pids, and the logs to scan."""
+    from devtools.browser import start_server, stop_server
+
+    if args.url is not None:
+        base = args.url.rstrip("/")
+        yield base, args.pid or listening_pid(urlsplit(base).port or 80), [], []
+        return
+    env = {"DATABASE_URL": db} if db else {}
+    if args.workers > 1 or args.nginx:
+        from deploy.cluster import running_cluster
+
+        if not (db or "").startswith("postgresql"):
+            raise SystemExit("--workers > 1 needs a PostgreSQL --db (SQLite takes one writer)")
+        with running_cluster(env, args.workers, args.port, args.port + 1, tmp) as cluster:
+            pids = [w.process.pid for w in cluster.workers]
+            print(f"{args.workers} app processes {cluster.ports()} behind nginx at {cluster.url}", flush=True)
+            yield cluster.url, pids[0], [*pids[1:], cluster.nginx.pid], cluster.logs
+        return
+    log = tmp / "server.log"
+    server = start_server(env, log)
+    try:
+        yield server.url, server.process.pid, [], [log]
+    finally:
+        stop_server(server)
+
+
+def officers_main(args: argparse.Namespace) -> int:
+    """--officers: sign-in and page clicks of officers, first chart p50/p95; bench/results/load-officers.json."""
+    import secrets
+
+    if args.url is not None or not args.db:
+        raise SystemExit("--officers needs --db (the accounts are created in it)")
+    password = "Ld-" + secrets.token_urlsafe(12) + "9a"
+    load_start = os.getloadavg()
+    names = create_officers(args.db, args.officers, password)
+    ramp = args.think if args.ramp is None else args.ramp
+    try:
+        with tempfile.TemporaryDirectory(prefix="load-") as tmp, _servers(args, args.db, Path(tmp)) as found:
+            base, pid, more_pids, logs = found
+            print(f"{args.officers} officers on {base} for {args.duration:g} s, think {args.think:g} s", flush=True)
+            sampler = MemorySampler(pid, args.sample, more_pids=more_pids)
+            stats, wall = asyncio.run(run_officers(base, names, password, args.duration, ramp, args.think,
+                                                   args.grace, sampler))
+            tracebacks = [line for log in logs for line in server_log_errors(log)]
+    finally:
+        disable_officers(args.db, names)
+    server_cpu = None if sampler.cpu_start is None or sampler.cpu_end is None else sampler.cpu_end - sampler.cpu_start
+    result: dict[str, Any] = {
+        "when": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "config": {"officers": args.officers, "duration_s": args.duration, "think_s": args.think, "ramp_s": ramp,
+                   "workers": args.workers, "nginx": args.workers > 1 or args.nginx, "db": args.db,
+                   "pages": list(OFFICER_PAGES)},
+        "machine": {"cpus": os.cpu_count(), "load_average_start": [round(x, 2) for x in load_start],
+                    "load_average_end": [round(x, 2) for x in os.getloadavg()],
+                    "python": platform.python_version(), "streamlit": streamlit.__version__},
+        "wall_s": round(wall, 1),
+        "errors": {"count": stats.errors + len(tracebacks), "first": stats.error_messages},
+        "latency_s": {"signin_to_chart": percentiles(stats.signin_to_chart),
+                      "click_to_chart": percentiles(stats.click_to_chart),
+                      "click_to_done": percentiles(stats.click_to_done),
+                      "per_page": {k: percentiles(v) for k, v in stats.per_page.items()}},
+        "server": {"memory": sampler.summary(None), "log_tracebacks": tracebacks,
+                   "cpu_busy_cores": round(server_cpu / wall, 2) if server_cpu is not None else None},
+    }
+    print()
+    print(officers_markdown(result))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "load-officers.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    print(f"\nwritten: {RESULTS / 'load-officers.json'}")
+    return 1 if result["errors"]["count"] else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
@@ -639,13 +976,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                    "(default: one refresh period; 0: all at once)")
     parser.add_argument("--sample", type=float, default=5, help="seconds between RSS samples")
     parser.add_argument("--grace", type=float, default=60, help="seconds to wait for open requests after the end")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="app processes; more than 1 (or --nginx) runs them behind nginx as `make serve` does "
+                             "(deploy/cluster.py; needs a PostgreSQL --db)")
+    parser.add_argument("--nginx", action="store_true", help="behind nginx even with one process")
+    parser.add_argument("--port", type=int, default=8640, help="with nginx: its port; the processes take the next")
+    parser.add_argument("--officers", type=int, default=0,
+                        help="instead of wall screens: this many officers (each its own 领导 account, created and "
+                             "disabled afterwards) sign in on a deep link and click through the chart pages")
+    parser.add_argument("--think", type=float, default=5, help="officers: seconds between clicks (±50 %%)")
     args = parser.parse_args(argv)
+    if args.officers:
+        return officers_main(args)
     if args.refresh < 5:
         print("note: the app raises refresh to its minimum of 5 s", file=sys.stderr)
     ramp = float(args.refresh) if args.ramp is None else args.ramp
-    sys.path.insert(0, str(ROOT))
-    from devtools.browser import start_server, stop_server
-
     load_start, speed_start = os.getloadavg(), calibration_s()
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
         db = args.db
@@ -654,18 +999,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"building the demo database: python -m supervision demo --replace --db {db}", flush=True)
             _cli("demo", "--replace", "--db", db)
         token_id, token = (None, args.token) if args.token else create_token(db)
-        server, log = None, None
-        if args.url is None:
-            log = Path(tmp) / "server.log"
-            server = start_server({"DATABASE_URL": db} if db else {}, log)
-            base, pid = server.url, server.process.pid
-        else:
-            base = args.url.rstrip("/")
-            pid = args.pid or listening_pid(urlsplit(base).port or 80)
+        stack = contextlib.ExitStack()
+        base, pid, more_pids, logs = stack.enter_context(_servers(args, db, Path(tmp)))
+        server = stack
         query = urlencode({"token": token, "mode": "screen", "refresh": args.refresh})
         print(f"{args.sessions} sessions of {base}/?token=…&mode=screen&refresh={args.refresh} for "
               f"{args.duration:g} s (starts spread over {ramp:g} s); server pid {pid}", flush=True)
-        sampler = MemorySampler(pid, args.sample)
+        sampler = MemorySampler(pid, args.sample, more_pids=more_pids)
         # The machine's busy time against the server's and this client's tells whether anything else ran.
         machine_before, client_before = machine_busy_seconds(), resource.getrusage(resource.RUSAGE_SELF)
         try:
@@ -673,11 +1013,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             machine_busy = machine_busy_seconds() - machine_before
             client_after = resource.getrusage(resource.RUSAGE_SELF)
         finally:
-            if server is not None:
-                stop_server(server)
+            server.close()
         if token_id is not None:
             _cli("users", "screen-token", "revoke", str(token_id), *(["--db", db] if db else []))
-        tracebacks = server_log_errors(log)
+        tracebacks = [line for log in logs for line in server_log_errors(log)]
 
     warm_at = max(stats.first_run_done.values()) if len(stats.first_run_done) == args.sessions else None
     client_cpu = (client_after.ru_utime + client_after.ru_stime) - (client_before.ru_utime + client_before.ru_stime)
@@ -689,6 +1028,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "when": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
         "config": {"sessions": args.sessions, "duration_s": args.duration, "refresh_s": args.refresh, "ramp_s": ramp,
+                   "workers": args.workers, "nginx": args.workers > 1 or args.nginx,
                    "grace_s": args.grace, "url": args.url, "db": "demo SQLite (temporary)" if args.db is None
                    and args.url is None else args.db},
         "machine": {"cpus": os.cpu_count(), "load_average_start": [round(x, 2) for x in load_start],
