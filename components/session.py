@@ -224,6 +224,10 @@ def sign_out() -> None:
     state: SignedIn | None = st.session_state.get(_STATE)
     if state is not None:
         _end(state, "signout", "已退出登录。")
+        if state.kind == "sso":
+            # st.logout's redirect (to the provider's end-session page) is a queued message that a rerun
+            # would discard; stopping keeps it, and the redirect reloads the page signed out.
+            st.stop()
     st.rerun()
 
 
