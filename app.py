@@ -16,6 +16,7 @@ See README, "Why app_pages/".
 """
 
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -83,6 +84,16 @@ else:
         [*allowed, st.Page(LOGIN, title="登录", url_path="login", visibility="hidden")],
         position="hidden" if wall.on else "top" if session.is_screen() else "sidebar",
     )
+    deep_link = session.pop_deep_link()
+    if deep_link is not None:
+        # Back from the single sign-on provider (always on the home URL): the page asked for before, if allowed.
+        path, _, query = deep_link.partition("?")
+        wanted = next((page for page in allowed if "/" + url_of[id(page)] == path), None)
+        if wanted is not None and wanted is not navigation:
+            try:
+                st.switch_page(wanted, query_params=dict(parse_qsl(query)))
+            except StreamlitAPIException:  # a parameter bound to a widget of this session: the page alone
+                st.switch_page(wanted)
     if navigation.url_path == "login":
         # Signed in on the home URL: go home, keeping the bookmark's parameters (year, as-of date, mode).
         try:

@@ -8,11 +8,14 @@ serves the same app (uvicorn then owns the address and port; the other Streamlit
 from pathlib import Path
 
 from starlette.middleware import Middleware
+from starlette.routing import Route
 from streamlit.starlette import App
 
-from components import web
+from components import sso, web
 
 app = App(
     Path(__file__).resolve().parent / "app.py",
+    # The sign-in button's way to the OIDC provider, keeping the page asked for (components/sso.py).
+    routes=[Route(sso.ROUTE, sso.start, methods=["GET"])],
     middleware=[Middleware(web.SecurityHeaders)],
 )

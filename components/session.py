@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
+from components import sso as sso_flow
 from components.db import engine, settings
 from supervision.access import signin, wall_links
 from supervision.core.errors import AuthError
@@ -26,6 +27,7 @@ _STATE = "auth_session"
 _PENDING = "auth_pending_change"
 _NOTICE = "auth_notice"
 _SSO_REFUSED = "auth_sso_refused"
+_DEEP_LINK = "auth_deep_link"
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def resolve() -> Principal | None:
             st.session_state[_SSO_REFUSED] = True
             _notice(result.message)
             return None
+        # The provider returns to the home URL; the page asked for before its form comes from /auth/sso's cookie.
+        st.session_state[_DEEP_LINK] = sso_flow.remembered_target()
         return _start(result, "sso")
     if state.kind == "screen":
         if state.token_id is None or not wall_links.screen_token_valid(engine(), state.token_id):
@@ -212,12 +216,17 @@ def password_changed(epoch: int) -> None:
 
 
 def start_sso() -> None:
-    sso = settings().security.sso
     st.session_state.pop(_SSO_REFUSED, None)
     try:
-        st.login(sso.provider or None)
+        sso_flow.begin()  # st.login's redirect, through /auth/sso so that the page asked for is kept
     except Exception as exc:  # noqa: BLE001 - a misconfigured provider must not show a traceback
         st.error(f"统一身份认证未正确配置，请联系管理员（{md_escape(type(exc).__name__)}）。")
+
+
+def pop_deep_link() -> str | None:
+    """Once, right after a single sign-on: the page (path and query) the browser asked for before it."""
+    target: str | None = st.session_state.pop(_DEEP_LINK, None)
+    return target
 
 
 def sign_out() -> None:

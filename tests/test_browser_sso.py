@@ -14,6 +14,7 @@ import secrets
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -175,3 +176,36 @@ def test_an_identity_without_an_account_is_refused(world: World, offline: Browse
     assert page.get_by_text(OVERVIEW).count() == 0
     assert page.locator("[data-testid='stException']").count() == 0
     page.close()
+
+
+def test_the_deep_link_is_kept_through_the_sign_in(world: World, offline: Browser) -> None:
+    """A bookmark of a page with its filters: the provider returns to the home URL, the app to the bookmark."""
+    page = offline.context.new_page()
+    page.goto(world.server.url + "/quota?year=2019", wait_until="domcontentloaded")
+    page.get_by_label("用户名").wait_for(timeout=30_000)
+    _through_provider(page, world, LEADER_SUBJECT)
+    page.get_by_role("heading", name="配额执行").wait_for(timeout=30_000)
+    page.wait_for_url(f"{world.server.url}/quota*", timeout=10_000)
+    assert "year=2019" in page.url
+    assert page.locator("[data-testid='stException']").count() == 0
+    # Only once: the next sign-in in this browser, from the home URL, stays on the home page.
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url(f"{world.provider}/oauth2/end_session*", timeout=30_000)
+    page.get_by_role("button", name="End session").click()
+    page.get_by_label("用户名").wait_for(timeout=30_000)
+    page.close()
+
+
+def test_the_sso_route_never_redirects_elsewhere(world: World) -> None:
+    """/auth/sso keeps only a page path of this app: another host or scheme falls back to the home page."""
+    import http.client
+
+    for target in ("https://evil.example/x", "//evil.example/x", "/quota/../../etc", "javascript:alert(1)"):
+        conn = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=10)
+        conn.request("GET", "/auth/sso?next=" + urllib.parse.quote(target, safe=""))
+        response = conn.getresponse()
+        cookie = response.getheader("Set-Cookie") or ""
+        location = response.getheader("Location") or ""
+        conn.close()
+        assert response.status == 302 and location.startswith("/auth/login?provider=")
+        assert cookie.startswith("rare_earth_sso_next=%2F;") and "HttpOnly" in cookie, cookie
