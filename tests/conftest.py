@@ -29,6 +29,7 @@ from supervision.storage.models import (
     ImportBatch,
     LinkToken,
     User,
+    WebSession,
 )
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Tables that only the tests write to are emptied, in an order the foreign keys allow.
 _DATA_TABLES = [FindingFile, FindingTransition, FindingRecord, AuditEntry, *reversed(DATA_MODELS.values()),
-                ImportBatch, LinkToken, User]
+                ImportBatch, LinkToken, WebSession, User]
 
 
 def _postgres_database() -> tuple[str, Engine] | None:

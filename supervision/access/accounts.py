@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from supervision.access import audit
+from supervision.access import audit, sessions
 from supervision.access.passwords import generate_password, hash_password, password_problems, verify_password
 from supervision.access.permissions import require_role
 from supervision.access.throttle import THROTTLE
@@ -174,6 +174,8 @@ def update_user(
             conn.execute(update(User).where(User.id == row.id).values(**values))
         except IntegrityError:
             raise AuthError("该统一身份标识已被其他账号使用") from None
+        if rights:
+            sessions.revoke_all(conn, row.id)
         new = _public(conn.execute(select(User).where(User.id == row.id)).one())
         before, after = audit.changed(old, new)
         if after:
@@ -192,6 +194,7 @@ def set_password(engine: Engine, actor: Principal, security: SecuritySettings, u
         conn.execute(update(User).where(User.id == row.id).values(
             password_hash=hash_password(password, security), must_change_password=must_change,
             failed_attempts=0, locked_until=None, session_epoch=row.session_epoch + 1))
+        sessions.revoke_all(conn, row.id)
         audit.record(conn, actor, "update", "users", row.username, {"密码": "（原密码）"},
                      {"密码": "已重置（须修改）" if must_change else "已重置"})
 
@@ -211,6 +214,8 @@ def change_own_password(engine: Engine, principal: Principal, security: Security
         epoch = row.session_epoch + 1
         conn.execute(update(User).where(User.id == row.id).values(
             password_hash=hash_password(new_password, security), must_change_password=False, session_epoch=epoch))
+        # Every browser signed in with the old password is signed out; the caller hands this one a new session.
+        sessions.revoke_all(conn, row.id)
         audit.record(conn, principal, "update", "users", row.username, {"密码": "（原密码）"}, {"密码": "本人已修改"})
     return epoch
 

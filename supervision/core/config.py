@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -145,6 +146,13 @@ class SecuritySettings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    # A signed-in browser session ends this long after its sign-in, however active it was.
+    session_lifetime_hours: int = 12
+    # The session cookie's Secure flag: "auto" (when the request came over HTTPS, directly or as a trusted
+    # proxy's X-Forwarded-Proto says), "always" or "never".
+    session_cookie_secure: str = "auto"
+    # Reverse proxies whose X-Forwarded-Proto / X-Forwarded-For are believed (addresses or networks).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     sso: SingleSignOn = field(default_factory=SingleSignOn)
     write_tables: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_WRITE_TABLES))
 
@@ -205,6 +213,13 @@ class ScreenSettings:
 
 
 @dataclass(frozen=True)
+class MonitoringSettings:
+    """Who may read /metrics and /healthz: addresses or networks (the peer, or a trusted proxy's client)."""
+
+    allowed: tuple[str, ...] = ("127.0.0.1", "::1")
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     jurisdiction: Jurisdiction
@@ -220,6 +235,7 @@ class Settings:
     display: Display = field(default_factory=Display)
     findings: FindingSettings = field(default_factory=FindingSettings)
     screen: ScreenSettings = field(default_factory=ScreenSettings)
+    monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
@@ -333,6 +349,9 @@ class _SecurityFile(_Section):
     argon2_time_cost: int = SecuritySettings.argon2_time_cost
     argon2_memory_kib: int = SecuritySettings.argon2_memory_kib
     argon2_parallelism: int = SecuritySettings.argon2_parallelism
+    session_lifetime_hours: int = SecuritySettings.session_lifetime_hours
+    session_cookie_secure: str = SecuritySettings.session_cookie_secure
+    trusted_proxies: list[str] = list(SecuritySettings.trusted_proxies)
     sso: _SingleSignOnFile = _SingleSignOnFile()
     write_tables: dict[str, list[str]] = {}
 
@@ -368,6 +387,24 @@ class _FindingsFile(_Section):
     lead_departments: dict[str, str] = {}
 
 
+def _networks(values: list[str]) -> list[str]:
+    for value in values:
+        try:
+            ipaddress.ip_network(value.strip(), strict=False)
+        except ValueError:
+            raise ValueError(f"“{value}”不是 IP 地址或网段（如 127.0.0.1、10.0.0.0/8、::1）") from None
+    return [v.strip() for v in values]
+
+
+class _MonitoringFile(_Section):
+    allowed: list[str] = list(MonitoringSettings.allowed)
+
+    @field_validator("allowed")
+    @classmethod
+    def _valid(cls, value: list[str]) -> list[str]:
+        return _networks(value)
+
+
 class _ScreenFile(_Section):
     night_from: dt.time | None = None
     night_until: dt.time | None = None
@@ -386,6 +423,7 @@ class _AppFile(_Section):
     display: _DisplayFile = _DisplayFile()
     findings: _FindingsFile = _FindingsFile()
     screen: _ScreenFile = _ScreenFile()
+    monitoring: _MonitoringFile = _MonitoringFile()
 
 
 _TYPE_NAMES = {
@@ -473,13 +511,24 @@ def _security(f: _SecurityFile) -> SecuritySettings:
         if unknown:
             raise ConfigError(f"配置文件 [security.write_tables] 中 {department} 的表名未知：{'、'.join(unknown)}")
         write_tables[str(department).strip()] = tuple(str(t) for t in tables)
-    ints = f.model_dump(exclude={"sso", "write_tables"})
+    ints = f.model_dump(exclude={"sso", "write_tables", "session_cookie_secure", "trusted_proxies"})
     if ints["idle_timeout_minutes"] < 1 or ints["lockout_threshold"] < 1 or ints["lockout_minutes"] < 1:
         raise ConfigError("配置文件 [security] 中的超时时间和锁定次数至少为 1")
+    if not 1 <= ints["session_lifetime_hours"] <= 24 * 30:
+        raise ConfigError("配置文件 [security] 中的 session_lifetime_hours（登录有效期，小时）应在 1 到 720 之间")
+    if ints["session_lifetime_hours"] * 60 < ints["idle_timeout_minutes"]:
+        raise ConfigError("配置文件 [security] 中的 session_lifetime_hours 不能短于 idle_timeout_minutes")
+    if f.session_cookie_secure not in ("auto", "always", "never"):
+        raise ConfigError("配置文件 [security] 中的 session_cookie_secure 应为 \"auto\"、\"always\" 或 \"never\"")
+    try:
+        proxies = tuple(_networks(f.trusted_proxies))
+    except ValueError as exc:
+        raise ConfigError(f"配置文件 [security] 中的 trusted_proxies：{exc}") from None
     if not 1 <= ints["password_min_classes"] <= 4:
         raise ConfigError("配置文件 [security] 中的 password_min_classes 应在 1 到 4 之间")
     sso = SingleSignOn(**f.sso.model_dump())
-    return SecuritySettings(**ints, sso=sso, write_tables=write_tables)
+    return SecuritySettings(**ints, session_cookie_secure=f.session_cookie_secure, trusted_proxies=proxies,
+                            sso=sso, write_tables=write_tables)
 
 
 def _findings(f: _FindingsFile) -> FindingSettings:
@@ -543,6 +592,7 @@ def parse_settings(raw: dict[str, Any], source: str = "config.toml") -> Settings
                         default_year=f.display.default_year),
         findings=_findings(f.findings),
         screen=_screen(f.screen),
+        monitoring=MonitoringSettings(allowed=tuple(f.monitoring.allowed)),
         raw=raw,
     )
 

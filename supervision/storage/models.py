@@ -369,6 +369,27 @@ class LinkToken(Base):
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class WebSession(Base):
+    """A signed-in browser (the session cookie's server side) or a one-time sign-in hand-off; hashes only.
+
+    kind "session": referenced by the HttpOnly cookie, checked on every run (idle and absolute expiry,
+    revocation, the account's epoch). kind "handoff": the short-lived one-time token a Streamlit run passes
+    to the browser, which exchanges it at /session/start for the cookie (a script cannot set an HttpOnly one).
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    session_epoch: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class FindingRecord(Base):
     """One finding's life (问题闭环): identity (rule, subject, year), state, who rectifies by when, the outcome."""
 

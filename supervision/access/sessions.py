@@ -1,0 +1,239 @@
+"""Server-side browser sessions: the database half of the session cookie, and the one-time sign-in hand-off.
+
+A password sign-in happens inside a Streamlit run, which cannot set an HttpOnly cookie. The run therefore
+creates a hand-off (`create_handoff`: one-time, HANDOFF_SECONDS) and sends the browser to /session/start,
+an HTTP route of serve.py, which exchanges it (`start_from_handoff`) for a new session, sets the cookie and
+sends the browser back to the page it was on. Every run then checks the cookie's session (`check`): not
+revoked, active within the idle timeout, younger than the absolute lifetime, its account still enabled at
+the same session epoch (a password, role or status change moves the epoch). Only SHA-256 digests of the
+secrets are stored, so a copy of the database opens no browser session.
+
+The cookie holds the secret signed with the server's key (itsdangerous): a cookie that was not issued here
+is refused before the database is asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from itsdangerous import BadSignature, Signer
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+
+from supervision.core.clock import as_utc, now_utc
+from supervision.core.config import PROJECT_ROOT, SecuritySettings
+from supervision.core.principal import Principal, Role
+from supervision.storage.models import User, WebSession
+
+COOKIE_NAME = "rt_session"
+HANDOFF_SECONDS = 60
+KEY_ENV = "SUPERVISION_SESSION_KEY"
+KEY_FILE = PROJECT_ROOT / "data" / "session.key"
+# A run writes last_seen_at at most this often (the idle timeout is counted in minutes; a write per click
+# would serialise every page view on SQLite's write lock).
+TOUCH_EVERY = dt.timedelta(seconds=30)
+_SALT = "supervision.web-session"
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    """A session that passed every check, with the account as it is now."""
+
+    id: int
+    user_id: int
+    epoch: int
+    principal: Principal
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why a cookie's session no longer counts (the reason is shown to the user)."""
+
+    reason: str  # "idle", "expired", "revoked", "account", "unknown"
+    message: str
+
+
+_MESSAGES = {
+    "idle": "超过{idle}分钟未操作，已自动退出，请重新登录。",
+    "expired": "登录已超过{hours}小时有效期，请重新登录。",
+    "revoked": "您已在其他页面或设备上退出登录，请重新登录。",
+    "account": "账号已被停用或权限、密码已变更，请重新登录。",
+    "unknown": "登录状态已失效，请重新登录。",
+}
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _refused(reason: str, security: SecuritySettings) -> Refused:
+    return Refused(reason, _MESSAGES[reason].format(idle=security.idle_timeout_minutes,
+                                                    hours=security.session_lifetime_hours))
+
+
+def signing_key(path: Path = KEY_FILE) -> bytes:
+    """The key that signs session cookies: SUPERVISION_SESSION_KEY, else data/session.key (created once, 0600).
+
+    Every process that serves the app must use the same key: processes on one machine share the file;
+    processes on several machines need the same SUPERVISION_SESSION_KEY.
+    """
+    given = os.environ.get(KEY_ENV, "").strip()
+    if given:
+        return given.encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(secrets.token_urlsafe(48).encode())
+    return path.read_bytes().strip()
+
+
+def cookie_value(secret: str, key: bytes) -> str:
+    return Signer(key, salt=_SALT).sign(secret).decode()
+
+
+def secret_from_cookie(value: str | None, key: bytes) -> str | None:
+    """The session secret in a cookie this server signed, or None for a missing or forged one."""
+    if not value or len(value) > 200:
+        return None
+    try:
+        return Signer(key, salt=_SALT).unsign(value).decode()
+    except (BadSignature, UnicodeDecodeError):
+        return None
+
+
+def create_handoff(engine: Engine, user_id: int, epoch: int, now: dt.datetime | None = None) -> str:
+    """A one-time token, good for HANDOFF_SECONDS, that /session/start exchanges for a session."""
+    moment = now or now_utc()
+    token = secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        conn.execute(insert(WebSession).values(
+            secret_sha256=_digest(token), kind="handoff", user_id=user_id, session_epoch=epoch,
+            created_at=moment, last_seen_at=moment, expires_at=moment + dt.timedelta(seconds=HANDOFF_SECONDS)))
+    return token
+
+
+def start_from_handoff(engine: Engine, token: str, security: SecuritySettings, *, replacing: str | None = None,
+                       now: dt.datetime | None = None) -> str | None:
+    """Use up a hand-off and open a new session for its account; returns the new session's secret.
+
+    None when the token is unknown, used, older than HANDOFF_SECONDS, or its account was disabled or changed
+    since. The session the browser had before (`replacing`, its secret) is revoked: a sign-in always
+    rotates the session id, so an id planted before the sign-in never becomes a signed-in one.
+    """
+    moment = now or now_utc()
+    if not token or len(token) > 200:
+        return None
+    with engine.begin() as conn:
+        row = conn.execute(select(WebSession.id, WebSession.user_id, WebSession.session_epoch, WebSession.expires_at)
+                           .where(WebSession.secret_sha256 == _digest(token), WebSession.kind == "handoff",
+                                  WebSession.revoked_at.is_(None))).first()
+        if row is None:
+            return None
+        # Used up by whoever gets here first: the UPDATE decides, so two browsers racing with one token
+        # cannot both get a session.
+        used = conn.execute(update(WebSession).where(WebSession.id == row.id, WebSession.revoked_at.is_(None))
+                            .values(revoked_at=moment)).rowcount
+        expires = as_utc(row.expires_at)
+        if used != 1 or expires is None or expires <= moment:
+            return None
+        user = conn.execute(select(User.disabled, User.session_epoch).where(User.id == row.user_id)).first()
+        if user is None or user.disabled or user.session_epoch != row.session_epoch:
+            return None
+        if replacing:
+            _revoke_secret(conn, replacing, moment)
+        secret = secrets.token_urlsafe(32)
+        conn.execute(insert(WebSession).values(
+            secret_sha256=_digest(secret), kind="session", user_id=row.user_id, session_epoch=row.session_epoch,
+            created_at=moment, last_seen_at=moment,
+            expires_at=moment + dt.timedelta(hours=security.session_lifetime_hours)))
+        # Rows that can no longer count: kept a day for the record, then dropped (indexed on expires_at).
+        conn.execute(delete(WebSession).where(WebSession.expires_at < moment - dt.timedelta(days=1)))
+    return secret
+
+
+def check(engine: Engine, secret: str, security: SecuritySettings,
+          now: dt.datetime | None = None) -> ActiveSession | Refused:
+    """The session behind a cookie's secret, if it still counts; the account is read as it is now."""
+    moment = now or now_utc()
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(WebSession.id, WebSession.user_id, WebSession.session_epoch, WebSession.created_at,
+                   WebSession.last_seen_at, WebSession.expires_at, WebSession.revoked_at,
+                   User.username, User.display_name, User.role, User.township, User.department, User.disabled,
+                   User.session_epoch.label("account_epoch"))
+            .join(User, User.id == WebSession.user_id)
+            .where(WebSession.secret_sha256 == _digest(secret), WebSession.kind == "session")).first()
+    return _judge(row, security, moment)
+
+
+def _judge(row: Any, security: SecuritySettings, moment: dt.datetime) -> ActiveSession | Refused:
+    if row is None:
+        return _refused("unknown", security)
+    if row.revoked_at is not None:
+        return _refused("revoked", security)
+    expires = as_utc(row.expires_at)
+    if expires is None or expires <= moment:
+        return _refused("expired", security)
+    last_seen = as_utc(row.last_seen_at) or moment
+    if moment - last_seen > dt.timedelta(minutes=security.idle_timeout_minutes):
+        return _refused("idle", security)
+    if row.disabled or row.session_epoch != row.account_epoch:
+        return _refused("account", security)
+    principal = Principal(row.username, row.display_name, Role(row.role), row.township, row.department)
+    return ActiveSession(row.id, row.user_id, row.session_epoch, principal, as_utc(row.created_at) or moment,
+                         last_seen)
+
+
+def touch(engine: Engine, session: ActiveSession, now: dt.datetime | None = None) -> None:
+    """The user did something: the idle clock starts again (written at most every TOUCH_EVERY)."""
+    moment = now or now_utc()
+    if moment - session.last_seen_at < TOUCH_EVERY:
+        return
+    with engine.begin() as conn:
+        conn.execute(update(WebSession).where(WebSession.id == session.id, WebSession.revoked_at.is_(None),
+                                              WebSession.last_seen_at < moment)
+                     .values(last_seen_at=moment))
+
+
+def _revoke_secret(conn: Connection, secret: str, moment: dt.datetime) -> int:
+    return conn.execute(update(WebSession).where(WebSession.secret_sha256 == _digest(secret),
+                                                 WebSession.kind == "session", WebSession.revoked_at.is_(None))
+                        .values(revoked_at=moment)).rowcount
+
+
+def revoke(engine: Engine, secret: str, now: dt.datetime | None = None) -> bool:
+    """Sign-out of one browser: its session ends in every tab and every process at once."""
+    with engine.begin() as conn:
+        return _revoke_secret(conn, secret, now or now_utc()) > 0
+
+
+def revoke_all(conn: Connection, user_id: int, now: dt.datetime | None = None) -> int:
+    """Every open session and pending hand-off of an account ends (call inside the changing transaction)."""
+    return conn.execute(update(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+                        .values(revoked_at=now or now_utc())).rowcount
+
+
+def revoke_all_of(engine: Engine, user_id: int, now: dt.datetime | None = None) -> int:
+    """Sign-out everywhere, asked for by the user."""
+    with engine.begin() as conn:
+        return revoke_all(conn, user_id, now)
+
+
+def count_active(engine: Engine, security: SecuritySettings, now: dt.datetime | None = None) -> int:
+    """Sessions not revoked, not expired and active within the idle timeout (for /metrics)."""
+    moment = now or now_utc()
+    idle_since = moment - dt.timedelta(minutes=security.idle_timeout_minutes)
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(WebSession).where(
+            WebSession.kind == "session", WebSession.revoked_at.is_(None), WebSession.expires_at > moment,
+            WebSession.last_seen_at >= idle_since)).scalar_one())
