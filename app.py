@@ -16,15 +16,19 @@ See README, "Why app_pages/".
 """
 
 from pathlib import Path
+from time import perf_counter
 from urllib.parse import parse_qsl
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from components import filters, screen, session
-from components.db import current_data_version, settings, stop_on_bad_settings
+from components.db import DATABASE_AWAY, current_data_version, database_unavailable, settings, stop_on_bad_settings
 from supervision.access.permissions import may_open
 from supervision.core.guide import PAGE_HELP
+from supervision.core.metrics import METRICS
+
+started = perf_counter()
 
 wall = screen.read()
 # A local favicon: a :material/...: page icon makes the browser fetch it from fonts.gstatic.com.
@@ -34,7 +38,10 @@ st.set_page_config(page_title="稀土整顿监管平台", page_icon=str(Path(__f
 # would skip the formula neutralisation that every download of the project applies.
 st.set_option("client.disableDataExport", True)
 stop_on_bad_settings()
-screen.apply(wall)  # before sign-in, so a wall link that no longer works shows its notice in the wall's style
+try:
+    screen.apply(wall)  # before sign-in, so a wall link that no longer works shows its notice in the wall's style
+except DATABASE_AWAY as exc:
+    database_unavailable(exc)
 
 PAGES = [
     st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview"),
@@ -66,7 +73,11 @@ STATIC = Path(__file__).parent / "static"
 # Pages that read the global filters (the others are about accounts, not the campaign's data).
 FILTERED = {"overview", "map", "quota", "progress", "scoring", "enterprises", "findings", "meeting"}
 
-principal = session.resolve()
+try:
+    principal = session.resolve()
+except DATABASE_AWAY as exc:
+    database_unavailable(exc)
+session.browser_navigation()  # a sign-in or sign-out just now: the browser fetches or drops the session cookie
 wall = screen.read()  # again, now that the session is known: a wall-screen principal always gets the wall
 if principal is None:
     navigation = st.navigation(
@@ -107,5 +118,17 @@ else:
         # The short "?" of every page: what it shows, on the help page.
         st.page_link(HELP, label="本页说明", icon=":material/help:", query_params={"topic": topic})
     if any(navigation is page for page in filtered):
-        filters.render(current_data_version(), principal)
-navigation.run()
+        try:
+            filters.render(current_data_version(), principal)
+        except DATABASE_AWAY as exc:
+            database_unavailable(exc)
+page_name = "login" if principal is None else url_of.get(id(navigation), navigation.url_path) or "overview"
+try:
+    navigation.run()
+except DATABASE_AWAY as exc:
+    database_unavailable(exc)
+finally:
+    # Every full run of the page, also one cut short by st.stop/st.rerun (a fragment's own rerun skips this).
+    METRICS.inc("supervision_script_runs_total", page=page_name)
+    METRICS.observe("supervision_script_run_seconds", perf_counter() - started, page=page_name)
+session.browser_navigation()  # asked for by the page itself (a password change hands the browser a new session)

@@ -15,7 +15,10 @@ from components import sso, web
 
 app = App(
     Path(__file__).resolve().parent / "app.py",
-    # The sign-in button's way to the OIDC provider, keeping the page asked for (components/sso.py).
-    routes=[Route(sso.ROUTE, sso.start, methods=["GET"])],
+    routes=[
+        # The sign-in button's way to the OIDC provider, keeping the page asked for (components/sso.py).
+        Route(sso.ROUTE, sso.start, methods=["GET"]),
+        *web.routes(),
+    ],
     middleware=[Middleware(web.SecurityHeaders)],
 )

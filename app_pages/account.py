@@ -38,5 +38,9 @@ if done:
             st.success("密码已修改。其他已登录的浏览器须重新登录。")
 
 st.divider()
-if st.button("退出登录", key="account_sign_out", type="secondary"):
+left, right = st.columns(2)
+if left.button("退出登录", key="account_sign_out", type="secondary"):
     session.sign_out()
+if right.button("在所有浏览器上退出", key="account_sign_out_everywhere", type="secondary",
+                help="结束本账号在所有电脑、浏览器和标签页上的登录（例如在公用电脑上忘记退出时）"):
+    session.sign_out_everywhere()

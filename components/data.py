@@ -16,6 +16,7 @@ import streamlit as st
 from components.db import engine, settings
 from supervision import checks
 from supervision.core.frames import findings_per_township
+from supervision.core.metrics import METRICS
 from supervision.core.principal import Principal
 from supervision.geo.boundaries import Boundaries, boundaries
 from supervision.read import queries
@@ -212,7 +213,8 @@ def counterparty_names(version: int, principal: Principal, codes: tuple[str, ...
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
 def _check_run(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None) -> pd.DataFrame:
     """Every rule for (year, as_of, township), run once: the pages' filtered views all come from it."""
-    return checks.findings_frame(engine(), settings(), principal, year, as_of, township)
+    with METRICS.timed("supervision_check_seconds"):
+        return checks.findings_frame(engine(), settings(), principal, year, as_of, township)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)

@@ -23,8 +23,10 @@ import streamlit as st
 
 from components.filters import Filters
 from components.session import current_principal
+from supervision.core.metrics import counted_cache
 from supervision.reporting.charts import Look
 
+_count = counted_cache("figures")
 CAPACITY = 512  # figures; a few MB for a province's pages, and a new data version makes old ones unreachable
 P = ParamSpec("P")
 
@@ -63,6 +65,7 @@ def memo(key: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> go.Figure
     """The figure for `key`, built by `build` once per process (two sessions may both build it once)."""
     store = _store()
     fig = store.get(key)
+    _count(fig is not None)
     if fig is None:
         fig = build()
         store.put(key, fig)

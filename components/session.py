@@ -1,24 +1,31 @@
-"""The signed-in user of this browser session: sign-in, idle time-out, sign-out and wall-screen links.
+"""The signed-in user of this browser: sign-in, the session cookie, idle time-out, sign-out, wall-screen links.
 
-app.py calls `resolve()` once per run, before it builds the navigation; pages
-call `current_principal()`. The session keeps only the account id, its session
-epoch and the time of the last interaction; the account is read again on every
-run, so disabling it or changing its rights ends its sessions at once.
-A browser reload starts a new Streamlit session and therefore asks to sign in
-again (Streamlit keeps no cookie for password sign-in); single sign-on and
-wall-screen links survive a reload through the provider's cookie and the URL.
+app.py calls `resolve()` once per run, before it builds the navigation; pages call `current_principal()`.
+
+A password sign-in is kept in the database (supervision.access.sessions) and referenced by an HttpOnly
+cookie that a script cannot set: after the password is checked, this run hands the browser a one-time
+token (`browser_navigation()` emits a tiny script served by serve.py) and the browser exchanges it at
+/session/start for the cookie, then comes back to the page it was on. Every later run, in this tab, after a
+reload, or in a second tab, reads the cookie (`st.context.cookies`) and checks its session in the database:
+revoked, idle, past its lifetime or a changed account ends it everywhere at once. Until the browser has the
+cookie (and under AppTest, which has no browser) the sign-in lives in this Streamlit session only, as before.
+The account is read again on every run, so disabling it or changing its rights ends its sessions at once.
+Single sign-on and wall-screen links survive a reload through the provider's cookie and the URL.
 """
 
 from __future__ import annotations
 
+import html
 import time
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from components import sso as sso_flow
 from components.db import engine, settings
-from supervision.access import signin, wall_links
+from supervision.access import sessions, signin, wall_links
 from supervision.core.errors import AuthError
 from supervision.core.principal import Principal, Role
 from supervision.core.safety import md_escape
@@ -28,16 +35,19 @@ _PENDING = "auth_pending_change"
 _NOTICE = "auth_notice"
 _SSO_REFUSED = "auth_sso_refused"
 _DEEP_LINK = "auth_deep_link"
+_REFUSED = "auth_refused_cookie"
+_NAVIGATE = "auth_navigate"  # ("start", hand-off token) or ("end", "") for browser_navigation()
 
 
 @dataclass(frozen=True)
 class SignedIn:
-    kind: str  # "password", "sso" or "screen"
+    kind: str  # "cookie" (a database session), "password" (this Streamlit session only), "sso" or "screen"
     principal: Principal
     user_id: int | None
     epoch: int
     token_id: int | None
     last_activity: float
+    secret: str | None = None  # the cookie's session secret (kind "cookie")
 
 
 def _notice(text: str) -> None:
@@ -50,6 +60,10 @@ def pop_notice() -> str | None:
 
 def _end(state: SignedIn, action: str, notice: str | None) -> None:
     st.session_state.pop(_STATE, None)
+    if state.kind == "cookie" and state.secret is not None and action == "signout":
+        sessions.revoke(engine(), state.secret)
+        st.session_state[_REFUSED] = state.secret  # this run's own cookie: no "signed out elsewhere" notice
+        st.session_state[_NAVIGATE] = ("end", "")  # the browser drops the cookie too
     if state.kind != "screen":
         signin.record_session_end(engine(), state.principal, action)
     if state.kind == "sso":
@@ -64,7 +78,66 @@ def _start(result: signin.SignIn, kind: str) -> Principal:
     assert result.principal is not None and result.user_id is not None
     st.session_state[_STATE] = SignedIn(kind, result.principal, result.user_id, result.epoch, None, time.time())
     st.session_state.pop(_PENDING, None)
+    if kind == "password":
+        _hand_off(result.user_id, result.epoch)
     return result.principal
+
+
+def _hand_off(user_id: int, epoch: int) -> None:
+    """Let the browser fetch the session cookie for this sign-in (see browser_navigation)."""
+    st.session_state[_NAVIGATE] = ("start", sessions.create_handoff(engine(), user_id, epoch))
+
+
+def browser_navigation() -> None:
+    """Emit the pending trip through /session/start or /session/end; the browser comes back to this page.
+
+    A script element with a src on this server (the CSP allows no inline script): serve.py's
+    /session/handoff.js reads the one-time token from its data attribute. In a browser the run stops here:
+    the page is drawn once, after the trip, with the cookie. Without a browser (AppTest: no request headers)
+    nothing would make the trip, so the run goes on signed in within this Streamlit session, as before.
+    """
+    pending = st.session_state.pop(_NAVIGATE, None)
+    if pending is None:
+        return
+    go, token = pending
+    st.html(f'<script src="/session/handoff.js" data-go="{html.escape(go)}" data-t="{html.escape(token)}">'
+            "</script>", unsafe_allow_javascript=True)
+    if not st.context.headers:
+        return
+    if go == "start":
+        here = urlsplit(st.context.url or "/").path or "/"
+        query = urlencode(st.query_params.to_dict())
+        target = "/session/start?" + urlencode({"t": token, "next": here + ("?" + query if query else "")})
+        st.info("正在登录…", icon=":material/login:")
+        st.link_button("如未自动跳转，请点击此处继续", target)
+    else:
+        st.info("正在退出…", icon=":material/logout:")
+    st.stop()
+
+
+def _cookie_secret() -> str | None:
+    cookies = st.context.cookies
+    raw = cookies.get(sessions.COOKIE_NAME) if cookies else None
+    return sessions.secret_from_cookie(raw if isinstance(raw, str) else None, sessions.signing_key())
+
+
+def _from_cookie(secret: str, state: SignedIn | None) -> Principal | None:
+    """The cookie's database session: still valid, its idle clock restarted; else signed out with the reason."""
+    if st.session_state.get(_REFUSED) == secret:
+        return None  # refused before in this browser session: said once, the sign-in form stays quiet
+    found = sessions.check(engine(), secret, settings().security)
+    if isinstance(found, sessions.Refused):
+        st.session_state.pop(_STATE, None)
+        st.session_state[_REFUSED] = secret
+        if state is not None and found.reason in ("idle", "expired"):
+            signin.record_session_end(engine(), state.principal, "timeout")
+        if found.reason != "unknown" or state is not None:
+            _notice(found.message)
+        return None
+    sessions.touch(engine(), found)
+    st.session_state[_STATE] = SignedIn("cookie", found.principal, found.user_id, found.epoch, None, time.time(),
+                                        secret)
+    return found.principal
 
 
 def _screen(token: str) -> Principal | None:
@@ -94,6 +167,13 @@ def resolve() -> Principal | None:
     if token:
         return _screen(token)
     state: SignedIn | None = st.session_state.get(_STATE)
+    if state is None or state.kind == "cookie":
+        secret = _cookie_secret()
+        if secret is not None:
+            return _from_cookie(secret, state)
+        if state is not None:  # cannot happen: a cookie session came from this cookie
+            st.session_state.pop(_STATE, None)
+            return None
     if state is None:
         subject = _sso_subject()
         if subject is None:
@@ -140,6 +220,14 @@ def still_valid() -> bool:
             return True
         st.session_state.pop(_STATE, None)
         _notice("大屏链接已过期或已被停用，大屏已停止显示数据。请联系管理员。")
+        return False
+    if state.kind == "cookie" and state.secret is not None:
+        found = sessions.check(engine(), state.secret, settings().security)
+        if isinstance(found, sessions.ActiveSession) and found.principal == state.principal:
+            return True
+        st.session_state.pop(_STATE, None)
+        changed = "账号已被停用或权限、密码已变更，请重新登录。"
+        _notice(found.message if isinstance(found, sessions.Refused) else changed)
         return False
     assert state.user_id is not None
     principal = signin.session_principal(engine(), state.user_id, state.epoch)
@@ -209,10 +297,21 @@ def cancel_password_change() -> None:
 
 
 def password_changed(epoch: int) -> None:
-    """The user changed their own password: this session carries on under the account's new epoch."""
+    """The user changed their own password: every browser's session ended; this one gets a new one at once."""
     state: SignedIn | None = st.session_state.get(_STATE)
     if state is not None:
-        st.session_state[_STATE] = replace(state, epoch=epoch)
+        st.session_state[_STATE] = replace(state, epoch=epoch, kind="password" if state.kind == "cookie"
+                                           else state.kind, secret=None)
+        if state.user_id is not None and state.kind in ("cookie", "password"):
+            _hand_off(state.user_id, epoch)
+
+
+def sign_out_everywhere() -> None:
+    """End every session of this account, in every browser, then this one."""
+    state: SignedIn | None = st.session_state.get(_STATE)
+    if state is not None and state.user_id is not None:
+        sessions.revoke_all_of(engine(), state.user_id)
+    sign_out()
 
 
 def start_sso() -> None:
@@ -243,7 +342,18 @@ def sign_out() -> None:
 @st.fragment(run_every=60)
 def _idle_watch(last_activity: float, timeout_s: int) -> None:
     # Reruns only itself each minute (that is not user activity); once the session has been idle
-    # too long it reruns the whole app, which signs out and clears the screen of data.
+    # too long, or a database session was ended elsewhere (sign-out in another tab, idle in every tab),
+    # it reruns the whole app, which signs out and clears the screen of data.
+    state: SignedIn | None = st.session_state.get(_STATE)
+    if state is not None and state.kind == "cookie" and state.secret is not None:
+        try:
+            ended = not isinstance(sessions.check(engine(), state.secret, settings().security),
+                                   sessions.ActiveSession)
+        except SQLAlchemyError:
+            ended = False  # the database is away: the next full run says so
+        if ended:
+            st.rerun(scope="app")
+        return
     if time.time() - last_activity > timeout_s:
         st.rerun(scope="app")
 

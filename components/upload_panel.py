@@ -11,6 +11,7 @@ import streamlit as st
 from components import findings_sync
 from components.db import engine, settings
 from supervision.access.audit import actor_label
+from supervision.core.metrics import METRICS
 from supervision.core.principal import Principal
 from supervision.core.safety import md_escape, upload_problem
 from supervision.ingest import preview as pv
@@ -98,9 +99,10 @@ def confirm(data: bytes, name: str, principal: Principal, preview: pv.Preview) -
     """Import for real; the transaction commits only at the end, so an interrupted import writes nothing."""
     show, bar = _progress_bar()
     meter = pv.ProgressMeter(pv.estimate_rows(data, name), show, verb="导入")
-    report: ImportReport = import_package(Upload(name, data), engine(), settings(), actor=actor_label(principal),
-                                          progress=meter, principal=principal,
-                                          waiting=lambda: show(0.0, WAITING))
+    with METRICS.timed("supervision_import_seconds"):
+        report: ImportReport = import_package(Upload(name, data), engine(), settings(),
+                                              actor=actor_label(principal), progress=meter, principal=principal,
+                                              waiting=lambda: show(0.0, WAITING))
     bar.empty()
     if report.written:
         differences = pv.plan_differences(preview, report)

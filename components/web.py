@@ -1,19 +1,34 @@
-"""What the ASGI entry (serve.py) adds around Streamlit: security headers on every HTTP answer.
+"""What the ASGI entry (serve.py) adds around Streamlit: security headers, the session cookie routes,
+/healthz and /metrics.
 
-A pure ASGI middleware (no BaseHTTPMiddleware): it touches only the start of an HTTP response, lets
-WebSocket traffic through untouched and never buffers a body.
+The headers come from a pure ASGI middleware (no BaseHTTPMiddleware): it touches only the start of an HTTP
+response, lets WebSocket traffic through untouched and never buffers a body. The routes are plain (sync)
+Starlette endpoints: Starlette runs them on its thread pool, so a slow database never blocks the event loop
+that carries every browser's WebSocket.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import streamlit
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from components.db import engine
+from supervision.access import sessions
+from supervision.core.config import ConfigError, SecuritySettings, load_settings
+from supervision.core.metrics import METRICS
+from supervision.storage.db import schema_is_current
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -87,3 +102,183 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# --- the project's own HTTP routes: the session cookie's hand-off and end, health and metrics ---------------
+
+HANDOFF_JS = """(function () {
+  // Sent by a Streamlit run (st.html): the browser goes through /session/start or /session/end, where the
+  // server sets or clears the HttpOnly session cookie, and comes back to the page it is on.
+  var me = document.currentScript;
+  if (!me) { return; }
+  var here = window.location.pathname + window.location.search;
+  var token = me.getAttribute("data-t");
+  if (me.getAttribute("data-go") === "end") {
+    window.location.replace("/session/end?next=" + encodeURIComponent(here));
+  } else if (token) {
+    window.location.replace("/session/start?t=" + encodeURIComponent(token) + "&next=" + encodeURIComponent(here));
+  }
+})();
+"""
+
+
+def safe_next(value: str | None) -> str:
+    """Where to send the browser back to: a path on this server, never another site (no open redirect)."""
+    if not value or len(value) > 2000 or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return "/"
+    if any(c in value for c in "\r\n\\") or value.startswith("/session/"):
+        return "/"
+    return value
+
+
+def _in(address: str | None, networks: tuple[str, ...]) -> bool:
+    if not address:
+        return False
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]"))
+    except ValueError:
+        return False
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
+
+
+def client_address(request: Request, trusted: tuple[str, ...]) -> str | None:
+    """The browser's address: the peer's, or the last X-Forwarded-For entry when the peer is a trusted proxy."""
+    peer = request.client.host if request.client else None
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded and _in(peer, trusted):
+        return forwarded.split(",")[-1].strip() or peer
+    return peer
+
+
+def came_over_https(request: Request, trusted: tuple[str, ...]) -> bool:
+    if request.url.scheme == "https":
+        return True
+    peer = request.client.host if request.client else None
+    return _in(peer, trusted) and request.headers.get("x-forwarded-proto", "").lower() == "https"
+
+
+def _secure_cookie(request: Request, security: SecuritySettings) -> bool:
+    if security.session_cookie_secure == "always":
+        return True
+    if security.session_cookie_secure == "never":
+        return False
+    return came_over_https(request, security.trusted_proxies)
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def handoff_script(_request: Request) -> Response:
+    return _no_store(Response(HANDOFF_JS, media_type="text/javascript"))
+
+
+def session_start(request: Request) -> Response:
+    """Exchange a one-time hand-off for the session cookie (rotating any session the browser had)."""
+    settings = load_settings()
+    key = sessions.signing_key()
+    previous = sessions.secret_from_cookie(request.cookies.get(sessions.COOKIE_NAME), key)
+    target = safe_next(request.query_params.get("next"))
+    try:
+        secret = sessions.start_from_handoff(engine(), request.query_params.get("t", ""), settings.security,
+                                             replacing=previous)
+    except SQLAlchemyError:
+        METRICS.inc("supervision_database_errors_total", where="session")
+        secret = None  # the page it goes back to says that the database is away
+    response = RedirectResponse(target, status_code=303)
+    if secret is not None:
+        response.set_cookie(sessions.COOKIE_NAME, sessions.cookie_value(secret, key),
+                            max_age=settings.security.session_lifetime_hours * 3600, path="/", httponly=True,
+                            samesite="strict", secure=_secure_cookie(request, settings.security))
+    return _no_store(response)
+
+
+def session_end(request: Request) -> Response:
+    """Sign-out: the session ends in the database (every tab, every process) and the cookie is cleared."""
+    settings = load_settings()
+    secret = sessions.secret_from_cookie(request.cookies.get(sessions.COOKIE_NAME), sessions.signing_key())
+    if secret is not None:
+        try:
+            sessions.revoke(engine(), secret)
+        except SQLAlchemyError:
+            METRICS.inc("supervision_database_errors_total", where="session")
+    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+    response.delete_cookie(sessions.COOKIE_NAME, path="/", httponly=True, samesite="strict",
+                           secure=_secure_cookie(request, settings.security))
+    return _no_store(response)
+
+
+def _monitor_allowed(request: Request) -> bool:
+    settings = load_settings()
+    return _in(client_address(request, settings.security.trusted_proxies), settings.monitoring.allowed)
+
+
+_FORBIDDEN = {"status": "forbidden", "reason": "address_not_allowed", "message": "此地址无权读取监控信息"}
+
+
+def health(request: Request) -> Response:
+    """200 when the process is up, the database answers and its schema is at the newest migration; else 503."""
+    if not _monitor_allowed(request):
+        return _no_store(JSONResponse(_FORBIDDEN, status_code=403))
+
+    def answer(status: int, reason: str, message: str) -> Response:
+        body = {"status": "ok" if status == 200 else "error", "reason": reason, "message": message}
+        return _no_store(JSONResponse(body, status_code=status))
+
+    try:
+        load_settings()
+    except ConfigError:
+        return answer(503, "config_invalid", "配置文件有误，请查看服务日志")
+    try:
+        current = database_state()
+    except SQLAlchemyError:
+        METRICS.inc("supervision_database_errors_total", where="health")
+        return answer(503, "database_unreachable", "数据库无法连接")
+    if not current:
+        return answer(503, "migrations_pending", "数据库结构不是最新版本，请执行数据库迁移")
+    return answer(200, "ok", "运行正常")
+
+
+def database_state() -> bool:
+    """Whether the schema is at the newest migration; raises SQLAlchemyError when the database is away."""
+    found = engine()
+    with found.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    return schema_is_current(found)
+
+
+def metrics(request: Request) -> Response:
+    """The process's counters in the Prometheus text format, plus gauges read now."""
+    if not _monitor_allowed(request):
+        return _no_store(PlainTextResponse("此地址无权读取监控信息\n", status_code=403))
+    gauges: dict[str, list[tuple[tuple[tuple[str, str], ...], float]]] = {}
+    try:
+        active = sessions.count_active(engine(), load_settings().security)
+        gauges["supervision_sessions_active"] = [((), float(active))]
+        gauges["supervision_database_up"] = [((), 1.0)]
+    except (SQLAlchemyError, ConfigError):
+        METRICS.inc("supervision_database_errors_total", where="metrics")
+        gauges["supervision_database_up"] = [((), 0.0)]
+    gauges["supervision_streamlit_sessions"] = [((), float(_open_connections()))]
+    return _no_store(PlainTextResponse(METRICS.render(gauges), media_type="text/plain; version=0.0.4"))
+
+
+def _open_connections() -> int:
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return 0
+    return len(Runtime.instance()._session_mgr.list_active_sessions())
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/session/handoff.js", handoff_script, methods=["GET"]),
+        Route("/session/start", session_start, methods=["GET"]),
+        Route("/session/end", session_end, methods=["GET"]),
+        Route("/healthz", health, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
