@@ -350,7 +350,7 @@ def _idle_watch(last_activity: float, timeout_s: int) -> None:
             ended = not isinstance(sessions.check(engine(), state.secret, settings().security),
                                    sessions.ActiveSession)
         except SQLAlchemyError:
-            ended = False  # the database is away: the next full run says so
+            ended = True  # the database is away: the full run replaces the page's figures with the outage notice
         if ended:
             st.rerun(scope="app")
         return
