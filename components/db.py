@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NoReturn
 
 import streamlit as st
@@ -9,6 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from supervision.access import sessions
 from supervision.core.config import ConfigError, Settings, load_settings
 from supervision.core.metrics import METRICS
 from supervision.core.safety import md_escape
@@ -37,6 +39,15 @@ def stop_on_bad_settings() -> None:
     except ConfigError as exc:
         st.error(md_escape(str(exc)))
         st.stop()
+
+
+@lru_cache(maxsize=1)
+def session_key() -> bytes:
+    """The session cookie's signing key, read once per process (supervision.access.sessions.signing_key)."""
+    from streamlit import config as st_config
+
+    shared = st_config.get_option("server.cookieSecret") if st_config.is_manually_set("server.cookieSecret") else None
+    return sessions.signing_key(shared_secret=shared if isinstance(shared, str) else None)
 
 
 def database_reachable() -> bool:

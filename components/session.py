@@ -24,7 +24,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from components import sso as sso_flow
-from components.db import engine, settings
+from components.db import engine, session_key, settings
 from supervision.access import sessions, signin, wall_links
 from supervision.core.errors import AuthError
 from supervision.core.principal import Principal, Role
@@ -118,7 +118,7 @@ def browser_navigation() -> None:
 def _cookie_secret() -> str | None:
     cookies = st.context.cookies
     raw = cookies.get(sessions.COOKIE_NAME) if cookies else None
-    return sessions.secret_from_cookie(raw if isinstance(raw, str) else None, sessions.signing_key())
+    return sessions.secret_from_cookie(raw if isinstance(raw, str) else None, session_key())
 
 
 def _from_cookie(secret: str, state: SignedIn | None) -> Principal | None:

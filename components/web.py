@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from components.db import engine
+from components.db import engine, session_key
 from supervision.access import sessions
 from supervision.core.config import ConfigError, SecuritySettings, load_settings
 from supervision.core.metrics import METRICS
@@ -179,7 +179,7 @@ def handoff_script(_request: Request) -> Response:
 def session_start(request: Request) -> Response:
     """Exchange a one-time hand-off for the session cookie (rotating any session the browser had)."""
     settings = load_settings()
-    key = sessions.signing_key()
+    key = session_key()
     previous = sessions.secret_from_cookie(request.cookies.get(sessions.COOKIE_NAME), key)
     target = safe_next(request.query_params.get("next"))
     try:
@@ -199,7 +199,7 @@ def session_start(request: Request) -> Response:
 def session_end(request: Request) -> Response:
     """Sign-out: the session ends in the database (every tab, every process) and the cookie is cleared."""
     settings = load_settings()
-    secret = sessions.secret_from_cookie(request.cookies.get(sessions.COOKIE_NAME), sessions.signing_key())
+    secret = sessions.secret_from_cookie(request.cookies.get(sessions.COOKIE_NAME), session_key())
     if secret is not None:
         try:
             sessions.revoke(engine(), secret)

@@ -152,5 +152,11 @@ def test_signing_key_is_made_once_and_private(tmp_path: object, monkeypatch: pyt
     first = sessions.signing_key(path)
     assert sessions.signing_key(path) == first and len(first) >= 48
     assert path.stat().st_mode & 0o777 == 0o600
+    shared = sessions.signing_key(path, shared_secret="streamlit-cookie-secret")
+    assert shared == sessions.signing_key(Path(str(tmp_path)) / "elsewhere.key", shared_secret="streamlit-cookie-secret")
+    assert shared != first and b"streamlit-cookie-secret" not in shared  # derived, not Streamlit's own secret
+    blocked = Path(str(tmp_path)) / "a-file" / "session.key"
+    blocked.parent.write_text("not a folder")
+    assert len(sessions.signing_key(blocked)) >= 48  # unusable file: a key of this process, no crash
     monkeypatch.setenv(sessions.KEY_ENV, "from-the-environment")
     assert sessions.signing_key(path) == b"from-the-environment"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ KEY_FILE = PROJECT_ROOT / "data" / "session.key"
 # would serialise every page view on SQLite's write lock).
 TOUCH_EVERY = dt.timedelta(seconds=30)
 _SALT = "supervision.web-session"
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,23 +80,33 @@ def _refused(reason: str, security: SecuritySettings) -> Refused:
                                                     hours=security.session_lifetime_hours))
 
 
-def signing_key(path: Path = KEY_FILE) -> bytes:
-    """The key that signs session cookies: SUPERVISION_SESSION_KEY, else data/session.key (created once, 0600).
+def signing_key(path: Path = KEY_FILE, shared_secret: str | None = None) -> bytes:
+    """The key that signs session cookies; every process serving the app must have the same one.
 
-    Every process that serves the app must use the same key: processes on one machine share the file;
-    processes on several machines need the same SUPERVISION_SESSION_KEY.
+    In order: SUPERVISION_SESSION_KEY; else a key derived from `shared_secret` (the caller passes Streamlit's
+    server.cookieSecret when an operator set it, as a deployment of several processes must for single
+    sign-on); else data/session.key, created once (0600) and shared by the processes of one machine. When
+    that file cannot be written either, a key of this process alone (logged): sign-in still works with one
+    process, while with several a browser that meets another process must sign in again.
     """
     given = os.environ.get(KEY_ENV, "").strip()
     if given:
         return given.encode()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if shared_secret:
+        return hashlib.sha256(b"supervision-session-cookie|" + shared_secret.encode()).hexdigest().encode()
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            return path.read_bytes().strip()
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_urlsafe(48).encode())
         return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(secrets.token_urlsafe(48).encode())
-    return path.read_bytes().strip()
+    except OSError as exc:
+        _LOG.error("session cookie key: %s unusable (%s); set %s so that every process shares one key",
+                   path, exc, KEY_ENV)
+        return secrets.token_urlsafe(48).encode()
 
 
 def cookie_value(secret: str, key: bytes) -> str:
