@@ -85,7 +85,9 @@ def _start(result: signin.SignIn, kind: str) -> Principal:
 
 def _hand_off(user_id: int, epoch: int) -> None:
     """Let the browser fetch the session cookie for this sign-in (see browser_navigation)."""
-    st.session_state[_NAVIGATE] = ("start", sessions.create_handoff(engine(), user_id, epoch))
+    token = sessions.create_handoff(engine(), user_id, epoch)
+    if token is not None:  # None: an import holds SQLite's write lock; signed in in this tab only, as before
+        st.session_state[_NAVIGATE] = ("start", token)
 
 
 def browser_navigation() -> None:

@@ -153,10 +153,30 @@ def test_signing_key_is_made_once_and_private(tmp_path: object, monkeypatch: pyt
     assert sessions.signing_key(path) == first and len(first) >= 48
     assert path.stat().st_mode & 0o777 == 0o600
     shared = sessions.signing_key(path, shared_secret="streamlit-cookie-secret")
-    assert shared == sessions.signing_key(Path(str(tmp_path)) / "elsewhere.key", shared_secret="streamlit-cookie-secret")
+    elsewhere = Path(str(tmp_path)) / "elsewhere.key"
+    assert shared == sessions.signing_key(elsewhere, shared_secret="streamlit-cookie-secret")
     assert shared != first and b"streamlit-cookie-secret" not in shared  # derived, not Streamlit's own secret
     blocked = Path(str(tmp_path)) / "a-file" / "session.key"
     blocked.parent.write_text("not a folder")
     assert len(sessions.signing_key(blocked)) >= 48  # unusable file: a key of this process, no crash
     monkeypatch.setenv(sessions.KEY_ENV, "from-the-environment")
     assert sessions.signing_key(path) == b"from-the-environment"
+
+
+def test_a_held_sqlite_write_lock_never_makes_a_sign_in_wait(db: Engine, security: SecuritySettings) -> None:
+    """An import holds SQLite's write lock for its whole run: the hand-off and the touch give up after 0.5 s."""
+    import time
+
+    if db.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writes do not wait on an import")
+    uid = _user(db, security)
+    secret = _signed_in(db, security, uid)
+    active = _ok(sessions.check(db, secret, security, now=T0 + dt.timedelta(minutes=1)))
+    with db.connect() as holder:
+        holder.exec_driver_sql("BEGIN IMMEDIATE")  # what an import's transaction holds
+        start = time.monotonic()
+        assert sessions.create_handoff(db, uid, 1) is None
+        sessions.touch(db, active, now=T0 + dt.timedelta(minutes=5))
+        assert time.monotonic() - start < 3
+        holder.exec_driver_sql("ROLLBACK")
+    assert sessions.create_handoff(db, uid, 1) is not None

@@ -19,12 +19,14 @@ import hashlib
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from supervision.core.clock import as_utc, now_utc
 from supervision.core.config import PROJECT_ROOT, SecuritySettings
@@ -38,8 +40,11 @@ KEY_FILE = PROJECT_ROOT / "data" / "session.key"
 # A run writes last_seen_at at most this often (the idle timeout is counted in minutes; a write per click
 # would serialise every page view on SQLite's write lock).
 TOUCH_EVERY = dt.timedelta(seconds=30)
+QUICK_WAIT_MS = 500
+SQLITE_BUSY_MS = 30_000  # the engine's busy timeout (supervision.storage.db.make_engine), restored after
 _SALT = "supervision.web-session"
 _LOG = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -123,15 +128,43 @@ def secret_from_cookie(value: str | None, key: bytes) -> str | None:
         return None
 
 
-def create_handoff(engine: Engine, user_id: int, epoch: int, now: dt.datetime | None = None) -> str:
-    """A one-time token, good for HANDOFF_SECONDS, that /session/start exchanges for a session."""
+def _write_soon(engine: Engine, work: Callable[[Connection], _T], fallback: _T) -> _T:
+    """A short write that never waits long on SQLite's write lock (an import holds it for its whole run).
+
+    After QUICK_WAIT_MS the caller gets `fallback` instead: a sign-in then stays in its Streamlit session
+    without the cookie, and a touch is simply left to the next run. PostgreSQL writes do not wait on an import.
+    """
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {QUICK_WAIT_MS}")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                return work(conn)
+        except OperationalError as exc:
+            if not sqlite or "locked" not in str(exc).lower():
+                raise
+            return fallback
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")  # type: ignore[union-attr]
+
+
+def create_handoff(engine: Engine, user_id: int, epoch: int, now: dt.datetime | None = None) -> str | None:
+    """A one-time token, good for HANDOFF_SECONDS, that /session/start exchanges for a session.
+
+    None when SQLite's write lock is held by an import: the sign-in goes on without the cookie.
+    """
     moment = now or now_utc()
     token = secrets.token_urlsafe(32)
-    with engine.begin() as conn:
+
+    def write(conn: Connection) -> str | None:
         conn.execute(insert(WebSession).values(
             secret_sha256=_digest(token), kind="handoff", user_id=user_id, session_epoch=epoch,
             created_at=moment, last_seen_at=moment, expires_at=moment + dt.timedelta(seconds=HANDOFF_SECONDS)))
-    return token
+        return token
+
+    return _write_soon(engine, write, None)
 
 
 def start_from_handoff(engine: Engine, token: str, security: SecuritySettings, *, replacing: str | None = None,
@@ -211,10 +244,9 @@ def touch(engine: Engine, session: ActiveSession, now: dt.datetime | None = None
     moment = now or now_utc()
     if moment - session.last_seen_at < TOUCH_EVERY:
         return
-    with engine.begin() as conn:
-        conn.execute(update(WebSession).where(WebSession.id == session.id, WebSession.revoked_at.is_(None),
-                                              WebSession.last_seen_at < moment)
-                     .values(last_seen_at=moment))
+    _write_soon(engine, lambda conn: conn.execute(
+        update(WebSession).where(WebSession.id == session.id, WebSession.revoked_at.is_(None),
+                                 WebSession.last_seen_at < moment).values(last_seen_at=moment)), None)
 
 
 def _revoke_secret(conn: Connection, secret: str, moment: dt.datetime) -> int:
