@@ -18,7 +18,6 @@ from __future__ import annotations
 import html
 import time
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -76,27 +75,35 @@ def _end(state: SignedIn, action: str, notice: str | None) -> None:
 
 def _start(result: signin.SignIn, kind: str) -> Principal:
     assert result.principal is not None and result.user_id is not None
-    st.session_state[_STATE] = SignedIn(kind, result.principal, result.user_id, result.epoch, None, time.time())
     st.session_state.pop(_PENDING, None)
-    if kind == "password":
-        _hand_off(result.user_id, result.epoch)
+    if kind == "password" and _open_cookie_session(result.principal, result.user_id, result.epoch):
+        return result.principal
+    st.session_state[_STATE] = SignedIn(kind, result.principal, result.user_id, result.epoch, None, time.time())
     return result.principal
 
 
-def _hand_off(user_id: int, epoch: int) -> None:
-    """Let the browser fetch the session cookie for this sign-in (see browser_navigation)."""
-    token = sessions.create_handoff(engine(), user_id, epoch)
-    if token is not None:  # None: an import holds SQLite's write lock; signed in in this tab only, as before
-        st.session_state[_NAVIGATE] = ("start", token)
+def _open_cookie_session(principal: Principal, user_id: int, epoch: int) -> bool:
+    """In a browser: a database session for this sign-in, used by this tab at once; the browser gets its cookie.
+
+    False without a browser (AppTest, a load-test client: no script would fetch the cookie) or while an import
+    holds SQLite's write lock: the sign-in then lives in this Streamlit session only, as before the cookie.
+    """
+    if not _runs_scripts():
+        return False
+    begun = sessions.begin(engine(), user_id, epoch, settings().security, session_key(), replacing=_cookie_secret())
+    if begun is None:
+        return False
+    st.session_state[_STATE] = SignedIn("cookie", principal, user_id, epoch, None, time.time(), begun.secret)
+    st.session_state[_NAVIGATE] = ("start", begun.token)
+    return True
 
 
 def browser_navigation() -> None:
-    """Emit the pending trip through /session/start or /session/end; the browser comes back to this page.
+    """Emit the pending cookie request to /session/start or /session/end (a fetch: the page stays as it is).
 
     A script element with a src on this server (the CSP allows no inline script): serve.py's
-    /session/handoff.js reads the one-time token from its data attribute. In a browser the run stops here:
-    the page is drawn once, after the trip, with the cookie. Without a browser (AppTest: no request headers)
-    nothing would make the trip, so the run goes on signed in within this Streamlit session, as before.
+    /session/handoff.js reads the one-time token from its data attribute and POSTs it; the answer sets or
+    clears the HttpOnly cookie, which a reload or a second tab then presents.
     """
     pending = st.session_state.pop(_NAVIGATE, None)
     if pending is None:
@@ -104,17 +111,16 @@ def browser_navigation() -> None:
     go, token = pending
     st.html(f'<script src="/session/handoff.js" data-go="{html.escape(go)}" data-t="{html.escape(token)}">'
             "</script>", unsafe_allow_javascript=True)
-    if not st.context.headers:
-        return
-    if go == "start":
-        here = urlsplit(st.context.url or "/").path or "/"
-        query = urlencode(st.query_params.to_dict())
-        target = "/session/start?" + urlencode({"t": token, "next": here + ("?" + query if query else "")})
-        st.info("正在登录…", icon=":material/login:")
-        st.link_button("如未自动跳转，请点击此处继续", target)
-    else:
-        st.info("正在退出…", icon=":material/logout:")
-    st.stop()
+
+
+def _runs_scripts() -> bool:
+    """Whether the client is a browser, which runs the hand-off script (every browser's User-Agent starts "Mozilla/").
+
+    AppTest sends no headers and a load-test client speaking Streamlit's WebSocket protocol runs no script.
+    """
+    headers = st.context.headers
+    agent = headers.get("User-Agent") if headers else None
+    return isinstance(agent, str) and agent.startswith("Mozilla/")
 
 
 def _cookie_secret() -> str | None:
@@ -169,13 +175,13 @@ def resolve() -> Principal | None:
     if token:
         return _screen(token)
     state: SignedIn | None = st.session_state.get(_STATE)
-    if state is None or state.kind == "cookie":
+    if state is not None and state.kind == "cookie" and state.secret is not None:
+        # This tab's own session (its handshake may carry an older cookie, or none: the tab signed in itself).
+        return _from_cookie(state.secret, state)
+    if state is None:
         secret = _cookie_secret()
         if secret is not None:
             return _from_cookie(secret, state)
-        if state is not None:  # cannot happen: a cookie session came from this cookie
-            st.session_state.pop(_STATE, None)
-            return None
     if state is None:
         subject = _sso_subject()
         if subject is None:
@@ -301,11 +307,13 @@ def cancel_password_change() -> None:
 def password_changed(epoch: int) -> None:
     """The user changed their own password: every browser's session ended; this one gets a new one at once."""
     state: SignedIn | None = st.session_state.get(_STATE)
-    if state is not None:
-        st.session_state[_STATE] = replace(state, epoch=epoch, kind="password" if state.kind == "cookie"
-                                           else state.kind, secret=None)
-        if state.user_id is not None and state.kind in ("cookie", "password"):
-            _hand_off(state.user_id, epoch)
+    if state is None:
+        return
+    if state.kind == "cookie" and state.user_id is not None:
+        if _open_cookie_session(state.principal, state.user_id, epoch):
+            return
+        state = replace(state, kind="password", secret=None)
+    st.session_state[_STATE] = replace(state, epoch=epoch)
 
 
 def sign_out_everywhere() -> None:

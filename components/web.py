@@ -16,12 +16,13 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import streamlit
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from components.db import engine, session_key
@@ -107,28 +108,17 @@ class SecurityHeaders:
 # --- the project's own HTTP routes: the session cookie's hand-off and end, health and metrics ---------------
 
 HANDOFF_JS = """(function () {
-  // Sent by a Streamlit run (st.html): the browser goes through /session/start or /session/end, where the
-  // server sets or clears the HttpOnly session cookie, and comes back to the page it is on.
+  // Emitted by a Streamlit run (st.html) right after a sign-in or a sign-out: the server's answer to this
+  // request sets or clears the HttpOnly session cookie. The page itself stays as it is.
   var me = document.currentScript;
   if (!me) { return; }
-  var here = window.location.pathname + window.location.search;
-  var token = me.getAttribute("data-t");
-  if (me.getAttribute("data-go") === "end") {
-    window.location.replace("/session/end?next=" + encodeURIComponent(here));
-  } else if (token) {
-    window.location.replace("/session/start?t=" + encodeURIComponent(token) + "&next=" + encodeURIComponent(here));
-  }
+  var token = me.getAttribute("data-t") || "";
+  var end = me.getAttribute("data-go") === "end";
+  var url = end ? "/session/end" : "/session/start?t=" + encodeURIComponent(token);
+  if (!end && !token) { return; }
+  fetch(url, {method: "POST", credentials: "same-origin", cache: "no-store"});
 })();
 """
-
-
-def safe_next(value: str | None) -> str:
-    """Where to send the browser back to: a path on this server, never another site (no open redirect)."""
-    if not value or len(value) > 2000 or not value.startswith("/") or value.startswith(("//", "/\\")):
-        return "/"
-    if any(c in value for c in "\r\n\\") or value.startswith("/session/"):
-        return "/"
-    return value
 
 
 def _in(address: str | None, networks: tuple[str, ...]) -> bool:
@@ -176,28 +166,38 @@ def handoff_script(_request: Request) -> Response:
     return _no_store(Response(HANDOFF_JS, media_type="text/javascript"))
 
 
+def _same_origin(request: Request) -> bool:
+    """A POST from this site's own pages: a browser always sends Origin with fetch; it must name this host."""
+    origin = request.headers.get("origin")
+    return origin is not None and urlsplit(origin).netloc == request.headers.get("host", "")
+
+
 def session_start(request: Request) -> Response:
-    """Exchange a one-time hand-off for the session cookie (rotating any session the browser had)."""
+    """Exchange a one-time hand-off for the session cookie (rotating any other session the browser had)."""
+    if not _same_origin(request):
+        return _no_store(Response(status_code=403))
     settings = load_settings()
     key = session_key()
     previous = sessions.secret_from_cookie(request.cookies.get(sessions.COOKIE_NAME), key)
-    target = safe_next(request.query_params.get("next"))
     try:
-        secret = sessions.start_from_handoff(engine(), request.query_params.get("t", ""), settings.security,
-                                             replacing=previous)
+        secret = sessions.claim(engine(), request.query_params.get("t", ""), key, settings.security,
+                                replacing=previous)
     except SQLAlchemyError:
         METRICS.inc("supervision_database_errors_total", where="session")
-        secret = None  # the page it goes back to says that the database is away
-    response = RedirectResponse(target, status_code=303)
-    if secret is not None:
-        response.set_cookie(sessions.COOKIE_NAME, sessions.cookie_value(secret, key),
-                            max_age=settings.security.session_lifetime_hours * 3600, path="/", httponly=True,
-                            samesite="strict", secure=_secure_cookie(request, settings.security))
+        return _no_store(Response(status_code=503))
+    if secret is None:
+        return _no_store(Response(status_code=403))
+    response = Response(status_code=204)
+    response.set_cookie(sessions.COOKIE_NAME, sessions.cookie_value(secret, key),
+                        max_age=settings.security.session_lifetime_hours * 3600, path="/", httponly=True,
+                        samesite="strict", secure=_secure_cookie(request, settings.security))
     return _no_store(response)
 
 
 def session_end(request: Request) -> Response:
     """Sign-out: the session ends in the database (every tab, every process) and the cookie is cleared."""
+    if not _same_origin(request):
+        return _no_store(Response(status_code=403))
     settings = load_settings()
     secret = sessions.secret_from_cookie(request.cookies.get(sessions.COOKIE_NAME), session_key())
     if secret is not None:
@@ -205,7 +205,7 @@ def session_end(request: Request) -> Response:
             sessions.revoke(engine(), secret)
         except SQLAlchemyError:
             METRICS.inc("supervision_database_errors_total", where="session")
-    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+    response = Response(status_code=204)
     response.delete_cookie(sessions.COOKIE_NAME, path="/", httponly=True, samesite="strict",
                            secure=_secure_cookie(request, settings.security))
     return _no_store(response)
@@ -277,8 +277,8 @@ def _open_connections() -> int:
 def routes() -> list[Route]:
     return [
         Route("/session/handoff.js", handoff_script, methods=["GET"]),
-        Route("/session/start", session_start, methods=["GET"]),
-        Route("/session/end", session_end, methods=["GET"]),
+        Route("/session/start", session_start, methods=["POST"]),
+        Route("/session/end", session_end, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
     ]

@@ -28,12 +28,15 @@ def _user(db: Engine, security: SecuritySettings, name: str = "officer") -> int:
                                 password=PASSWORD, must_change_password=False)
 
 
+KEY = b"test-key" * 4
+
+
 def _signed_in(db: Engine, security: SecuritySettings, user_id: int, epoch: int = 1, at: dt.datetime = T0,
                replacing: str | None = None) -> str:
-    token = sessions.create_handoff(db, user_id, epoch, now=at)
-    secret = sessions.start_from_handoff(db, token, security, replacing=replacing, now=at + dt.timedelta(seconds=2))
-    assert secret is not None
-    return secret
+    begun = sessions.begin(db, user_id, epoch, security, KEY, replacing=replacing, now=at)
+    assert begun is not None
+    assert sessions.claim(db, begun.token, KEY, security, now=at + dt.timedelta(seconds=2)) == begun.secret
+    return begun.secret
 
 
 def _ok(result: ActiveSession | Refused) -> ActiveSession:
@@ -46,28 +49,32 @@ def _refused(result: ActiveSession | Refused) -> str:
     return result.reason
 
 
-def test_handoff_opens_a_session_once_and_only_the_hashes_are_stored(db: Engine, security: SecuritySettings) -> None:
+def test_handoff_gives_the_cookie_once_and_only_the_hashes_are_stored(db: Engine, security: SecuritySettings) -> None:
     uid = _user(db, security)
-    token = sessions.create_handoff(db, uid, 1, now=T0)
-    secret = sessions.start_from_handoff(db, token, security, now=T0 + dt.timedelta(seconds=5))
-    assert secret is not None
-    assert sessions.start_from_handoff(db, token, security, now=T0 + dt.timedelta(seconds=6)) is None  # one-time
-    active = _ok(sessions.check(db, secret, security, now=T0 + dt.timedelta(minutes=1)))
+    begun = sessions.begin(db, uid, 1, security, KEY, now=T0)
+    assert begun is not None
+    _ok(sessions.check(db, begun.secret, security, now=T0))  # the signing-in tab uses it at once
+    assert sessions.claim(db, begun.token, KEY, security, now=T0 + dt.timedelta(seconds=5)) == begun.secret
+    assert sessions.claim(db, begun.token, KEY, security, now=T0 + dt.timedelta(seconds=6)) is None  # one-time
+    assert sessions.claim(db, begun.token, b"another key" * 3, security, now=T0) is None
+    active = _ok(sessions.check(db, begun.secret, security, now=T0 + dt.timedelta(minutes=1)))
     assert active.principal.username == "officer" and active.principal.role is Role.LEADER
     with db.connect() as conn:
         stored = list(conn.execute(select(WebSession.secret_sha256)).scalars())
-    assert token not in stored and secret not in stored and len(stored) == 2
-    assert _refused(sessions.check(db, token, security, now=T0)) == "unknown"  # a hand-off is no session
+    assert begun.token not in stored and begun.secret not in stored and len(stored) == 2
+    assert _refused(sessions.check(db, begun.token, security, now=T0)) == "unknown"  # a hand-off is no session
 
 
-def test_handoff_expires_after_a_minute_and_follows_the_account(db: Engine, security: SecuritySettings) -> None:
+def test_handoff_expires_after_a_minute_and_follows_the_session(db: Engine, security: SecuritySettings) -> None:
     uid = _user(db, security)
-    late = sessions.create_handoff(db, uid, 1, now=T0)
-    assert sessions.start_from_handoff(db, late, security, now=T0 + dt.timedelta(seconds=61)) is None
-    stale = sessions.create_handoff(db, uid, 1, now=T0)
-    accounts.update_user(db, SYSTEM, security, "officer", role=Role.ADMIN)  # rights changed: epoch moves
-    assert sessions.start_from_handoff(db, stale, security, now=T0 + dt.timedelta(seconds=1)) is None
-    assert sessions.start_from_handoff(db, "forged", security, now=T0) is None
+    late = sessions.begin(db, uid, 1, security, KEY, now=T0)
+    assert late is not None
+    assert sessions.claim(db, late.token, KEY, security, now=T0 + dt.timedelta(seconds=61)) is None
+    stale = sessions.begin(db, uid, 1, security, KEY, now=T0)
+    assert stale is not None
+    accounts.update_user(db, SYSTEM, security, "officer", role=Role.ADMIN)  # rights changed: sessions end
+    assert sessions.claim(db, stale.token, KEY, security, now=T0 + dt.timedelta(seconds=1)) is None
+    assert sessions.claim(db, "forged", KEY, security, now=T0) is None
 
 
 def test_sign_in_rotates_the_session(db: Engine, security: SecuritySettings) -> None:
@@ -93,7 +100,7 @@ def test_absolute_lifetime_ends_even_an_active_session(db: Engine, security: Sec
     uid = _user(db, security)
     secret = _signed_in(db, security, uid)
     at = T0
-    while at < T0 + dt.timedelta(hours=11, minutes=50):
+    while at < T0 + dt.timedelta(hours=11, minutes=30):
         at += dt.timedelta(minutes=20)
         sessions.touch(db, _ok(sessions.check(db, secret, security, now=at)), now=at)
     refused = sessions.check(db, secret, security, now=T0 + dt.timedelta(hours=12, minutes=1))
@@ -175,8 +182,8 @@ def test_a_held_sqlite_write_lock_never_makes_a_sign_in_wait(db: Engine, securit
     with db.connect() as holder:
         holder.exec_driver_sql("BEGIN IMMEDIATE")  # what an import's transaction holds
         start = time.monotonic()
-        assert sessions.create_handoff(db, uid, 1) is None
+        assert sessions.begin(db, uid, 1, security, KEY) is None
         sessions.touch(db, active, now=T0 + dt.timedelta(minutes=5))
         assert time.monotonic() - start < 3
         holder.exec_driver_sql("ROLLBACK")
-    assert sessions.create_handoff(db, uid, 1) is not None
+    assert sessions.begin(db, uid, 1, security, KEY) is not None

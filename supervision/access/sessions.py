@@ -1,11 +1,12 @@
 """Server-side browser sessions: the database half of the session cookie, and the one-time sign-in hand-off.
 
 A password sign-in happens inside a Streamlit run, which cannot set an HttpOnly cookie. The run therefore
-creates a hand-off (`create_handoff`: one-time, HANDOFF_SECONDS) and sends the browser to /session/start,
-an HTTP route of serve.py, which exchanges it (`start_from_handoff`) for a new session, sets the cookie and
-sends the browser back to the page it was on. Every run then checks the cookie's session (`check`): not
-revoked, active within the idle timeout, younger than the absolute lifetime, its account still enabled at
-the same session epoch (a password, role or status change moves the epoch). Only SHA-256 digests of the
+opens the session and a one-time hand-off together (`begin`; the tab that signed in uses the session at
+once) and has the browser exchange the hand-off at /session/start, an HTTP route of serve.py (`claim`),
+whose answer sets the cookie: the page is not reloaded. Every later run (a reload, a second tab) checks
+the cookie's session (`check`): not revoked, active within the idle timeout, younger than the absolute
+lifetime, its account still enabled at the same session epoch (a password, role or status change moves
+the epoch). Only SHA-256 digests of the
 secrets are stored, so a copy of the database opens no browser session.
 
 The cookie holds the secret signed with the server's key (itsdangerous): a cookie that was not issued here
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import logging
 import os
 import secrets
@@ -150,60 +152,77 @@ def _write_soon(engine: Engine, work: Callable[[Connection], _T], fallback: _T) 
                 conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")  # type: ignore[union-attr]
 
 
-def create_handoff(engine: Engine, user_id: int, epoch: int, now: dt.datetime | None = None) -> str | None:
-    """A one-time token, good for HANDOFF_SECONDS, that /session/start exchanges for a session.
+def _secret_of(token: str, key: bytes) -> str:
+    """The session secret a hand-off token stands for: derived with the server's key, never stored."""
+    return hmac.new(key, b"session|" + token.encode(), hashlib.sha256).hexdigest()
 
-    None when SQLite's write lock is held by an import: the sign-in goes on without the cookie.
+
+@dataclass(frozen=True)
+class Begun:
+    """A new session (its secret, kept by the signing-in run) and the token the browser exchanges for its cookie."""
+
+    secret: str
+    token: str
+
+
+def begin(engine: Engine, user_id: int, epoch: int, security: SecuritySettings, key: bytes, *,
+          replacing: str | None = None, now: dt.datetime | None = None) -> Begun | None:
+    """Open a session at sign-in, and its one-time hand-off (good for HANDOFF_SECONDS).
+
+    The session's secret is derived from the token with the server's key, so the database holds neither
+    (only their SHA-256) and a token read from a log after use opens nothing. The session the browser had
+    before (`replacing`, its secret) is revoked: a sign-in always rotates the session id, so an id planted
+    before the sign-in never becomes a signed-in one. None when SQLite's write lock is held by an import
+    (the caller goes on without a cookie).
     """
     moment = now or now_utc()
     token = secrets.token_urlsafe(32)
+    secret = _secret_of(token, key)
 
-    def write(conn: Connection) -> str | None:
+    def write(conn: Connection) -> Begun:
+        if replacing:
+            _revoke_secret(conn, replacing, moment)
+        common = {"user_id": user_id, "session_epoch": epoch, "created_at": moment, "last_seen_at": moment}
         conn.execute(insert(WebSession).values(
-            secret_sha256=_digest(token), kind="handoff", user_id=user_id, session_epoch=epoch,
-            created_at=moment, last_seen_at=moment, expires_at=moment + dt.timedelta(seconds=HANDOFF_SECONDS)))
-        return token
+            secret_sha256=_digest(secret), kind="session",
+            expires_at=moment + dt.timedelta(hours=security.session_lifetime_hours), **common))
+        conn.execute(insert(WebSession).values(
+            secret_sha256=_digest(token), kind="handoff",
+            expires_at=moment + dt.timedelta(seconds=HANDOFF_SECONDS), **common))
+        # Rows that can no longer count: kept a day for the record, then dropped (indexed on expires_at).
+        conn.execute(delete(WebSession).where(WebSession.expires_at < moment - dt.timedelta(days=1)))
+        return Begun(secret, token)
 
     return _write_soon(engine, write, None)
 
 
-def start_from_handoff(engine: Engine, token: str, security: SecuritySettings, *, replacing: str | None = None,
-                       now: dt.datetime | None = None) -> str | None:
-    """Use up a hand-off and open a new session for its account; returns the new session's secret.
+def claim(engine: Engine, token: str, key: bytes, security: SecuritySettings, *, replacing: str | None = None,
+          now: dt.datetime | None = None) -> str | None:
+    """Use up a hand-off (/session/start): the secret of its session for the cookie, if the session still counts.
 
-    None when the token is unknown, used, older than HANDOFF_SECONDS, or its account was disabled or changed
-    since. The session the browser had before (`replacing`, its secret) is revoked: a sign-in always
-    rotates the session id, so an id planted before the sign-in never becomes a signed-in one.
+    None when the token is unknown, used, older than HANDOFF_SECONDS, or its session has ended since (sign-out,
+    a changed or disabled account). A different session the browser still carried (`replacing`) is revoked.
     """
     moment = now or now_utc()
     if not token or len(token) > 200:
         return None
     with engine.begin() as conn:
-        row = conn.execute(select(WebSession.id, WebSession.user_id, WebSession.session_epoch, WebSession.expires_at)
+        row = conn.execute(select(WebSession.id, WebSession.expires_at)
                            .where(WebSession.secret_sha256 == _digest(token), WebSession.kind == "handoff",
                                   WebSession.revoked_at.is_(None))).first()
         if row is None:
             return None
-        # Used up by whoever gets here first: the UPDATE decides, so two browsers racing with one token
-        # cannot both get a session.
+        # Used up by whoever gets here first: the UPDATE decides, so two requests racing with one token
+        # cannot both get the cookie.
         used = conn.execute(update(WebSession).where(WebSession.id == row.id, WebSession.revoked_at.is_(None))
                             .values(revoked_at=moment)).rowcount
         expires = as_utc(row.expires_at)
         if used != 1 or expires is None or expires <= moment:
             return None
-        user = conn.execute(select(User.disabled, User.session_epoch).where(User.id == row.user_id)).first()
-        if user is None or user.disabled or user.session_epoch != row.session_epoch:
-            return None
-        if replacing:
+        secret = _secret_of(token, key)
+        if replacing and replacing != secret:
             _revoke_secret(conn, replacing, moment)
-        secret = secrets.token_urlsafe(32)
-        conn.execute(insert(WebSession).values(
-            secret_sha256=_digest(secret), kind="session", user_id=row.user_id, session_epoch=row.session_epoch,
-            created_at=moment, last_seen_at=moment,
-            expires_at=moment + dt.timedelta(hours=security.session_lifetime_hours)))
-        # Rows that can no longer count: kept a day for the record, then dropped (indexed on expires_at).
-        conn.execute(delete(WebSession).where(WebSession.expires_at < moment - dt.timedelta(days=1)))
-    return secret
+    return secret if isinstance(check(engine, secret, security, moment), ActiveSession) else None
 
 
 def check(engine: Engine, secret: str, security: SecuritySettings,
