@@ -2,6 +2,15 @@
 
     .venv/bin/python bench/load.py [--sessions 20] [--duration 300] [--refresh 60] [--db URL | --url URL [--pid PID]]
                                    [--token TOKEN] [--ramp SECONDS] [--sample SECONDS] [--grace SECONDS]
+                                   [--workers N [--port PORT]] [--officers N --think SECONDS]
+
+--workers N (N > 1, or --nginx) runs N app processes behind nginx exactly as `make serve WORKERS=N` does
+(deploy/cluster.py, on a PostgreSQL --db); each session first GETs the page, as a browser does, and keeps
+nginx's routing cookie for its websocket; the RSS and CPU figures are summed over all processes and nginx.
+--officers N replaces the wall screens by N officers, each with its own 领导 account (created in --db and
+disabled at the end): each opens the deep link /quota, signs in on the form there (the form's widget states,
+as the frontend submits them), then clicks through the chart pages every --think seconds (±50 %); reported:
+sign-in → first chart and click → first chart / run done, p50…p99, in bench/results/load-officers.json.
 
 Without --url it starts `streamlit run app.py` (devtools/browser.py) on --db, or, without --db, on a fresh
 demo SQLite database built in a temporary folder (`python -m supervision demo --replace --db URL`). Without
