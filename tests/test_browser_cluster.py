@@ -3,7 +3,8 @@
 deploy/cluster.py starts them as `make serve WORKERS=2` does (nginx as an unprivileged child with its own
 prefix). Two browsers, each pinned by its routing cookie to a different process: one signs in through the
 proxy at a deep link, opens the upload page and imports a package; the other's wall screen, served by the
-other process, shows the new enterprise at its next automatic refresh. nginx's access log (which records the
+other process, shows the new enterprise at its next automatic refresh; the officer's browser, moved to the
+other process, is still signed in there (the session is in the database). nginx's access log (which records the
 upstream of every request) proves that each browser's page, websocket and upload stayed on its own process.
 """
 
@@ -160,6 +161,17 @@ def test_two_processes_behind_nginx(world: World) -> None:
                    return m && m.querySelector('[data-testid="stMetricValue"]').innerText.trim() === want; }""",
                 arg=["稀土企业（家）", str(int(before) + 1)], timeout=30_000)
             assert wall.locator("[data-testid='stException']").count() == 0
+            # The sign-in's session lives in the database: the same browser, moved to the other process
+            # (its routing cookie changed), opens a page there without signing in again.
+            officer_ctx.context.add_cookies([{"name": ROUTE_COOKIE, "value": routes[wall_at], "domain": host,
+                                              "path": "/"}])
+            moved = officer_ctx.new_page()
+            moved.goto(cluster.url + "/quota", wait_until="domcontentloaded")
+            moved.get_by_role("heading", name="配额执行").wait_for(timeout=30_000)
+            assert moved.get_by_label("密码").count() == 0
+            moved.close()
+            officer_ctx.context.add_cookies([{"name": ROUTE_COOKIE, "value": routes[officer_at], "domain": host,
+                                              "path": "/"}])
             page.close()
             wall.close()  # the websockets' log lines are written when they close
             assert officer_ctx.blocked == [] and wall_ctx.blocked == []
