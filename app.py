@@ -47,6 +47,7 @@ PAGES = [
     st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview"),
     st.Page("app_pages/map.py", title="镇区地图", icon=":material/map:", url_path="map"),
     st.Page("app_pages/quota.py", title="配额执行", icon=":material/factory:", url_path="quota"),
+    st.Page("app_pages/flows.py", title="物料流向", icon=":material/account_tree:", url_path="flows"),
     st.Page("app_pages/progress.py", title="工作进度", icon=":material/event_note:", url_path="progress"),
     st.Page("app_pages/scoring.py", title="督查评分", icon=":material/fact_check:", url_path="scoring"),
     st.Page("app_pages/enterprise.py", title="企业档案", icon=":material/business:", url_path="enterprises"),
@@ -71,7 +72,7 @@ LOGIN = "app_pages/login.py"
 HELP = "app_pages/help.py"
 STATIC = Path(__file__).parent / "static"
 # Pages that read the global filters (the others are about accounts, not the campaign's data).
-FILTERED = {"overview", "map", "quota", "progress", "scoring", "enterprises", "findings", "meeting"}
+FILTERED = {"overview", "map", "quota", "flows", "progress", "scoring", "enterprises", "findings", "meeting"}
 
 try:
     principal = session.resolve()

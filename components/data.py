@@ -19,7 +19,7 @@ from supervision.core.frames import findings_per_township
 from supervision.core.metrics import METRICS
 from supervision.core.principal import Principal
 from supervision.geo.boundaries import Boundaries, boundaries
-from supervision.read import queries
+from supervision.read import flows, queries
 from supervision.reporting import timeline
 from supervision.storage import reference
 
@@ -110,6 +110,12 @@ def monthly_flows(version: int, principal: Principal, year: int, as_of: dt.date,
 def flows_by_enterprise(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
                         category: str | None, group: str | None = None) -> pd.DataFrame:
     return queries.flows_by_enterprise(engine(), principal, year, township, category, group, as_of=as_of)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def material_flow(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
+                  by_enterprise: bool) -> flows.Flow:
+    return flows.material_flow(engine(), principal, year, township, as_of=as_of, by_enterprise=by_enterprise)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)

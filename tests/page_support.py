@@ -26,7 +26,7 @@ from supervision.ingest.importer import import_package
 from supervision.storage.db import make_engine, open_database
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ("overview", "map", "quota", "progress", "scoring", "enterprise", "findings")
+PAGES = ("overview", "map", "quota", "flows", "progress", "scoring", "enterprise", "findings")
 
 
 LEADER = "leader"  # the account the page tests sign in with (password auth_support.PASSWORD)

@@ -192,6 +192,13 @@ def _quota_only_own(at: Any) -> None:
     assert set(table["镇区"]) == {OWN}
 
 
+def _flows_only_own(at: Any) -> None:
+    sankey = _figures(at)["flows_sankey"]["data"][0]
+    codes = {c for c in sankey["node"]["customdata"] if c}
+    assert codes and codes <= {u for u, (_, _, town) in ENTERPRISES.items() if town == OWN}
+    assert not any(OTHER in label for label in sankey["node"]["label"])
+
+
 def _progress_only_own(at: Any) -> None:
     grid = _figures(at)["progress_grid"]["data"][0]
     assert list(grid["y"]) == [OWN]
@@ -238,6 +245,7 @@ TOWNSHIP_DATA: dict[str, Callable[[Any], None]] = {
     "overview": _overview_counts,
     "map": _map_only_own,
     "quota": _quota_only_own,
+    "flows": _flows_only_own,
     "progress": _progress_only_own,
     "scoring": _scoring_only_own,
     "enterprises": _profile_only_own,

@@ -32,6 +32,7 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "overview": _READERS | {Role.SCREEN},
     "map": _READERS | {Role.SCREEN},
     "quota": _READERS,
+    "flows": _READERS,
     "progress": _READERS,
     "scoring": _READERS,
     "enterprises": _READERS,

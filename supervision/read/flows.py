@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
 from supervision.access.scope import scoped
@@ -125,6 +126,21 @@ class Flow:
 
     def gaps(self) -> list[Link]:
         return sorted((lk for lk in self.links if lk.kind == GAP), key=lambda lk: -lk.tonnes)
+
+    def table(self, *, gaps_only: bool = False, limit: int | None = None) -> pd.DataFrame:
+        """The links largest first, as the page and the exports list them (LINK_COLUMNS)."""
+        chosen = self.gaps() if gaps_only else sorted(self.links, key=lambda lk: -lk.tonnes)
+        labels = {n.key: n.label for n in self.nodes}
+        rows = [{"source": labels[lk.source], "target": labels[lk.target], "tonnes": lk.tonnes,
+                 "kind": "差额" if lk.kind == GAP else "流向", "rule": lk.rule or ""} for lk in chosen[:limit]]
+        return pd.DataFrame(rows, columns=list(LINK_COLUMNS))
+
+    def enterprises(self) -> dict[str, str]:
+        """USCC → name of the enterprise nodes (one node per enterprise), for opening a profile."""
+        return {n.uscc: n.label for n in self.nodes if n.uscc}
+
+
+LINK_COLUMNS = {"source": "从", "target": "到", "tonnes": "折REO（吨）", "kind": "类型", "rule": "相关规则"}
 
 
 @dataclass
