@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from components import data, downloads, figures, filters, lifecycle_panel, mapview, sources, tables
-from components.db import current_data_version
+from components.db import current_data_version, settings
 from components.session import current_principal
 from supervision.core.frames import evidence_table
 from supervision.core.safety import md_escape
+from supervision.read.flows import LEDGER_COLUMNS
 from supervision.reporting import charts
 from supervision.reporting.charts import Look
 from supervision.storage import reference
@@ -101,6 +102,14 @@ with tabs[1]:
                 key="profile_reports",
                 empty=sources.when_empty(version, principal, f, ("monthly_reports",), "本年度没有月报"),
                 source=sources.caption(version, principal, f, "", ("monthly_reports",)).footnote)
+    st.markdown(f"**{f.year}年物料平衡台账（折REO，吨）**")
+    ledger = data.enterprise_ledger(version, principal, wanted, f.year, f.as_of)
+    st.caption("原料：期初原料库存+四类采购−期末原料库存=原料消耗（推算），产量超过原料消耗的"
+               f"{md_escape(settings().tolerances.raw_material_factor)}倍即不平；产品：期初产品库存+产量−销量=期末库存，"
+               "与报送的期末库存相差超过允许偏差即不平。不平的月份以红色标出，旁列开票、追溯和完税证明数。")
+    tables.show(ledger, LEDGER_COLUMNS, key="profile_ledger", flag="closes", empty="本年度没有可核算的月报")
+    downloads.table(ledger, LEDGER_COLUMNS, key="profile_ledger_xlsx", title=f"{info['name']}{f.year}年物料平衡台账",
+                    source="企业月报、稀土专用发票、追溯系统、资源税完税证明", scope=f.describe())
 
 with tabs[2]:
     invoices = records["invoices"]

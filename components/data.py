@@ -212,6 +212,13 @@ def enterprise_records(version: int, principal: Principal, uscc: str, year: int,
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def enterprise_ledger(version: int, principal: Principal, uscc: str, year: int, as_of: dt.date) -> pd.DataFrame:
+    tol = settings().tolerances
+    return flows.enterprise_ledger(engine(), principal, uscc, year, as_of=as_of, factor=tol.raw_material_factor,
+                                   relative=tol.relative, absolute_t=tol.absolute_t)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
 def counterparty_names(version: int, principal: Principal, codes: tuple[str, ...]) -> dict[str, str]:
     return queries.counterparty_names(engine(), principal, codes)
 

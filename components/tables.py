@@ -58,13 +58,20 @@ def for_display(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
 def show(df: pd.DataFrame, columns: dict[str, str], *, key: str, source: str | None = None,
          height: int | Literal["auto", "content", "stretch"] = "auto", empty: str = "暂无记录",
-         profile: bool = False) -> None:
+         profile: bool = False, flag: str | None = None) -> None:
     """A read-only table, or a line saying there is nothing to list, and its source line.
 
     With `profile`, the table lists enterprises (a "uscc" column): choosing a row opens that enterprise's profile.
+    With `flag` (a boolean column of `df`), the rows where it is False are shaded red.
     """
     if df.empty:
         st.caption(md_escape(empty))
+    elif flag is not None and flag in df:
+        shown = for_display(df, columns)
+        bad = [not bool(v) for v in df[flag]]
+        shade = "background-color: rgba(211, 47, 47, 0.15)"
+        styled = shown.style.apply(lambda row: [shade if bad[row.name] else "" for _ in row], axis=1)
+        st.dataframe(styled, hide_index=True, key=key, height=height)
     elif profile and "uscc" in df:
         st.caption("选中一行即可打开该企业的档案。")
         picked = st.dataframe(for_display(df, columns), hide_index=True, key=key, height=height,

@@ -186,3 +186,22 @@ def test_as_of_a_day_counts_only_the_months_ended_and_the_rows_dated_by_then(flo
     assert set(flow.imbalance().values()) == {D(0)}
     # Before any month of 2019 has ended only the tax certificate (01-15) is there: no reports, no links.
     assert fl.material_flow(flow_db, LEADER, 2019, as_of=dt.date(2019, 1, 20)).links == ()
+
+
+def _ledger(engine: Engine, uscc: str, principal: Principal = LEADER):
+    return fl.enterprise_ledger(engine, principal, uscc, 2019, as_of=YEAR_END, factor=D("1.02"),
+                                relative=D("0.05"), absolute_t=D(1))
+
+
+def test_the_ledger_closes_each_month_and_flags_the_ones_that_do_not(flow_db: Engine) -> None:
+    s1 = _ledger(flow_db, S1).iloc[0]
+    assert (s1["period"], s1["opening_raw_t"], s1["consumed_t"], s1["raw_gap_t"]) == ("2019-01", D(10), D(120), D(-10))
+    assert (s1["opening_product_t"], s1["closing_product_calc_t"], s1["stock_gap_t"]) == (D(5), D(15), D(0))
+    assert s1["tax_covered_ore_t"] == D(80) and s1["invoiced_t"] is None  # its invoices were issued in March
+    assert (s1["books"], bool(s1["closes"])) == ("平衡", True)
+    s2 = _ledger(flow_db, S2).iloc[0]
+    assert (s2["raw_gap_t"], s2["books"]) == (D(20), "产量超过原料消耗")  # 70 made from 50 bought: R04
+    s3 = _ledger(flow_db, S3).iloc[0]
+    assert (s3["closing_product_calc_t"], s3["closing_product_t"], s3["stock_gap_t"]) == (D(0), D(5), D(-5))
+    assert s3["books"] == "产品库存对不上" and not s3["closes"]
+    assert _ledger(flow_db, S1, SHAXI).empty  # another township's enterprise: nothing

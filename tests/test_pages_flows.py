@@ -71,3 +71,33 @@ def test_before_any_month_has_ended_the_page_says_there_is_nothing(app):
     no_exception(at)
     assert metric(at, "差额流（条）") == "0"
     assert any("没有流向数据" in c.value for c in at.caption)
+
+
+def test_the_ledger_on_the_profile_and_its_xlsx_hold_the_same_figures(app, seeded):
+    import io
+
+    import openpyxl
+    from fixture_package import A
+
+    from supervision.read.flows import LEDGER_COLUMNS, enterprise_ledger
+    from supervision.reporting.tables import DATA_SHEET, xlsx_table
+
+    at = app("enterprise", **PARAMS, uscc=A)
+    no_exception(at)
+    shown = next(d.value for d in at.dataframe if "账目" in d.value.columns)
+    engine = create_engine(seeded[0])
+    try:
+        ledger = enterprise_ledger(engine, LEADER, A, 2019, as_of=dt.date(2019, 10, 15), factor=Decimal("1.02"),
+                                   relative=Decimal("0.05"), absolute_t=Decimal(1))
+    finally:
+        engine.dispose()
+    assert list(shown["月份"]) == list(ledger["period"]) and len(shown) == 9  # January to September at 10-15
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_table(ledger, LEDGER_COLUMNS, title="台账")))
+    rows = list(book[DATA_SHEET].iter_rows(values_only=True))
+    assert list(rows[0]) == list(LEDGER_COLUMNS.values())
+    for header in ("产量", "期末产品库存（推算）", "推算−报送", "原料消耗（推算）"):
+        column = list(LEDGER_COLUMNS.values()).index(header)
+        in_file = [Decimal(str(r[column])) for r in rows[1:]]
+        on_page = [Decimal(str(v)) for v in shown[header]]
+        assert in_file == on_page, header
+    assert [r[-1] for r in rows[1:]] == list(shown["账目"])

@@ -339,3 +339,69 @@ def _producer(b: _Builder, node: str, m: dict[str, Decimal], taxed: Decimal, inv
     missing = v["opening_product"] + v["production"] - v["sales"] - v["closing_product"]
     b.link(node, b.fixed(STOCK_OUT, SINK), missing, GAP)
     b.link(b.fixed(STOCK_IN, SOURCE), node, -missing, GAP)
+
+
+LEDGER_COLUMNS = {
+    "period": "月份", "opening_raw_t": "期初原料库存", "purchase_ore_domestic_t": "采购国内矿",
+    "purchase_ore_imported_t": "采购进口矿", "purchase_compound_t": "采购富集物及化合物",
+    "purchase_scrap_t": "采购废料",
+    "closing_raw_t": "期末原料库存（报送）", "consumed_t": "原料消耗（推算）", "production_t": "产量",
+    "raw_gap_t": "产量−原料消耗", "opening_product_t": "期初产品库存", "sales_t": "销量",
+    "closing_product_calc_t": "期末产品库存（推算）", "closing_product_t": "期末产品库存（报送）",
+    "stock_gap_t": "推算−报送", "invoiced_t": "开票量（销方）", "trace_production_t": "追溯系统产量",
+    "tax_covered_ore_t": "完税证明矿量", "books": "账目",
+}
+"""Columns of enterprise_ledger(), in order, with their headers (tonnes REO; the page and the xlsx use both)."""
+
+
+def enterprise_ledger(engine: Engine, principal: Principal, uscc: str, year: int, *, as_of: dt.date,
+                      factor: Decimal, relative: Decimal, absolute_t: Decimal) -> pd.DataFrame:
+    """An enterprise's monthly stock-and-flow ledger: raw side and product side, and the paper beside each month.
+
+    Raw side: opening raw stock + the four purchases − reported closing raw stock = consumption (derived); a month
+    whose production exceeds `factor` × consumption (R04's tolerance) does not close. Product side: opening product
+    stock + production − sales = closing stock, against the reported one; a difference above max(`relative` ×
+    sales, `absolute_t`) (the spec's tolerances) does not close. A month's opening is the latest earlier report's
+    closing (the report before Y for January). Only the months that count at D (spec 4.1); invoices (as seller),
+    traceability and tax certificates by month beside them (`queries.monthly_flows`).
+    """
+    from supervision.read.queries import monthly_flows
+
+    window = AsOf(year, as_of)
+    m = MonthlyReport
+    visible = scoped(select(Enterprise.uscc).where(Enterprise.uscc == uscc), Enterprise, principal)
+    with engine.connect() as conn:
+        rows = conn.execute(select(m.__table__).where(m.uscc.in_(visible), counts.periods_in_year(m.period, window))
+                            .order_by(m.period)).all()
+        opening = conn.execute(select(m.raw_inventory_t, m.inventory_t)
+                               .where(m.uscc.in_(visible), m.period < window.first_period,
+                                      counts.month_ended(m.period, as_of))
+                               .order_by(m.period.desc()).limit(1)).first()
+    paper = monthly_flows(engine, principal, year, uscc=uscc, as_of=as_of).set_index("period")
+    raw, product = (_d(opening.raw_inventory_t), _d(opening.inventory_t)) if opening else (ZERO, ZERO)
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        bought = [_d(r.purchase_ore_domestic_t), _d(r.purchase_ore_imported_t), _d(r.purchase_compound_t),
+                  _d(r.purchase_scrap_t)]
+        closing_raw, production, sales = _d(r.raw_inventory_t), _d(r.production_t), _d(r.sales_t)
+        consumed = raw + sum(bought, ZERO) - closing_raw
+        calc = product + production - sales
+        reported = _d(r.inventory_t)
+        problems = []
+        if production > consumed * factor:
+            problems.append("产量超过原料消耗")
+        if abs(calc - reported) > max(relative * sales, absolute_t):
+            problems.append("产品库存对不上")
+        month = paper.loc[r.period] if r.period in paper.index else None
+        out.append({
+            "period": r.period, "opening_raw_t": raw, "purchase_ore_domestic_t": bought[0],
+            "purchase_ore_imported_t": bought[1], "purchase_compound_t": bought[2], "purchase_scrap_t": bought[3],
+            "closing_raw_t": closing_raw, "consumed_t": consumed, "production_t": production,
+            "raw_gap_t": production - consumed, "opening_product_t": product, "sales_t": sales,
+            "closing_product_calc_t": calc, "closing_product_t": reported, "stock_gap_t": calc - reported,
+            **{c: (month[c] if month is not None and isinstance(month[c], Decimal) else None)
+               for c in ("invoiced_t", "trace_production_t", "tax_covered_ore_t")},
+            "books": "、".join(problems) if problems else "平衡", "closes": not problems,
+        })
+        raw, product = closing_raw, reported
+    return pd.DataFrame(out, columns=[*LEDGER_COLUMNS, "closes"])
