@@ -267,11 +267,16 @@ def metrics(request: Request) -> Response:
 
 
 def _open_connections() -> int:
+    """Browser connections of this process (Streamlit's session manager; 0 where it cannot be read)."""
     from streamlit.runtime import Runtime
 
     if not Runtime.exists():
         return 0
-    return len(Runtime.instance()._session_mgr.list_active_sessions())
+    manager = getattr(Runtime.instance(), "_session_mgr", None)
+    try:
+        return len(manager.list_active_sessions()) if manager is not None else 0
+    except Exception:  # noqa: BLE001 - a private API of Streamlit: a changed one must not break /metrics
+        return 0
 
 
 def routes() -> list[Route]:

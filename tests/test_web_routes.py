@@ -105,3 +105,26 @@ def test_session_routes_answer_only_this_sites_own_pages() -> None:
             assert client.post(path, headers={"Origin": "http://evil.example"}).status_code == 403
             assert client.get(path).status_code == 405
         assert client.get("/session/handoff.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_healthz_names_a_schema_behind_the_code(app_db: Any) -> None:
+    from sqlalchemy import text
+
+    app = Starlette(routes=web.routes())
+    with TestClient(app, client=("127.0.0.1", 50000)) as client:
+        answer = client.get("/healthz")
+        assert answer.status_code == 200 and answer.json()["reason"] == "ok"
+        with app_db.begin() as conn:
+            head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            conn.execute(text("UPDATE alembic_version SET version_num = :old"), {"old": "0005_audit_append_only"})
+        try:
+            answer = client.get("/healthz")
+            assert answer.status_code == 503
+            assert answer.json() == {"status": "error", "reason": "migrations_pending",
+                                     "message": "数据库结构不是最新版本，请执行数据库迁移"}
+        finally:
+            with app_db.begin() as conn:
+                conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
+    with TestClient(app, client=("192.0.2.9", 50000)) as client:
+        assert client.get("/healthz").status_code == 403
+        assert client.get("/metrics").status_code == 403
