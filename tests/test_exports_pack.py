@@ -26,7 +26,7 @@ from supervision.storage.models import Enterprise
 
 AS_OF = dt.date(2019, 8, 20)
 TITLES = ["太仓市稀土行业秩序整顿工作情况", "关键指标", "镇区分布", "配额执行", "工作进度", "督查评分排名", "主要问题",
-          "重点企业（风险排名）", "逾期事项", "数据来源与说明"]
+          "重点企业（风险排名）", "逾期事项", "物料流向", "数据来源与说明"]
 LEADER = Principal("t.leader", "领导", Role.LEADER)
 OFFICER = Principal("t.town", "浮桥镇人员", Role.TOWNSHIP, township="浮桥镇")
 
@@ -64,6 +64,17 @@ def test_pptx_holds_the_titles_figures_and_notes_of_the_demo_data(demo: Engine, 
     assert ranking[0] == ["排名", "企业", "镇区", "类别", "风险分", "违规", "预警", "涉及规则"]
     assert [row[1] for row in ranking[1:]] == expected[: len(ranking) - 1]
     assert "演示数据" in slides[-1]["notes"] and "当前为演示数据" in " ".join(slides[0]["texts"])
+    # The flow picture: its largest flow and its largest 差额 stated in sentences, the same figures as the page's.
+    from supervision.read.flows import material_flow
+
+    flow = material_flow(demo, LEADER, YEAR, as_of=AS_OF)
+    labels = {n.key: n.label for n in flow.nodes}
+    top = max((lk for lk in flow.links if lk.kind == "flow"), key=lambda lk: lk.tonnes)
+    notes = slides[TITLES.index("物料流向")]["notes"]
+    assert slides[TITLES.index("物料流向")]["pictures"]
+    assert f"{labels[top.source]}到{labels[top.target]}{float(top.tonnes):,.1f}吨" in notes
+    gap = flow.gaps()[0]
+    assert f"{labels[gap.source]}到{labels[gap.target]}{float(gap.tonnes):,.1f}吨（{gap.rule}）" in notes
 
 
 def queries_ranking(engine: Engine, settings: Settings) -> list[str]:

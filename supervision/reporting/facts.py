@@ -28,7 +28,7 @@ from supervision.core.frames import findings_per_rule, findings_per_township, pr
 from supervision.core.principal import Principal
 from supervision.core.spec import CATEGORIES, TABLES_BY_KEY
 from supervision.lifecycle import queries as lifecycle_queries
-from supervision.read import queries
+from supervision.read import flows, queries
 from supervision.storage import asof, reference
 from supervision.storage.models import EnvironmentRecord
 
@@ -38,6 +38,7 @@ FINDING_SOURCES = ("quotas", "monthly_reports", "invoices", "traceability", "res
 PROGRESS_SOURCES = ("self_checks", "township_reports", "inspection_scores", "monthly_reports", "tipoffs")
 SCORE_SOURCES = ("scoring_items", "inspection_scores")
 QUOTA_SOURCES = ("quotas", "monthly_reports")
+FLOW_SOURCES = ("monthly_reports", "resource_tax", "invoices", "customs")
 
 
 def source_name(table: str) -> str:
@@ -105,6 +106,7 @@ class Facts:
                                                                                    "cases"]))
     # "发现N条，已销号M条，整改中K条，逾期J条" from the ledger (empty when the ledger holds none of the year).
     lifecycle_line: str = ""
+    flow: flows.Flow | None = None  # the material balance (物料流向) as of D, grouped by township
 
     # ---- the scope in words -------------------------------------------------------------
 
@@ -270,8 +272,9 @@ def gather(engine: Engine, settings: Settings, principal: Principal, year: int, 
         freshness=queries.table_freshness(engine, principal, year, town, as_of=as_of),
         lifecycle=lifecycle_queries.annex3(engine, principal, year, as_of, town),
         lifecycle_line=_lifecycle_line(engine, principal, year, as_of, town),
+        flow=flows.material_flow(engine, principal, year, town, as_of=as_of),
     )
-    for tables in (("enterprises",), QUOTA_SOURCES, FINDING_SOURCES, PROGRESS_SOURCES, SCORE_SOURCES,
+    for tables in (("enterprises",), QUOTA_SOURCES, FLOW_SOURCES, FINDING_SOURCES, PROGRESS_SOURCES, SCORE_SOURCES,
                    ("penalties",), ("tipoffs",), ("self_checks",), ("township_reports",), ("environment",),
                    FINDING_SOURCES + ("enterprises",), ("enterprises",) + FINDING_SOURCES + SCORE_SOURCES
                    + ("penalties",)):

@@ -18,10 +18,12 @@ import plotly.graph_objects as go
 
 from supervision.core.clock import now_local
 from supervision.core.frames import present
-from supervision.reporting import charts
+from supervision.read import flows
+from supervision.reporting import charts, flow_chart
 from supervision.reporting.charts import Caption, Look
 from supervision.reporting.facts import (
     FINDING_SOURCES,
+    FLOW_SOURCES,
     PROGRESS_SOURCES,
     QUOTA_SOURCES,
     SCORE_SOURCES,
@@ -120,6 +122,7 @@ def build_slides(f: Facts, geojson: dict[str, Any], *, schematic: bool = True,
         _findings_slide(f),
         _ranking_slide(f),
         _overdue_slide(f),
+        _flow_slide(f),
         _sources_slide(f),
     ]
     return MeetingPack(
@@ -306,6 +309,28 @@ def _overdue_slide(f: Facts) -> Slide:
                  + "，".join(f"{k}{int(n)}项" for k, n in kinds.items())
                  + "。请相关镇（区）和部门限期补报、反馈。")
     return Slide(title="逾期事项", notes=notes, table=table)
+
+
+def _flow_slide(f: Facts) -> Slide:
+    caption = _caption(f, f"{f.year}年{f.scope}稀土物料流向（折REO，月报{f.months}）", FLOW_SOURCES)
+    flow = f.flow
+    if flow is None or not flow.links:
+        return Slide(title="物料流向", notes=f"{f.year}年{f.scope}截至{f.as_of:%m月%d日}尚无可核算的物料流向数据。",
+                     figure=flow_chart.sankey(flows.Flow(f.year, f.as_of, (), ()), caption, SLIDE_LOOK))
+    labels = {n.key: n.label for n in flow.nodes}
+    largest = sorted((lk for lk in flow.links if lk.kind == flows.FLOW), key=lambda lk: -lk.tonnes)[:3]
+    notes = (f"{f.year}年{f.scope}（月报{f.months}，发票、报关单和完税证明截至{f.as_of:%m月%d日}）"
+             f"进入流向图的稀土合计{tonnes(flow.entering())}（折REO）。最大的流向是："
+             + "；".join(f"{labels[lk.source]}到{labels[lk.target]}{tonnes(lk.tonnes)}" for lk in largest) + "。")
+    gaps = flow.gaps()
+    if gaps:
+        notes += (f"账目对不上的差额共{len(gaps)}处，合计{tonnes(sum((g.tonnes for g in gaps), Decimal(0)))}，"
+                  "最大的是：" + "；".join(
+                      f"{labels[g.source]}到{labels[g.target]}{tonnes(g.tonnes)}" + (f"（{g.rule}）" if g.rule else "")
+                      for g in gaps[:3]) + "。这些差额对应的问题见“主要问题”页。")
+    else:
+        notes += "各企业的采购、产量、销售和库存都能对上，没有无来源或去向不明的差额。"
+    return Slide(title="物料流向", notes=notes, figure=flow_chart.sankey(flow, caption, SLIDE_LOOK))
 
 
 def _sources_slide(f: Facts) -> Slide:
