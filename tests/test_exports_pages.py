@@ -51,10 +51,10 @@ def test_meeting_pack_builds_with_progress_and_offers_pptx_and_pdf(app):
     _button(at, "meeting_pack_build").click().run(timeout=180)
     no_exception(at)
     assert {"meeting_pack_pptx", "meeting_pack_pdf"} <= set(_downloads(at))
-    assert any("已生成10页" in s.value for s in at.success)
+    assert any("已生成11页" in s.value for s in at.success)
     built = next(v for k, v in at.session_state[downloads._BUILT].items() if k.startswith("pack|"))
     slides = pptx_texts(built["pptx"])
-    assert slides[0]["title"] == "太仓市稀土行业秩序整顿工作情况" and len(slides) == 10
+    assert slides[0]["title"] == "太仓市稀土行业秩序整顿工作情况" and len(slides) == 11
     assert built["pdf"].startswith(b"%PDF")
     assert built["stem"] == "太仓市稀土整顿会议材料_2019年_截至2019-10-15"
 
