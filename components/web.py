@@ -35,17 +35,24 @@ Scope = dict[str, Any]
 Message = dict[str, Any]
 
 
+STATIC = Path(__file__).resolve().parent.parent / "static"
+# Pages whose inline scripts the CSP allows by hash: Streamlit's index.html (one line it needs before its
+# bundle) and the wall's hidden scale frame (a components.html srcdoc frame inherits the page's CSP).
+INLINE_SCRIPT_FILES = (Path(streamlit.__file__).parent / "static" / "index.html", STATIC / "wall-scale.html")
+
+
 @lru_cache(maxsize=1)
 def _index_script_hashes() -> tuple[str, ...]:
-    """The hashes of the inline scripts in Streamlit's own index.html (one line it needs before its bundle)."""
-    index = Path(streamlit.__file__).parent / "static" / "index.html"
-    try:
-        text = index.read_text(encoding="utf-8")
-    except OSError:
-        return ()
-    found = re.findall(r"<script>(.*?)</script>", text, flags=re.S)
-    return tuple("'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-                 for body in found)
+    """The CSP hashes of the inline scripts in INLINE_SCRIPT_FILES, read at start."""
+    hashes: list[str] = []
+    for page in INLINE_SCRIPT_FILES:
+        try:
+            text = page.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        for body in re.findall(r"<script>(.*?)</script>", text, flags=re.S):
+            hashes.append("'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'")
+    return tuple(hashes)
 
 
 def content_security_policy() -> str:
@@ -166,6 +173,12 @@ def handoff_script(_request: Request) -> Response:
     return _no_store(Response(HANDOFF_JS, media_type="text/javascript"))
 
 
+def wall_scale_script(_request: Request) -> Response:
+    """static/wall-scale.js as a script (Streamlit's static serving gives .js files text/plain with nosniff)."""
+    return Response((STATIC / "wall-scale.js").read_text(encoding="utf-8"), media_type="text/javascript",
+                    headers={"cache-control": "no-cache"})
+
+
 def _same_origin(request: Request) -> bool:
     """A POST from this site's own pages: a browser always sends Origin with fetch; it must name this host."""
     origin = request.headers.get("origin")
@@ -282,6 +295,7 @@ def _open_connections() -> int:
 def routes() -> list[Route]:
     return [
         Route("/session/handoff.js", handoff_script, methods=["GET"]),
+        Route("/wall/scale.js", wall_scale_script, methods=["GET"]),
         Route("/session/start", session_start, methods=["POST"]),
         Route("/session/end", session_end, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),
