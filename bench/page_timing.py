@@ -1,7 +1,7 @@
 """Server-side run time of every page, cold and warm, against an empty page (Streamlit's AppTest runs the script).
 
     .venv/bin/python bench/page_timing.py [--db URL] [--repeat 3] [--warm 20] [--year 2019]
-        [--as-of 2019-12-31] [--uscc CODE] [--json FILE]
+        [--as-of 2019-12-31] [--uscc CODE] [--json FILE] [--pages flows,quota]
 
 Without --db it builds the demo database in a temporary folder first; it adds a leader's
 account (bench.leader) and times the pages signed in as that leader. "Cold" clears
@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = ("overview", "map", "quota", "progress", "scoring", "enterprise", "findings")
+PAGES = ("overview", "map", "quota", "flows", "progress", "scoring", "enterprise", "findings")
 DEMO_USCC = "91320585DEM000002N"
 EMPTY_PAGE = ROOT / "bench" / "empty_page.py"
 
@@ -138,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", default="2019-12-31")
     parser.add_argument("--uscc", default=DEMO_USCC, help="the enterprise 企业档案 shows")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "page_timing.json")
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated pages to time (default: all)")
     args = parser.parse_args(argv)
+    chosen = tuple(p for p in args.pages.split(",") if p in PAGES)
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'demo.db'}"
@@ -164,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         clock = SqlClock()
         results = {}
-        for page in ("empty",) + PAGES:
+        for page in ("empty",) + chosen:
             params = {"year": args.year, "as_of": args.as_of}
             if page == "enterprise":
                 params["uscc"] = args.uscc
