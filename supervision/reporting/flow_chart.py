@@ -14,7 +14,8 @@ from supervision.core.safety import plot_text
 from supervision.read.flows import GAP, PRODUCER, SINK, SOURCE, TRADER, Flow, Link
 from supervision.reporting.charts import Caption, Look, empty, finish
 
-NODE_COLORS = {SOURCE: "#607d8b", PRODUCER: "#b3261e", TRADER: "#1565c0", SINK: "#455a64"}
+# Red is kept for the 差额 streams alone: an enterprise node in red would read as a gap.
+NODE_COLORS = {SOURCE: "#607d8b", PRODUCER: "#8d6e63", TRADER: "#1565c0", SINK: "#455a64"}
 GAP_NODE = "#d32f2f"
 
 
