@@ -46,9 +46,10 @@ from generate import Size, generate  # noqa: E402
 
 WORK = ROOT / "bench" / ".work"
 RESULTS = ROOT / "bench" / "results"
-PAGES = ("empty", "overview", "map", "quota", "progress", "scoring", "enterprise", "findings")
+PAGES = ("empty", "overview", "map", "quota", "flows", "progress", "scoring", "enterprise", "findings")
 PAGE_NAMES = {"empty": "空白页（基线）", "overview": "总览", "map": "镇区地图", "quota": "配额执行",
-              "progress": "工作进度", "scoring": "督查评分", "enterprise": "企业档案", "findings": "问题线索"}
+              "flows": "物料流向", "progress": "工作进度", "scoring": "督查评分", "enterprise": "企业档案",
+              "findings": "问题线索"}
 MARK_START, MARK_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
