@@ -32,7 +32,8 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, case, func, literal, select
+from sqlalchemy.orm import aliased
 
 from supervision.access.scope import scoped
 from supervision.core.asof import AsOf
@@ -64,7 +65,6 @@ IMPORTS = ("src:imports", "进口（报关）")
 OUTSIDE_SELLER = ("src:outside_seller", "市外供货（名录外）")
 OTHER_TOWN_SELLER = ("src:other_town_seller", "镇外企业（市内）")
 CITY_OTHER_SELLER = ("src:city_other_seller", "市内其他企业")
-CITY_PRODUCER_SELLER = ("src:city_producer_seller", "市内冶炼/综合利用企业")
 
 CLOSING_RAW = ("out:closing_raw", "期末原料库存")
 CLOSING_PRODUCT = ("out:closing_product", "期末产品库存")
@@ -168,8 +168,6 @@ def material_flow(engine: Engine, principal: Principal, year: int, township: str
                       Enterprise, principal, township)
     with engine.connect() as conn:
         firms = {r.uscc: _Firm(r.uscc, r.name, r.township, r.category) for r in conn.execute(chosen_q).all()}
-        # The categories of every directory code, to classify counterparties; only the class leaves this function.
-        directory = dict(conn.execute(select(Enterprise.uscc, Enterprise.category)).all())
         chosen = select(chosen_q.subquery().c.uscc)
         monthly = _monthly(conn, window, chosen)
         taxed = dict(conn.execute(
@@ -177,18 +175,34 @@ def material_flow(engine: Engine, principal: Principal, year: int, township: str
             .where(counts.dated_in_year(ResourceTax.issued_on, window), ResourceTax.uscc.in_(chosen))
             .group_by(ResourceTax.uscc)).all())
         valid = and_(counts.dated_in_year(Invoice.issued_on, window), Invoice.status != "作废")
+        # The other party is summed by class in the database (its code kept only where it is a stage of the
+        # picture): a province's two million invoices come back as a few thousand rows, not 120 000 pairs.
+        party = aliased(Enterprise)
+        buyer = _party(party, Invoice.buyer_uscc, TRADERS)
         sold = conn.execute(
-            select(Invoice.seller_uscc, Invoice.buyer_uscc, func.sum(Invoice.reo_t))
-            .where(valid, Invoice.seller_uscc.in_(chosen)).group_by(Invoice.seller_uscc, Invoice.buyer_uscc)).all()
+            select(Invoice.seller_uscc, buyer, func.sum(Invoice.reo_t))
+            .outerjoin(party, party.uscc == Invoice.buyer_uscc)
+            .where(valid, Invoice.seller_uscc.in_(chosen)).group_by(Invoice.seller_uscc, buyer)).all()
+        seller = _party(party, Invoice.seller_uscc, PRODUCERS + TRADERS)
         bought = conn.execute(
-            select(Invoice.buyer_uscc, Invoice.seller_uscc, func.sum(Invoice.reo_t))
-            .where(valid, Invoice.buyer_uscc.in_(chosen)).group_by(Invoice.buyer_uscc, Invoice.seller_uscc)).all()
+            select(Invoice.buyer_uscc, seller, func.sum(Invoice.reo_t))
+            .outerjoin(party, party.uscc == Invoice.seller_uscc)
+            .where(valid, Invoice.buyer_uscc.in_(chosen)).group_by(Invoice.buyer_uscc, seller)).all()
         customs = conn.execute(
             select(Customs.uscc, Customs.direction, func.sum(Customs.reo_t))
             .where(counts.dated_in_year(Customs.declared_on, window), Customs.uscc.in_(chosen))
             .group_by(Customs.uscc, Customs.direction)).all()
-    return _build(year, as_of, firms, directory, monthly, taxed, sold, bought, customs,
-                  by_enterprise=by_enterprise, narrowed=principal.township_scope is not None or township is not None)
+    return _build(year, as_of, firms, monthly, taxed, sold, bought, customs, by_enterprise=by_enterprise,
+                  selected=principal.township_scope or township)
+
+
+OUTSIDE = "~out"  # a party outside the directory (or with no code)
+
+
+def _party(party: Any, code: Any, kept: tuple[str, ...]) -> Any:
+    """The other party of an invoice as a key: its code when its category is `kept`, else "~category|township"."""
+    return case((party.category.in_(kept), code), (party.category.is_(None), literal(OUTSIDE)),
+                else_=literal("~") + party.category + literal("|") + party.township)
 
 
 def _monthly(conn: Any, window: AsOf, chosen: Any) -> dict[str, dict[str, Decimal]]:
@@ -242,9 +256,9 @@ class _Builder:
         return Flow(year, as_of, nodes, links)
 
 
-def _build(year: int, as_of: dt.date, firms: dict[str, _Firm], directory: dict[str, str],
-           monthly: dict[str, dict[str, Decimal]], taxed: dict[str, Any], sold: Iterable[Any], bought: Iterable[Any],
-           customs: Iterable[Any], *, by_enterprise: bool, narrowed: bool) -> Flow:
+def _build(year: int, as_of: dt.date, firms: dict[str, _Firm], monthly: dict[str, dict[str, Decimal]],
+           taxed: dict[str, Any], sold: Iterable[Any], bought: Iterable[Any], customs: Iterable[Any], *,
+           by_enterprise: bool, selected: str | None) -> Flow:
     b = _Builder()
 
     def home(uscc: str) -> str:
@@ -255,33 +269,39 @@ def _build(year: int, as_of: dt.date, firms: dict[str, _Firm], directory: dict[s
         label = f"{f.township}·{'冶炼/综合利用企业' if kind == PRODUCER else '贸易企业'}"
         return b.node(f"{kind}:{f.township}", label, kind)
 
-    def buyer(code: str | None) -> str:
-        if code is not None and code in firms:
-            category = firms[code].category
-            if category in TRADERS:
-                return home(code)
-            return b.fixed(CITY_PRODUCER_BUYER if category in PRODUCERS else CITY_OTHER_BUYER, SINK)
-        if code is not None and code in directory:
-            if narrowed:
-                return b.fixed(OTHER_TOWN_BUYER, SINK)
-            return b.fixed(CITY_PRODUCER_BUYER if directory[code] in PRODUCERS else CITY_OTHER_BUYER, SINK)
-        return b.fixed(OUTSIDE_BUYER, SINK)
+    def outside(key: str) -> tuple[str, bool] | None:
+        """A class key's category and whether it lies within the selection; None for a party outside the directory."""
+        if key == OUTSIDE:
+            return None
+        category, town = key[1:].split("|", 1)
+        return category, selected is None or town == selected
 
-    def seller(code: str | None) -> str:
-        if code is not None and code in firms:
-            return b.fixed(CITY_OTHER_SELLER, SOURCE)  # a downstream plant of the selection selling back
-        if code is not None and code in directory:
-            if narrowed:
-                return b.fixed(OTHER_TOWN_SELLER, SOURCE)
-            return b.fixed(CITY_PRODUCER_SELLER if directory[code] in PRODUCERS else CITY_OTHER_SELLER, SOURCE)
-        return b.fixed(OUTSIDE_SELLER, SOURCE)
+    def buyer(key: str) -> str:
+        if not key.startswith("~"):  # a trader's code: one of ours, or one of another township
+            return home(key) if key in firms else b.fixed(OTHER_TOWN_BUYER, SINK)
+        known = outside(key)
+        if known is None:
+            return b.fixed(OUTSIDE_BUYER, SINK)
+        category, inside = known
+        if not inside:
+            return b.fixed(OTHER_TOWN_BUYER, SINK)
+        return b.fixed(CITY_PRODUCER_BUYER if category in PRODUCERS else CITY_OTHER_BUYER, SINK)
+
+    def seller(key: str) -> str:
+        if not key.startswith("~"):  # a producer or trader of another township (ours are drawn from their node)
+            return b.fixed(OTHER_TOWN_SELLER, SOURCE)
+        known = outside(key)
+        if known is None:
+            return b.fixed(OUTSIDE_SELLER, SOURCE)
+        return b.fixed(CITY_OTHER_SELLER if known[1] else OTHER_TOWN_SELLER, SOURCE)
 
     staged = {u for u, f in firms.items() if f.category in PRODUCERS + TRADERS}
     exports: dict[str, Decimal] = defaultdict(lambda: ZERO)
     imports: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for uscc, direction, reo in customs:
         (exports if direction == "出口" else imports)[uscc] += _d(reo)
-    # Each (seller, buyer) pair's net tonnes, a negative net (more 红冲 than sales) drawn as nothing on both sides.
+    # Net tonnes per seller and buyer (or buyer class): a negative net (more 红冲 than sales) is drawn as nothing,
+    # on both sides.
     paper_out: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for seller_code, buyer_code, reo in sold:
         if seller_code not in staged:
