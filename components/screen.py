@@ -229,9 +229,7 @@ class Frame:
 def _context(f: Filters) -> str:
     cfg = settings()
     pos = campaign.position(cfg, f.year, f.as_of)
-    deadline = (f"距{pos.next_step.name}（{pos.next_step.end:%m月%d日}）还有{pos.days_to_next}天"
-                if pos.next_step is not None else "本年度节点均已过")
-    return f"{cfg.jurisdiction.name} · {f.year}年 · {pos.phase} · {deadline}"
+    return f"{cfg.jurisdiction.name} · {f.year}年 · {pos.phase} · {pos.countdown()}"
 
 
 def _body(metrics: bool) -> int:

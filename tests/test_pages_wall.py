@@ -104,7 +104,7 @@ def test_the_default_as_of_date_and_days_left_roll_over_at_midnight(app, monkeyp
     monkeypatch.setattr(clock, "today_local", lambda: dt.date(2019, 8, 13))
     at.run()
     no_exception(at)
-    assert any("距镇区上报汇总表（08月13日）还有0天" in m.value for m in at.markdown)
+    assert any("镇区上报汇总表（08月13日）今天截止" in m.value for m in at.markdown)
 
 
 def test_the_admins_wall_link_carries_every_parameter():
