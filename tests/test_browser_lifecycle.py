@@ -67,6 +67,8 @@ def _metric(page: Any, label: str) -> str | None:
 
 
 def _finding_page(offline: Offline, server: dict[str, Any], username: str) -> Any:
+    # Each officer at their own browser: a tab of the same one would share the previous officer's session cookie.
+    offline.context.clear_cookies()
     page = offline.new_page()
     page.goto(f"{server['base']}/findings?year=2019&finding={server['fid']}", wait_until="domcontentloaded")
     page.get_by_label("用户名").fill(username)
