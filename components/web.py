@@ -180,9 +180,16 @@ def wall_scale_script(_request: Request) -> Response:
 
 
 def _same_origin(request: Request) -> bool:
-    """A POST from this site's own pages: a browser always sends Origin with fetch; it must name this host."""
+    """A POST from this site's own pages: a browser always sends Origin with fetch; it must name this host
+    (the Host header, or a trusted proxy's X-Forwarded-Host when the proxy rewrote Host)."""
     origin = request.headers.get("origin")
-    return origin is not None and urlsplit(origin).netloc == request.headers.get("host", "")
+    if origin is None:
+        return False
+    hosts = {request.headers.get("host", "")}
+    peer = request.client.host if request.client else None
+    if _in(peer, load_settings().security.trusted_proxies):
+        hosts.add(request.headers.get("x-forwarded-host", "").split(",")[0].strip())
+    return urlsplit(origin).netloc in hosts - {""}
 
 
 def session_start(request: Request) -> Response:
