@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components import data, figures, filters, mapview, panels, session, sources
 from components.db import current_data_version, settings
@@ -351,6 +352,12 @@ def interval(screen: Screen) -> int:
     return int(st.session_state.get(_INTERVAL, screen.run_every))
 
 
+def _timer_run() -> bool:
+    """Whether this run is the fragment's own (its timer), not a full run of the page."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
 def stretched_text(screen: Screen) -> str:
     now = interval(screen)
     return f"刷新间隔已自动延长至{now}秒（服务器繁忙）" if now > screen.run_every else ""
@@ -413,8 +420,9 @@ def show(screen: Screen, default: tuple[str, ...]) -> None:
         snapshots[group] = view
         draw(view, note=stretched_text(screen))
         wanted = next_interval(screen.run_every, every, time.perf_counter() - started)
-        if wanted != every:
+        if wanted != every and _timer_run():
             # The timer's period is fixed when the fragment is registered: register it again with the new one.
+            # Only from a timer's run: a first (full) run is slow on cold caches, and rerunning it would add load.
             st.session_state[_INTERVAL] = wanted
             st.rerun(scope="app")
 

@@ -140,7 +140,8 @@ def enterprise_status_counts(engine: Engine, principal: Principal, township: str
 def table_freshness(engine: Engine, principal: Principal, year: int, township: str | None = None, *,
                     as_of: dt.date) -> pd.DataFrame:
     """Per table: the year's rows visible to the principal that count at `as_of`, the latest business date among
-    them, and the latest import into the table. The directory, which has no year, counts all its enterprises.
+    them, and when the latest import that wrote any of them ran. The directory, which has no year, counts all its
+    enterprises.
 
     Counting the year's rows, not the table's, keeps the cost to the year's index range: a page about one
     year does not pay for the other years a province's database holds.
@@ -149,7 +150,8 @@ def table_freshness(engine: Engine, principal: Principal, year: int, township: s
     with engine.connect() as conn:
         for key, model in DATA_MODELS.items():
             date_column = _AS_OF_COLUMN.get(model)
-            columns = [func.count().label("n")]
+            # The latest import among the same rows: the year's, not the whole table's (issue 21).
+            columns = [func.count().label("n"), func.max(model.__table__.c.import_id).label("last_import")]
             if date_column is not None:
                 # A licence counts whatever its dates; its freshness is still never a day after D.
                 shown = case((date_column <= as_of, date_column)) if model is License else date_column
@@ -158,20 +160,18 @@ def table_freshness(engine: Engine, principal: Principal, year: int, township: s
             if model is not Enterprise:
                 stmt = stmt.where(_in_year(model, AsOf(year, as_of)))
             found = conn.execute(scoped(stmt, model, principal, township)).one()
-            last_import = conn.execute(scoped(select(func.max(model.__table__.c.import_id)), model, principal,
-                                              township)).scalar_one_or_none()
-            imported_at = None
-            if last_import is not None:
-                imported_at = conn.execute(
-                    select(ImportBatch.at).where(ImportBatch.id == last_import)
-                ).scalar_one_or_none()
             rows.append({
                 "table": key,
                 "name": TABLES_BY_KEY[key].name,
                 "rows": int(found.n),
                 "as_of": None if date_column is None or found.as_of is None else str(found.as_of),
-                "imported_at": imported_at,
+                "imported_at": found.last_import,
             })
+        batches = {r["imported_at"] for r in rows if r["imported_at"] is not None}
+        at = dict(conn.execute(select(ImportBatch.id, ImportBatch.at).where(ImportBatch.id.in_(batches))).all()) \
+            if batches else {}
+    for r in rows:
+        r["imported_at"] = at.get(r["imported_at"]) if r["imported_at"] is not None else None
     return pd.DataFrame(rows)
 
 
