@@ -32,14 +32,15 @@ PAGE_URLS = {
     "overview": ("", "稀土行业秩序整顿 · 总览"),
     "map": ("map", "镇区地图"),
     "quota": ("quota", "配额执行"),
+    "flows": ("flows", "物料流向"),
     "progress": ("progress", "工作进度"),
     "scoring": ("scoring", "督查评分"),
     "enterprise": ("enterprises", "企业档案"),
     "findings": ("findings", "问题线索"),
 }
 # A leader's navigation.
-NAV_TITLES = ["总览", "镇区地图", "配额执行", "工作进度", "督查评分", "企业档案", "问题线索", "会议材料", "我的账号",
-              "帮助"]
+NAV_TITLES = ["总览", "镇区地图", "配额执行", "物料流向", "工作进度", "督查评分", "企业档案", "问题线索", "会议材料",
+              "我的账号", "帮助"]
 CHART = ".js-plotly-plot .main-svg"
 
 
