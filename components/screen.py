@@ -26,7 +26,6 @@ import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 from sqlalchemy.exc import SQLAlchemyError
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components import data, figures, filters, mapview, panels, session, sources
 from components.db import current_data_version, settings
@@ -327,44 +326,8 @@ def _draw_columns(columns: tuple[tuple[float, Column], ...]) -> None:
                 st.plotly_chart(p.figure, key=f"wall_{p.key}", theme=None, config=p.config)
 
 
-_INTERVAL = "wall_interval"
-MAX_STRETCH = 8  # at most 8 × the link's refresh (or 5 minutes): a wall never goes stale for long
-OVERLOAD_FLOOR_S = 3.0  # a refresh quicker than this never counts as overload (a cold first run is slower)
-
-
-def next_interval(base: int, current: int, last_run_s: float) -> int:
-    """The refresh interval after a refresh that took `last_run_s` seconds (wall clock, queueing for the CPU
-    included): doubled while a refresh takes more than a quarter of the interval and 3 s (the process is overloaded,
-    so every wall refreshes less often instead of all of them falling behind), halved back when refreshes are
-    quick again. Streamlit already queues a timer tick that finds the fragment still running (one pending
-    rerun per session, never a cancelled one: script_requests._fragment_run_should_not_preempt_script), so
-    stretching the interval is what keeps the backlog from building up."""
-    ceiling = min(base * MAX_STRETCH, max(base, 300))
-    if last_run_s > max(current / 4, OVERLOAD_FLOOR_S) and current < ceiling:
-        return min(current * 2, ceiling)
-    if last_run_s < current / 16 and current > base:
-        return max(current // 2, base)
-    return current
-
-
-def interval(screen: Screen) -> int:
-    """This session's refresh interval now: the link's, or longer while the server is overloaded."""
-    return int(st.session_state.get(_INTERVAL, screen.run_every))
-
-
-def _timer_run() -> bool:
-    """Whether this run is the fragment's own (its timer), not a full run of the page."""
-    ctx = get_script_run_ctx()
-    return bool(ctx is not None and ctx.fragment_ids_this_run)
-
-
-def stretched_text(screen: Screen) -> str:
-    now = interval(screen)
-    return f"刷新间隔已自动延长至{now}秒（服务器繁忙）" if now > screen.run_every else ""
-
-
-def draw(view: View, stale: bool = False, note: str = "") -> None:
-    """Draw a view; `stale` adds the outage banner with the time the view was read, `note` a line under the time."""
+def draw(view: View, stale: bool = False) -> None:
+    """Draw a view; `stale` adds the outage banner with the time the view was read."""
     head, side = st.columns([3, 2], vertical_alignment="center")
     head.title(md_escape(view.title), anchor=False)
     with side:
@@ -372,7 +335,7 @@ def draw(view: View, stale: bool = False, note: str = "") -> None:
         if stale:
             st.error(f"数据暂不可用，显示的是 {view.built_at:%H:%M} 的数据", icon=":material/cloud_off:")
         else:
-            st.caption(md_escape(updated_text(view.changed_at) + (f"　{note}" if note else "")))
+            st.caption(md_escape(updated_text(view.changed_at)))
     if view.metrics:
         for col, m in zip(st.columns(len(view.metrics)), view.metrics, strict=True):
             if m.note:
@@ -389,11 +352,8 @@ def show(screen: Screen, default: tuple[str, ...]) -> None:
     """The wall: the chosen panel groups (in turn with a carousel), redrawn every `run_every` seconds."""
     components.html((STATIC / "wall-scale.html").read_text(encoding="utf-8"), height=0)
 
-    every = interval(screen)
-
-    @st.fragment(run_every=every)
+    @st.fragment(run_every=screen.run_every)
     def wall() -> None:
-        started = time.perf_counter()
         groups = screen.groups(default)
         now = _now()
         index = screen.carousel_index(len(groups), now)
@@ -418,12 +378,6 @@ def show(screen: Screen, default: tuple[str, ...]) -> None:
                 draw(last, stale=True)
             return
         snapshots[group] = view
-        draw(view, note=stretched_text(screen))
-        wanted = next_interval(screen.run_every, every, time.perf_counter() - started)
-        if wanted != every and _timer_run():
-            # The timer's period is fixed when the fragment is registered: register it again with the new one.
-            # Only from a timer's run: a first (full) run is slow on cold caches, and rerunning it would add load.
-            st.session_state[_INTERVAL] = wanted
-            st.rerun(scope="app")
+        draw(view)
 
     wall()
