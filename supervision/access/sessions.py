@@ -28,11 +28,11 @@ from typing import Any, TypeVar
 
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
-from sqlalchemy.exc import OperationalError
 
 from supervision.core.clock import as_utc, now_utc
 from supervision.core.config import PROJECT_ROOT, SecuritySettings
 from supervision.core.principal import Principal, Role
+from supervision.storage.db import WriteLocked, write_without_waiting
 from supervision.storage.models import User, WebSession
 
 COOKIE_NAME = "rt_session"
@@ -43,7 +43,6 @@ KEY_FILE = PROJECT_ROOT / "data" / "session.key"
 # would serialise every page view on SQLite's write lock).
 TOUCH_EVERY = dt.timedelta(seconds=30)
 QUICK_WAIT_MS = 500
-SQLITE_BUSY_MS = 30_000  # the engine's busy timeout (supervision.storage.db.make_engine), restored after
 _SALT = "supervision.web-session"
 _LOG = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -136,20 +135,10 @@ def _write_soon(engine: Engine, work: Callable[[Connection], _T], fallback: _T) 
     After QUICK_WAIT_MS the caller gets `fallback` instead: a sign-in then stays in its Streamlit session
     without the cookie, and a touch is simply left to the next run. PostgreSQL writes do not wait on an import.
     """
-    with engine.connect() as conn:
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {QUICK_WAIT_MS}")  # type: ignore[union-attr]
-        try:
-            with conn.begin():
-                return work(conn)
-        except OperationalError as exc:
-            if not sqlite or "locked" not in str(exc).lower():
-                raise
-            return fallback
-        finally:
-            if sqlite:
-                conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")  # type: ignore[union-attr]
+    try:
+        return write_without_waiting(engine, work, QUICK_WAIT_MS)
+    except WriteLocked:
+        return fallback
 
 
 def _secret_of(token: str, key: bytes) -> str:

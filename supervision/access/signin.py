@@ -24,12 +24,12 @@ from supervision.core.clock import as_utc, now_utc
 from supervision.core.config import SecuritySettings
 from supervision.core.errors import AuthError
 from supervision.core.principal import SYSTEM, Principal, Role
+from supervision.storage.db import WriteLocked, write_without_waiting
 from supervision.storage.models import User
 
 GENERIC_FAILURE = "用户名或密码错误"
 
 BOOKKEEPING_WAIT_MS = 500  # how long a sign-in waits for SQLite's write lock before deferring its bookkeeping
-SQLITE_BUSY_MS = 30_000  # the engine's busy timeout (supervision.storage.db.make_engine), restored after
 _T = TypeVar("_T")
 _DEFERRED: queue.Queue[tuple[Engine, Callable[[Connection], Any]]] = queue.Queue()
 _WRITER: threading.Thread | None = None
@@ -59,19 +59,10 @@ def _sign_in_write(engine: Engine, work: Callable[[Connection], _T], fallback: _
     BOOKKEEPING_WAIT_MS and leaves its bookkeeping (audit entry, failure count, last sign-in) to a
     background writer that does it once the import has committed. The answer is not delayed.
     """
-    with engine.connect() as conn:
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {BOOKKEEPING_WAIT_MS}")  # type: ignore[union-attr]
-        try:
-            with conn.begin():
-                return work(conn)
-        except OperationalError as exc:
-            if not sqlite or "locked" not in str(exc).lower():
-                raise
-        finally:
-            if sqlite:
-                conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")  # type: ignore[union-attr]
+    try:
+        return write_without_waiting(engine, work, BOOKKEEPING_WAIT_MS)
+    except WriteLocked:
+        pass
     _DEFERRED.put((engine, work))
     _start_deferred_writer()
     return fallback

@@ -9,19 +9,48 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from supervision.core.config import Settings
 from supervision.storage.models import DataVersion
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_MS = 30_000  # how long a SQLite connection waits for the write lock (make_engine's timeout)
+_T = TypeVar("_T")
+
+
+class WriteLocked(Exception):
+    """SQLite's one write lock was held (by an import) for longer than a short write would wait."""
+
+
+def write_without_waiting(engine: Engine, work: Callable[[Connection], _T], wait_ms: int) -> _T:
+    """Run `work` in a transaction of its own that waits at most `wait_ms` for SQLite's write lock.
+
+    An import holds that lock for its whole run; a sign-in's bookkeeping or a session's touch must not wait
+    for it. Raises WriteLocked when the lock stayed taken; PostgreSQL writes never wait on an import.
+    """
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {wait_ms}")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                return work(conn)
+        except OperationalError as exc:
+            if not sqlite or "locked" not in str(exc).lower():
+                raise
+            raise WriteLocked from exc
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")  # type: ignore[union-attr]
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -30,7 +59,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:" and not path.startswith("file:"):
             _private_file(Path(path))
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_MS / 1000})
     # A pooled connection that a database restart killed is noticed and replaced before use, not handed out.
     kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kwargs)
