@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+# A wait for text on the page that survives a navigation (document.body is null while a reload starts).
+BODY_HAS = "(text) => !!document.body && document.body.innerText.includes(text)"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 

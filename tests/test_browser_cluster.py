@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 from deploy.cluster import ROUTE_COOKIE, Cluster, running_cluster
-from devtools.browser import chromium, offline_context
+from devtools.browser import BODY_HAS, chromium, offline_context
 from supervision.access import wall_links
 from supervision.core.config import _load
 from supervision.core.principal import SYSTEM, Role
@@ -131,7 +131,7 @@ def test_two_processes_behind_nginx(world: World) -> None:
             wall = wall_ctx.new_page()
             wall.goto(f"{cluster.url}/?token={world.token}&mode=screen&refresh=5", wait_until="domcontentloaded")
             wall.wait_for_selector(CHART, timeout=60_000)
-            wall.wait_for_function("() => document.body.innerText.includes('最后更新：')", timeout=30_000)
+            wall.wait_for_function(BODY_HAS, arg="最后更新：", timeout=30_000)
             before = _metric(wall, "稀土企业（家）")
             assert before is not None and before.isdigit()
 

@@ -11,7 +11,7 @@ import pytest
 from auth_support import PASSWORD, add_account, fast_config
 from lifecycle_support import AS_OF, AUG, CX, GXJ, PNG, finding_id, record, world
 
-from devtools.browser import Offline, chromium, offline_context, running_server
+from devtools.browser import BODY_HAS, Offline, chromium, offline_context, running_server
 from supervision.access import wall_links
 from supervision.core.config import Settings, _load
 from supervision.core.principal import SYSTEM, Role
@@ -94,7 +94,7 @@ def test_report_with_a_file_close_and_the_wall_counts(server: dict[str, Any], of
                                                       tmp_path: Path) -> None:
     wall = offline.new_page()
     wall.goto(f"{server['base']}/?token={server['token']}&mode=screen&refresh=5&year=2019&as_of=2019-12-31")
-    wall.wait_for_function("() => document.body.innerText.includes('最后更新：')", timeout=60_000)
+    wall.wait_for_function(BODY_HAS, arg="最后更新：", timeout=60_000)
     wall.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMetric"]')]
                                    .some(m => m.innerText.includes('未销号问题'))""", timeout=60_000)
     before = int(_metric(wall, "未销号问题") or "0")

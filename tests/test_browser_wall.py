@@ -13,7 +13,7 @@ from auth_support import PASSWORD, fast_config
 from fixture_package import write_addition
 from page_support import LEADER, seed
 
-from devtools.browser import Offline, Server, chromium, offline_context, start_server, stop_server
+from devtools.browser import BODY_HAS, Offline, Server, chromium, offline_context, start_server, stop_server
 from supervision.access import wall_links
 from supervision.core.config import Settings
 from supervision.core.principal import SYSTEM
@@ -75,7 +75,7 @@ def test_revoked_wall_link_stops_at_the_next_refresh(world: World, offline: Offl
     page = offline.new_page()
     page.goto(f"{world.server.url}/?token={token}&mode=screen&refresh=5&{FILTERS}")
     page.wait_for_selector(CHART, timeout=60_000)
-    page.wait_for_function("() => document.body.innerText.includes('最后更新：')", timeout=30_000)
+    page.wait_for_function(BODY_HAS, arg="最后更新：", timeout=30_000)
     assert _metric(page, "稀土企业（家）") == "8"
     try:
         wall_links.revoke_screen_token(engine, SYSTEM, token_id)
@@ -96,14 +96,14 @@ def test_a_link_without_mode_screen_opens_the_wall_only(world: World, offline: O
     page = offline.new_page()
     page.goto(f"{world.server.url}/?token={world.token}&{FILTERS}")
     page.wait_for_selector(CHART, timeout=60_000)
-    page.wait_for_function("() => document.body.innerText.includes('最后更新：')", timeout=30_000)
+    page.wait_for_function(BODY_HAS, arg="最后更新：", timeout=30_000)
     assert page.get_by_text("下载Excel").count() == 0
     assert page.locator("[data-testid='stDataFrame']").count() == 0
     assert page.locator("[data-testid='stDownloadButton']").count() == 0
     assert page.locator("[data-testid='stSidebarNav']").count() == 0
     page.goto(f"{world.server.url}/map?token={world.token}&{FILTERS}")
     page.wait_for_selector(CHART, timeout=60_000)
-    page.wait_for_function("() => document.body.innerText.includes('最后更新：')", timeout=30_000)
+    page.wait_for_function(BODY_HAS, arg="最后更新：", timeout=30_000)
     assert page.locator("[data-testid='stDataFrame']").count() == 0
     assert page.locator("[data-testid='stDownloadButton']").count() == 0
     page.close()

@@ -37,7 +37,7 @@ FILTERS = "year=2019&as_of=2019-10-15"
 SCREENS = {"1080p": (1920, 1080, 14.0, 16.0), "2160p": (3840, 2160, 28.0, 32.0)}
 GROUPS = {"default": "", "overview": "&panels=overview", "map": "&panels=map", "lights": "&panels=lights",
           "burndown": "&panels=burndown"}
-STAMP = "() => (document.body.innerText.match(/最后更新：[0-9: -]+/) || [''])[0]"
+STAMP = "() => ((document.body && document.body.innerText.match(/最后更新：[0-9: -]+/)) || [''])[0]"
 
 
 @pytest.fixture(scope="module")
