@@ -58,7 +58,8 @@ def test_print_to_pdf_without_the_sidebar(server: Server, path: str, heading: st
         page.get_by_role("button", name="登录").click()
         page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-        page.wait_for_function("document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
+        # A function, not an expression: Playwright evaluates a bare expression with eval, which the CSP refuses.
+        page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
                                timeout=30_000)
         ARTIFACTS.mkdir(exist_ok=True)
         pdf = ARTIFACTS / f"print-{path or 'overview'}.pdf"

@@ -40,7 +40,8 @@ def write_without_waiting(engine: Engine, work: Callable[[Connection], _T], wait
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:
-            conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {wait_ms}")  # type: ignore[union-attr]
+            # A PRAGMA takes no bound parameter: an int is formatted in, never text.
+            conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")  # type: ignore[union-attr]
         try:
             with conn.begin():
                 return work(conn)
