@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.navigation.page import StreamlitPage
 
 from components import filters, screen, session
 from components.db import DATABASE_AWAY, current_data_version, database_unavailable, settings, stop_on_bad_settings
@@ -74,6 +75,16 @@ STATIC = Path(__file__).parent / "static"
 # Pages that read the global filters (the others are about accounts, not the campaign's data).
 FILTERED = {"overview", "map", "quota", "flows", "progress", "scoring", "enterprises", "findings", "meeting"}
 
+
+
+def switch_page(page: StreamlitPage, query: dict[str, str]) -> None:
+    """Open `page` with these URL parameters; one already bound to a filter of this session travels by itself."""
+    try:
+        st.switch_page(page, query_params=query)
+    except StreamlitAPIException:  # Streamlit refuses to set (or clear) a widget-bound parameter: the others only
+        st.switch_page(page, query_params={k: v for k, v in query.items() if k not in filters.BOUND})
+
+
 try:
     principal = session.resolve()
 except DATABASE_AWAY as exc:
@@ -102,16 +113,16 @@ else:
         path, _, query = deep_link.partition("?")
         wanted = next((page for page in allowed if "/" + url_of[id(page)] == path), None)
         if wanted is not None and wanted is not navigation:
-            try:
-                st.switch_page(wanted, query_params=dict(parse_qsl(query)))
-            except StreamlitAPIException:  # a parameter bound to a widget of this session: the page alone
-                st.switch_page(wanted)
+            switch_page(wanted, dict(parse_qsl(query)))
     if navigation.url_path == "login":
         # Signed in on the home URL: go home, keeping the bookmark's parameters (year, as-of date, mode).
-        try:
-            st.switch_page(allowed[0], query_params=st.query_params.to_dict())
-        except StreamlitAPIException:  # a parameter already bound to a widget of this session travels by itself
-            st.switch_page(allowed[0])
+        switch_page(allowed[0], st.query_params.to_dict())
+    stored_page = session.link_params().get("page")
+    if stored_page and url_of.get(id(navigation)) != stored_page:
+        # The admin set this screen's page in 大屏设置: the wall moves there by itself, keeping its URL's parameters.
+        target = next((page for page in allowed if url_of[id(page)] == stored_page), None)
+        if target is not None:
+            switch_page(target, st.query_params.to_dict())
     if not wall.on:
         st.html(STATIC / "print.css")  # Ctrl+P: A4 landscape without the sidebar, charts kept whole
     topic = url_of.get(id(navigation), "")

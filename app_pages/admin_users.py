@@ -1,5 +1,6 @@
 """用户管理: accounts, their roles and status, and the wall-screen links (administrators only)."""
 
+import pandas as pd
 import streamlit as st
 
 from components import live, mapview, screen, session, tables
@@ -98,10 +99,72 @@ with edit_tab:
             else:
                 st.rerun()
 
+
+def _at(options: list[str], value: str) -> int:
+    return options.index(value) if value in options else 0
+
+
+def wall_settings(active: pd.DataFrame, created: dict[int, str]) -> None:
+    """大屏设置: one screen's stored parameters, saved for the screen to take at its next refresh, and its link."""
+    st.caption("每块大屏的显示参数保存在它的链接上。在这里修改并保存后，正在显示的大屏会在下次刷新时自动按新参数显示，"
+               "无需到现场操作。链接中写明的参数优先于这里保存的参数。")
+    names = dict(zip(active["编号"], active["名称"], strict=True))
+    if st.session_state.get("wall_link_id") not in names:
+        st.session_state.pop("wall_link_id", None)
+    link_id = int(st.selectbox("大屏", list(names), format_func=lambda i: f"#{i} {names[i]}", key="wall_link_id",
+                                placeholder="请选择"))
+    stored: dict[str, str] = active.loc[active["编号"] == link_id, "参数"].iloc[0]
+    themes = list(screen.THEMES)
+    measures = [""] + list(mapview.MEASURES)
+    left, right = st.columns(2)
+    # Keys carry the link's number, so each screen's controls open on its own stored values.
+    with left:
+        page = st.radio("页面", ["", "map"], format_func=screen.PAGES.get, horizontal=True, key=f"wall_page_{link_id}",
+                        index=1 if stored.get("page") == "map" else 0)
+        chosen = st.multiselect("轮播的面板组（按选择顺序；空为该页面的默认）", list(screen.GROUP_NAMES),
+                                default=list(screen.parse_panels(stored.get("panels"))),
+                                format_func=screen.GROUP_NAMES.get, key=f"wall_panels_{link_id}",
+                                placeholder="请选择（可多选）")
+        carousel = st.slider("轮播间隔（秒，0为不轮播）", 0, screen.CAROUSEL_RANGE[1],
+                             screen.stored_carousel(stored), step=5, key=f"wall_carousel_{link_id}")
+    with right:
+        refresh = st.number_input("刷新间隔（秒）", min_value=screen.MIN_REFRESH, max_value=3600,
+                                  value=screen.stored_refresh(stored), key=f"wall_refresh_{link_id}")
+        theme = st.selectbox("亮度", themes, format_func=screen.THEMES.get, key=f"wall_theme_{link_id}",
+                             placeholder="请选择", index=_at(themes, stored.get("theme", "")))
+        measure = st.selectbox("地图着色指标（空为随轮播变化）", measures,
+                               format_func=lambda m: mapview.MEASURES.get(m, "随轮播变化"),
+                               index=_at(measures, stored.get("measure", "")), key=f"wall_measure_{link_id}",
+                               placeholder="请选择")
+    wanted = screen.stored_params(page=page, panels=tuple(chosen), carousel=int(carousel), refresh=int(refresh),
+                                  theme=theme, measure=measure)
+    if st.button("保存到此大屏", key="wall_save", type="primary", disabled=wanted == stored):
+        try:
+            live.set_screen_params(principal, link_id, wanted)
+        except (AuthError, PermissionDenied) as exc:
+            st.error(md_escape(exc))
+        else:
+            st.toast("已保存：该大屏将在下次刷新时按新参数显示。", icon=":material/check:")
+            st.rerun()
+    if wanted != stored:
+        st.caption("参数已修改，尚未保存。")
+    st.caption("屏幕分辨率无需设置：页面按屏幕宽度自动缩放（1920×1080 至 3840×2160）。")
+    base = (st.context.url or "").rstrip("/")
+    token_text = created.get(link_id) or st.text_input(
+        "大屏链接口令（token，用于重新生成此大屏的链接）", key=f"wall_token_{link_id}", type="password",
+        help="口令只在创建时显示一次；粘贴该大屏现有链接中 token= 之后的部分即可。")
+    if token_text.strip():
+        st.code(screen.link(base, token_text, page=page), language=None)
+        st.caption("此链接只含口令，其余参数随上方保存的设置变化。")
+
+
 with screen_tab:
     st.write("大屏链接只能查看总览和地图，不能修改任何数据；链接只在创建时显示一次。")
     tokens = live.list_screen_tokens(principal)
-    st.dataframe(tables.tidy(tokens), hide_index=True, key="tokens_table")
+    listed = tokens.assign(参数=tokens["参数"].map(screen.describe)) if not tokens.empty else tokens
+    st.dataframe(tables.tidy(listed), hide_index=True, key="tokens_table")
+    # Tokens created in this admin session, so 大屏设置 below can show each screen's link again.
+    created: dict[int, str] = st.session_state.setdefault("wall_tokens", {})
     with st.form("create_token_form", clear_on_submit=True):
         label = st.text_input("大屏名称", key="token_label", max_chars=60, placeholder="如：指挥中心大屏")
         days = st.number_input("有效天数（0为长期）", min_value=0, max_value=3650,
@@ -113,40 +176,21 @@ with screen_tab:
         except (AuthError, PermissionDenied) as exc:
             st.error(md_escape(exc))
         else:
-            base = (st.context.url or "").rstrip("/")
             st.success(f"已创建大屏链接 #{token_id:d}。请复制下面的链接，它不会再次显示：")
-            st.code(f"{base}/?token={token}&mode=screen", language=None)
-            # Kept for this admin session only, so 大屏设置 below can compose this screen's links with it.
-            st.session_state["wall_token"] = token
-    active = tokens[tokens["状态"] == "有效"]["编号"].tolist() if not tokens.empty else []
-    if active:
-        revoke_id = st.selectbox("停用链接", active, index=None, key="revoke_token_id", placeholder="请选择")
+            st.code(screen.link((st.context.url or "").rstrip("/"), token), language=None)
+            created[token_id] = token
+            st.session_state["wall_link_id"] = token_id  # 大屏设置 opens on the new screen
+            tokens = live.list_screen_tokens(principal)
+    active = tokens[tokens["状态"] == "有效"] if not tokens.empty else tokens
+    if not active.empty:
+        revoke_id = st.selectbox("停用链接", active["编号"].tolist(), index=None, key="revoke_token_id",
+                                 placeholder="请选择")
         if revoke_id is not None and st.button("停用所选链接", key="revoke_token"):
             live.revoke_screen_token(principal, int(revoke_id))
             st.rerun()
+
     st.subheader("大屏设置")
-    st.caption("为每块大屏选好参数后复制链接。链接中的口令只在创建时显示一次：请粘贴已有大屏链接中的 token，"
-               "或先在上方新建一个（本次登录内自动填入）。")
-    token_text = st.text_input("大屏链接口令（token）", key="wall_token", type="password")
-    left, right = st.columns(2)
-    with left:
-        page_name = st.radio("页面", ["总览", "镇区地图"], horizontal=True, key="wall_page")
-        chosen = st.multiselect("轮播的面板组（按选择顺序）", list(screen.GROUP_NAMES),
-                                format_func=screen.GROUP_NAMES.get, key="wall_panels",
-                                placeholder="请选择（可多选）")
-        carousel = st.slider("轮播间隔（秒，0为不轮播）", 0, 60, 0, step=5, key="wall_carousel")
-    with right:
-        refresh = st.number_input("刷新间隔（秒）", min_value=5, max_value=3600, value=screen.DEFAULT_REFRESH,
-                                  key="wall_refresh")
-        theme = st.selectbox("亮度", list(screen.THEMES), format_func=screen.THEMES.get, key="wall_theme",
-                             placeholder="请选择")
-        measure = st.selectbox("地图着色指标（空为随轮播变化）", [""] + list(mapview.MEASURES.values()),
-                               key="wall_measure", placeholder="请选择")
-    if token_text.strip():
-        url = screen.link((st.context.url or "").rstrip("/"), token_text, page="" if page_name == "总览" else "map",
-                          panels=tuple(chosen), carousel=int(carousel), refresh=int(refresh), theme=theme,
-                          measure=measure)
-        st.code(url, language=None)
-        st.caption("屏幕分辨率无需设置：页面按屏幕宽度自动缩放（1920×1080 至 3840×2160）。")
+    if active.empty:
+        st.info("还没有有效的大屏链接：请先在上方创建。", icon=":material/tv:")
     else:
-        st.info("填入口令后即生成链接。", icon=":material/key:")
+        wall_settings(active, created)

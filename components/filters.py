@@ -23,6 +23,7 @@ from supervision.core.safety import md_escape
 from supervision.core.spec import CATEGORIES
 
 YEAR, AS_OF, TOWNSHIP, CATEGORY = "year", "as_of", "township", "category"
+BOUND = (YEAR, AS_OF, TOWNSHIP, CATEGORY)  # URL parameters bound to the filter widgets (bind="query-params")
 # The date picker's range: wide enough for any campaign year, fixed so the widget keeps its identity.
 _MIN_DATE, _MAX_DATE = dt.date(2010, 1, 1), dt.date(2040, 12, 31)
 

@@ -11,13 +11,17 @@ URL parameters (invalid values fall back to the defaults; see README, 大屏):
 - `theme`: `night` (dimmed, for 24-hour rooms), `day`, or absent: by the clock in config.toml [screen];
 - `measure`: fixes the map's colouring (otherwise the carousel steps through the measures);
 - `res=4k`: accepted for old links; the scaling is automatic.
+
+A wall link can also keep these parameters in the database (大屏设置, supervision.access.wall_links): then the
+screen's URL needs only the token, and the admin changes the screen from the office. A parameter written in
+the URL wins over the stored one, so a link composed with parameters keeps meaning what it says.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,8 +125,13 @@ def _scale(text: str | None, uhd: bool) -> float:
     return round(min(max(value, 0.5), 4.0), 2) if value == value else 1.0
 
 
+def param(name: str) -> str:
+    """A wall parameter: from the URL, else as stored with this screen's link (大屏设置), else empty."""
+    return st.query_params.get(name) or session.link_params().get(name, "")
+
+
 def read() -> Screen:
-    """The screen settings from the URL (invalid values fall back to the defaults).
+    """The screen settings from the URL and the link's stored parameters (invalid values fall back to the defaults).
 
     A wall-screen link (`token`) or a session signed in by one always gets the wall, with or without
     `mode=screen`: a link must never open the normal pages with their tables and downloads.
@@ -130,16 +139,16 @@ def read() -> Screen:
     params = st.query_params
     if params.get("mode") != "screen" and not params.get("token") and not session.is_screen():
         return Screen(on=False)
-    carousel = _int(params.get("carousel"), 0)
-    theme = params.get("theme", "").lower()
+    carousel = _int(param("carousel"), 0)
+    theme = param("theme").lower()
     uhd = params.get("res", "").lower() in ("4k", "2160", "uhd")
     return Screen(
         on=True,
         uhd=uhd,
         scale=_scale(params.get("scale"), uhd),
-        refresh_s=max(MIN_REFRESH, _int(params.get("refresh"), DEFAULT_REFRESH)),
+        refresh_s=max(MIN_REFRESH, _int(param("refresh"), DEFAULT_REFRESH)),
         carousel_s=0 if carousel <= 0 else min(max(carousel, CAROUSEL_RANGE[0]), CAROUSEL_RANGE[1]),
-        panels=parse_panels(params.get("panels")),
+        panels=parse_panels(param("panels")),
         theme=theme if theme in ("night", "day") else "",
     )
 
@@ -147,6 +156,48 @@ def read() -> Screen:
 GROUP_NAMES = {"overview": "总览（指标与三张图）", "lights": "逾期事项与举报、处罚", "burndown": "问题整改与销号进度",
                "timeline": "整顿进程", "map": "镇区地图"}
 THEMES = {"": "按时钟（config.toml [screen]）", "day": "白天", "night": "夜间（调暗）"}
+
+
+PAGES = {"": "总览", "map": "镇区地图"}
+
+
+def describe(params: Mapping[str, str]) -> str:
+    """A link's stored parameters as the admin reads them in the list of links ("默认" when none is set)."""
+    parts = []
+    if params.get("page") in PAGES:
+        parts.append(PAGES[params["page"]])
+    if groups := parse_panels(params.get("panels")):
+        parts.append("面板：" + " → ".join(GROUP_NAMES[g].split("（")[0] for g in groups))
+    if (carousel := _int(params.get("carousel"), 0)) > 0:
+        parts.append(f"轮播{min(max(carousel, CAROUSEL_RANGE[0]), CAROUSEL_RANGE[1])}秒")
+    if "refresh" in params:
+        parts.append(f"刷新{max(MIN_REFRESH, _int(params.get('refresh'), DEFAULT_REFRESH))}秒")
+    if params.get("theme") in ("day", "night"):
+        parts.append(THEMES[params["theme"]].split("（")[0])
+    if (measure := mapview.measure_from(params.get("measure"))) is not None:
+        parts.append("地图：" + mapview.MEASURES[measure])
+    return "；".join(parts) or "默认"
+
+
+def stored_carousel(params: Mapping[str, str]) -> int:
+    """The carousel seconds a link stores, on the 5-second steps of 大屏设置's slider (0: none)."""
+    value = _int(params.get("carousel"), 0)
+    return 0 if value <= 0 else min(max(value, CAROUSEL_RANGE[0]), CAROUSEL_RANGE[1]) // 5 * 5
+
+
+def stored_refresh(params: Mapping[str, str]) -> int:
+    return min(max(MIN_REFRESH, _int(params.get("refresh"), DEFAULT_REFRESH)), 3600)
+
+
+def stored_params(*, page: str = "", panels: tuple[str, ...] = (), carousel: int = 0, refresh: int = DEFAULT_REFRESH,
+                  theme: str = "", measure: str = "") -> dict[str, str]:
+    """What 大屏设置 stores for a screen: only what differs from the defaults, as the URL would say it."""
+    out = {"page": page if page in PAGES else "", "panels": ",".join(p for p in panels if p in GROUPS),
+           "carousel": str(carousel) if carousel > 0 else "",
+           "refresh": str(max(MIN_REFRESH, refresh)) if refresh != DEFAULT_REFRESH else "",
+           "theme": theme if theme in ("day", "night") else "",
+           "measure": measure if measure in mapview.MEASURES else ""}
+    return {name: value for name, value in out.items() if value}
 
 
 def link(base: str, token: str, *, page: str = "", panels: tuple[str, ...] = (), carousel: int = 0,
@@ -272,7 +323,7 @@ def _lights(fr: Frame, height: int | None = None) -> View:
 def _map(fr: Frame) -> View:
     f, v = fr.f, fr.version
     principal = current_principal()
-    fixed = mapview.measure_from(st.query_params.get("measure"))
+    fixed = mapview.measure_from(param("measure") or None)
     cycle = list(mapview.MEASURE_TABLES)
     measure = fixed or cycle[fr.visit % len(cycle)]
     look = fr.screen.look(_body(False))

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import html
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,6 +37,7 @@ _SSO_REFUSED = "auth_sso_refused"
 _DEEP_LINK = "auth_deep_link"
 _REFUSED = "auth_refused_cookie"
 _NAVIGATE = "auth_navigate"  # ("start", hand-off token) or ("end", "") for browser_navigation()
+_RELAYOUT = "auth_wall_relayout"  # the wall link's stored parameters changed: redraw the whole wall
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class SignedIn:
     token_id: int | None
     last_activity: float
     secret: str | None = None  # the cookie's session secret (kind "cookie")
+    link_params: Mapping[str, str] = field(default_factory=dict)  # a wall link's stored parameters (kind "screen")
 
 
 def _notice(text: str) -> None:
@@ -149,13 +152,13 @@ def _from_cookie(secret: str, state: SignedIn | None) -> Principal | None:
 
 
 def _screen(token: str) -> Principal | None:
-    found = wall_links.screen_principal(engine(), token)
+    found = wall_links.screen_link(engine(), token)
     if found is None:
         st.session_state.pop(_STATE, None)
         _notice("大屏链接无效、已过期或已被停用，请联系管理员。")
         return None
-    token_id, principal = found
-    st.session_state[_STATE] = SignedIn("screen", principal, None, 0, token_id, time.time())
+    token_id, principal, params = found
+    st.session_state[_STATE] = SignedIn("screen", principal, None, 0, token_id, time.time(), link_params=params)
     return principal
 
 
@@ -224,7 +227,11 @@ def still_valid() -> bool:
     if state is None:
         return False
     if state.kind == "screen":
-        if state.token_id is not None and wall_links.screen_token_valid(engine(), state.token_id):
+        params = None if state.token_id is None else wall_links.screen_link_params(engine(), state.token_id)
+        if params is not None:
+            if params != state.link_params:  # the admin changed this screen in 大屏设置
+                st.session_state[_STATE] = replace(state, link_params=params)
+                st.session_state[_RELAYOUT] = True
             return True
         st.session_state.pop(_STATE, None)
         _notice("大屏链接已过期或已被停用，大屏已停止显示数据。请联系管理员。")
@@ -247,8 +254,9 @@ def still_valid() -> bool:
 
 
 def guard_refresh() -> None:
-    """First line of every auto-refreshing fragment: a revoked link or changed account shows no more data."""
-    if not still_valid():
+    """First line of every auto-refreshing fragment: a revoked link or changed account shows no more data,
+    and a wall whose link's parameters were changed is laid out again (the fragment alone cannot change it)."""
+    if not still_valid() or st.session_state.pop(_RELAYOUT, False):
         st.rerun(scope="app")
 
 
@@ -264,6 +272,12 @@ def current_principal() -> Principal:
 def is_screen() -> bool:
     state: SignedIn | None = st.session_state.get(_STATE)
     return state is not None and state.principal.role is Role.SCREEN
+
+
+def link_params() -> Mapping[str, str]:
+    """The wall parameters stored with this session's wall link (大屏设置); empty for anyone else."""
+    state: SignedIn | None = st.session_state.get(_STATE)
+    return state.link_params if state is not None and state.kind == "screen" else {}
 
 
 def _source() -> str | None:

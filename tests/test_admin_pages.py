@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from auth_support import OWN, add_account, fast, new_app, on_login_page, sign_in
 from sqlalchemy import Engine
 
-from supervision.access import passwords, signin
+from supervision.access import audit, passwords, signin, wall_links
 from supervision.core.config import Settings
-from supervision.core.principal import Role
+from supervision.core.errors import AuthError
+from supervision.core.principal import SYSTEM, Role
 
 
 def _admin(engine: Engine, settings: Settings) -> Any:
@@ -91,14 +93,40 @@ def test_audit_page_filters_and_offers_the_export(app_db: Engine, settings: Sett
     assert at.get("download_button")
 
 
-def test_wall_settings_compose_a_link_per_screen(app_db: Engine, settings: Settings) -> None:
-    """大屏设置: the new link's token is filled in; the chosen parameters make the link to copy."""
+def test_wall_settings_store_each_screens_parameters(app_db: Engine, settings: Settings) -> None:
+    """大屏设置: the new link is selected; its parameters are saved with it (audited) and listed; the link to copy
+    carries only the token, so what the screen shows can be changed later from here."""
     at = _admin(app_db, settings)
     at.text_input(key="token_label").input("指挥中心大屏")
     at.button(key="create_token_submit").click().run()
     token = at.code[0].value.split("token=")[1].split("&")[0]
-    at.multiselect(key="wall_panels").select("map").select("overview")
-    at.slider(key="wall_carousel").set_value(20)
-    at.selectbox(key="wall_theme").select("night").run()
-    composed = at.code[-1].value
-    assert f"?token={token}&mode=screen&panels=map,overview&carousel=20&theme=night" in composed
+    token_id = at.selectbox(key="wall_link_id").value
+    assert at.button(key="wall_save").disabled  # nothing changed yet
+    at.radio(key=f"wall_page_{token_id}").set_value("map")
+    at.multiselect(key=f"wall_panels_{token_id}").select("map").select("lights")
+    at.slider(key=f"wall_carousel_{token_id}").set_value(20)
+    at.selectbox(key=f"wall_theme_{token_id}").select("night").run()
+    assert any(c.value == "参数已修改，尚未保存。" for c in at.caption)
+    assert at.code[-1].value.endswith(f"/map?token={token}&mode=screen")
+    at.button(key="wall_save").click().run()
+    assert not at.exception and not at.error
+    assert wall_links.screen_link_params(app_db, token_id) == {
+        "page": "map", "panels": "map,lights", "carousel": "20", "theme": "night"}
+    listed = at.dataframe[-1].value.set_index("编号")
+    assert listed.loc[token_id, "参数"] == "镇区地图；面板：镇区地图 → 逾期事项与举报、处罚；轮播20秒；夜间"
+    assert at.button(key="wall_save").disabled
+    changes, _ = audit.audit_entries(app_db, SYSTEM, audit.AuditFilter(tables=("link_tokens",), actions=("update",)))
+    assert changes["记录"].tolist() == [str(token_id)]
+
+
+def test_wall_settings_refuse_unknown_or_overlong_parameters(app_db: Engine) -> None:
+    token_id, _ = wall_links.create_screen_token(app_db, SYSTEM, "会议室", None)
+    with pytest.raises(AuthError, match="未知的大屏参数：token"):
+        wall_links.set_screen_params(app_db, SYSTEM, token_id, {"token": "x"})
+    with pytest.raises(AuthError, match="过长"):
+        wall_links.set_screen_params(app_db, SYSTEM, token_id, {"panels": "map," * 40})
+    wall_links.revoke_screen_token(app_db, SYSTEM, token_id)
+    with pytest.raises(AuthError, match="已停用"):
+        wall_links.set_screen_params(app_db, SYSTEM, token_id, {"theme": "night"})
+    assert wall_links.screen_link_params(app_db, token_id) is None
+

@@ -128,3 +128,27 @@ def test_tables_have_no_toolbar_csv_download(world: World, offline: Offline) -> 
     assert labels and not any("csv" in label.lower() or "download" in label.lower() for label in labels), labels
     assert page.get_by_role("button", name="下载Excel").count() >= 1
     page.close()
+
+
+def test_the_admin_changes_an_open_wall_from_the_office(world: World, offline: Offline, settings: Settings) -> None:
+    """大屏设置 (issue 15): a link's stored parameters lay out the wall; when the admin changes them, the open
+    wall takes the new panels and then the new page at its next refresh, with nobody at the screen."""
+    engine = open_database(world.url, settings)
+    try:
+        token_id, token = wall_links.create_screen_token(engine, SYSTEM, "会议室大屏", 1,
+                                                         {"refresh": "5", "panels": "overview"})
+        page = offline.new_page()
+        page.goto(f"{world.server.url}/?token={token}&{FILTERS}")
+        page.wait_for_selector(CHART, timeout=60_000)
+        page.wait_for_function(BODY_HAS, arg="最后更新：", timeout=30_000)
+        assert page.get_by_text("逾期事项与举报、处罚").count() == 0
+        wall_links.set_screen_params(engine, SYSTEM, token_id, {"refresh": "5", "panels": "lights"})
+        page.get_by_role("heading", name="逾期事项与举报、处罚").wait_for(timeout=30_000)
+        wall_links.set_screen_params(engine, SYSTEM, token_id, {"refresh": "5", "page": "map"})
+        page.wait_for_url("**/map?**", timeout=30_000)
+        page.get_by_role("heading", name="镇区地图").first.wait_for(timeout=30_000)
+        page.wait_for_selector(CHART, timeout=60_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.close()
+    finally:
+        engine.dispose()

@@ -9,7 +9,10 @@ from page_support import charts, no_exception
 from sqlalchemy.exc import OperationalError
 
 from components import screen
+from supervision.access import wall_links
 from supervision.core.config import ScreenSettings
+from supervision.core.principal import SYSTEM
+from supervision.storage.db import open_database
 
 PARAMS = {"year": "2019", "as_of": "2019-10-15"}
 GROUP_CHARTS = {
@@ -54,6 +57,39 @@ def test_a_wall_link_with_every_parameter(app, seeded, monkeypatch):
     assert "brightness" in html(at)  # theme=night
     parsed = screen.Screen(on=True, refresh_s=15, carousel_s=10, panels=("map", "overview"), theme="night", scale=2)
     assert parsed.run_every == 10
+
+
+def test_the_links_stored_parameters_lay_out_the_wall_and_the_url_wins(app, seeded, settings, monkeypatch):
+    """大屏设置 stores a screen's parameters with its link: the wall follows them, and a parameter the URL names
+    wins over the stored one (a link composed with parameters keeps meaning what it says)."""
+    engine = open_database(seeded[0], settings)
+    found = wall_links.screen_link(engine, seeded[1])
+    assert found is not None
+    monkeypatch.setattr(screen, "_now", lambda: 1_700_000_000 // 20 * 20)  # the first group's turn
+    try:
+        wall_links.set_screen_params(engine, SYSTEM, found[0], {"panels": "lights,map", "carousel": "10",
+                                                                "theme": "night"})
+        at = app(token=seeded[1], **PARAMS)
+        no_exception(at)
+        assert shown(at) == GROUP_CHARTS["lights"]
+        assert "brightness" in html(at)
+        at = app(token=seeded[1], panels="burndown", theme="day", **PARAMS)
+        no_exception(at)
+        assert shown(at) == GROUP_CHARTS["burndown"]
+        assert "brightness" not in html(at)
+    finally:
+        wall_links.set_screen_params(engine, SYSTEM, found[0], {})
+        engine.dispose()
+
+
+def test_describing_and_storing_a_screens_parameters():
+    assert screen.describe({}) == "默认"
+    stored = screen.stored_params(page="map", panels=("map", "bogus", "overview"), carousel=15, refresh=60,
+                                  theme="night", measure="open_findings")
+    assert stored == {"page": "map", "panels": "map,overview", "carousel": "15", "theme": "night",
+                      "measure": "open_findings"}
+    assert screen.describe(stored) == "镇区地图；面板：镇区地图 → 总览；轮播15秒；夜间；地图：未销号问题"
+    assert screen.stored_carousel({"carousel": "99"}) == 60 and screen.stored_refresh({"refresh": "1"}) == 5
 
 
 def test_link_parameters_are_clamped_and_unknown_panels_skipped():

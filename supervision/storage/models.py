@@ -367,6 +367,8 @@ class LinkToken(Base):
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The screen's wall parameters as URL parameters (supervision.access.wall_links.PARAMS); None: the defaults.
+    params: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class WebSession(Base):
