@@ -5,6 +5,8 @@
   nothing under 14 px (28 px at 4K), at least 80 % at 16 px or more (32 px at 4K); every bar of every bar
   chart has its category label; the page does not scroll.
 - Server restart: the page reconnects to the restarted server (same port) and redraws, with no reload.
+- Server restart while the database is down: the new server's session shows the outage notice, probes, and
+  draws the wall when the database returns.
 - Database outage (PostgreSQL: `ALTER DATABASE … ALLOW_CONNECTIONS false` and its backends terminated):
   the wall keeps its figures under a "数据暂不可用，显示的是 HH:MM 的数据" banner and resumes when
   connections are allowed again. (SQLite cannot be taken away from a running server: its open
@@ -14,6 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -120,38 +123,83 @@ def _allow_connections(admin: Any, name: str, allow: bool) -> None:
                               "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
 
 
-def test_wall_keeps_its_figures_through_a_database_outage(browser, settings, tmp_path):
+@dataclass(frozen=True)
+class PgWall:
+    url: str
+    name: str
+    admin: Any
+    token: str
+    env: dict[str, str]
+
+
+@pytest.fixture
+def pg_wall(settings: Settings, tmp_path: Path) -> Iterator[PgWall]:
+    """A seeded PostgreSQL database of its own (it is taken away during the test) and a wall link to it."""
     created = _postgres_database()
     if created is None:
         pytest.skip("PostgreSQL unreachable")
     url, admin = created
     name = make_url(url).database
     assert name is not None
-    live: Server | None = None
     try:
         token = seed(url, settings, tmp_path / "package")
-        live = start_server({"DATABASE_URL": url, "SUPERVISION_CONFIG": str(fast_config(tmp_path))},
-                            tmp_path / "streamlit.log")
+        yield PgWall(url, name, admin, token, {"DATABASE_URL": url, "SUPERVISION_CONFIG": str(fast_config(tmp_path))})
+    finally:
+        _allow_connections(admin, name, True)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_wall_keeps_its_figures_through_a_database_outage(browser, pg_wall, tmp_path):
+    live = start_server(pg_wall.env, tmp_path / "streamlit.log")
+    try:
         with offline_context(browser, live.url, {"width": 1920, "height": 1080}) as offline:
             page = offline.new_page()
-            page.goto(f"{live.url}/?token={token}&mode=screen&refresh=5&{FILTERS}")
+            page.goto(f"{live.url}/?token={pg_wall.token}&mode=screen&refresh=5&{FILTERS}")
             page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
             charts = page.locator(".js-plotly-plot").count()
-            _allow_connections(admin, name, False)
+            _allow_connections(pg_wall.admin, pg_wall.name, False)
             banner = page.get_by_text("数据暂不可用，显示的是")
             banner.wait_for(timeout=60_000)
             assert page.locator(".js-plotly-plot").count() == charts  # the last figures stay on the wall
             assert page.locator("[data-testid='stException']").count() == 0
-            _allow_connections(admin, name, True)
+            _allow_connections(pg_wall.admin, pg_wall.name, True)
             banner.wait_for(state="detached", timeout=60_000)
             page.get_by_text("最后更新：").first.wait_for(timeout=30_000)
             assert page.locator(".js-plotly-plot").count() == charts
             assert page.locator("[data-testid='stException']").count() == 0
             assert offline.blocked == []
     finally:
-        if live is not None:
-            stop_server(live)
-        _allow_connections(admin, name, True)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        stop_server(live)
+
+
+def test_wall_recovers_from_a_server_restart_while_the_database_is_down(browser, pg_wall, tmp_path):
+    """The worst night: the database goes away, the server restarts meanwhile (its new session has no figures
+    to keep), and the database comes back. The wall says the database is unreachable, probes, and redraws by
+    itself when it returns: no reload, no traceback, nobody at the screen."""
+    first = start_server(pg_wall.env, tmp_path / "first.log")
+    port = int(first.url.rsplit(":", 1)[1])
+    second: Server | None = None
+    try:
+        with offline_context(browser, first.url, {"width": 1920, "height": 1080}) as offline:
+            page = offline.new_page()
+            page.goto(f"{first.url}/?token={pg_wall.token}&mode=screen&refresh=5&{FILTERS}")
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            page.evaluate("() => { window.__sameDocument = true; }")
+            _allow_connections(pg_wall.admin, pg_wall.name, False)
+            stop_server(first)
+            second = start_server(pg_wall.env, tmp_path / "second.log", port=port)
+            page.get_by_text("数据库暂时无法连接").first.wait_for(timeout=90_000)
+            assert page.locator("[data-testid='stException']").count() == 0
+            _allow_connections(pg_wall.admin, pg_wall.name, True)
+            page.get_by_text("数据库暂时无法连接").first.wait_for(state="detached", timeout=60_000)
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            page.get_by_text("最后更新：").first.wait_for(timeout=30_000)
+            assert page.evaluate("() => window.__sameDocument === true")  # redrawn in place, not reloaded
+            assert page.locator("[data-testid='stException']").count() == 0
+            assert offline.blocked == []
+    finally:
+        stop_server(first) if first.process.poll() is None else None
+        if second is not None:
+            stop_server(second)
