@@ -1,4 +1,5 @@
-"""Measurements of a wall screen in a real browser: the size of every visible character, bar labels, scrolling.
+"""Measurements of a wall screen in a real browser: the size of every visible character, bar labels, text cut off
+at a chart's edge, scrolling.
 
 Used by the browser tests (tests/test_browser_wall.py) and by hand (`python -m devtools.wall URL`).
 """
@@ -68,6 +69,21 @@ BAR_LABELS_JS = r"""
 })
 """
 
+# Chart text drawn beyond its chart's left or right edge (cut off by the panel): [text, how many px beyond]. Plotly
+# never wraps an annotation or a title, so a long one simply runs past the edge of a narrow panel. (Above and below,
+# the glyphs' line box may poke a few px out of the chart's box without anything being cut.)
+CLIPPED_JS = r"""
+() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(gd => {
+  const box = gd.getBoundingClientRect();
+  return [...gd.querySelectorAll('svg text')]
+    .filter(t => t.checkVisibility() && t.textContent.trim())
+    .map(t => [t.textContent, t.getBoundingClientRect()])
+    .map(([text, r]) => [text, Math.max(box.left - r.left, r.right - box.right)])
+    .filter(([, beyond]) => beyond > 1)
+    .map(([text, beyond]) => [text, Math.round(beyond)]);
+})
+"""
+
 # Containers that could scroll: their scroll size beyond their client size (0 = does not scroll).
 SCROLL_JS = r"""
 () => {
@@ -125,6 +141,11 @@ def unlabelled_bars(page: Any) -> list[dict[str, Any]]:
     return out
 
 
+def clipped_text(page: Any) -> list[tuple[str, int]]:
+    """Chart texts cut off at their chart's edge (empty when every text fits), with how far they run over."""
+    return [(text, int(beyond)) for text, beyond in page.evaluate(CLIPPED_JS)]
+
+
 def scrolling(page: Any) -> dict[str, Any]:
     return dict(page.evaluate(SCROLL_JS))
 
@@ -152,6 +173,7 @@ def main(argv: list[str]) -> None:
             print(w, h, json.dumps(sizes.summary(floor, target), ensure_ascii=False))
             print("  small:", sizes.small[:12])
             print("  unlabelled:", unlabelled_bars(page))
+            print("  clipped:", clipped_text(page))
             print("  scroll:", scrolling(page))
             page.screenshot(path=f"{prefix}-{w}.png")
             page.close()

@@ -1,9 +1,9 @@
 """The wall screen in a real browser: legible from across the room, and recovering by itself.
 
 - Type: every visible character (HTML text and the charts' SVG text) measured as drawn on screen
-  (computed font size times every transform above it), at 1920×1080 and 3840×2160, for each panel group:
-  nothing under 14 px (28 px at 4K), at least 80 % at 16 px or more (32 px at 4K); every bar of every bar
-  chart has its category label; the page does not scroll.
+  (computed font size times every transform above it), at 1920×1080 and 3840×2160, for each panel group, with
+  data and on an empty database: nothing under 14 px (28 px at 4K), at least 80 % at 16 px or more (32 px at
+  4K); every bar of every bar chart has its category label; no chart text runs past its panel; no scrolling.
 - Server restart: the page reconnects to the restarted server (same port) and redraws, with no reload.
 - Server restart while the database is down: the new server's session shows the outage notice, probes, and
   draws the wall when the database returns.
@@ -28,8 +28,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from devtools.browser import Server, chromium, offline_context, start_server, stop_server
-from devtools.wall import open_wall, scrolling, type_sizes, unlabelled_bars
+from devtools.wall import clipped_text, open_wall, scrolling, type_sizes, unlabelled_bars
+from supervision.access import wall_links
 from supervision.core.config import Settings
+from supervision.core.principal import SYSTEM
+from supervision.storage.db import open_database
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +43,7 @@ FILTERS = "year=2019&as_of=2019-10-15"
 SCREENS = {"1080p": (1920, 1080, 14.0, 16.0), "2160p": (3840, 2160, 28.0, 32.0)}
 GROUPS = {"default": "", "overview": "&panels=overview", "map": "&panels=map", "lights": "&panels=lights",
           "burndown": "&panels=burndown"}
+EMPTY_GROUPS = ("default", "map", "burndown")
 STAMP = "() => ((document.body && document.body.innerText.match(/最后更新：[0-9: -]+/)) || [''])[0]"
 
 
@@ -61,18 +65,41 @@ def server(world: dict[str, Any]) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
+def empty_wall(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Iterator[tuple[Server, str]]:
+    """A wall on a database with no data yet (the first day of a deployment): every panel's empty state."""
+    base = tmp_path_factory.mktemp("empty-wall")
+    url = f"sqlite:///{base / 'empty.db'}"
+    engine = open_database(url, settings)
+    try:
+        _, token = wall_links.create_screen_token(engine, SYSTEM, "空库大屏", 1)
+    finally:
+        engine.dispose()
+    running = start_server({"DATABASE_URL": url, "SUPERVISION_CONFIG": str(fast_config(base))}, base / "streamlit.log")
+    try:
+        yield running, token
+    finally:
+        stop_server(running)
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with chromium() as launched:
         yield launched
 
 
-@pytest.mark.parametrize("group", list(GROUPS))
+@pytest.mark.parametrize("group", [*GROUPS, *(f"empty-{g}" for g in EMPTY_GROUPS)])
 @pytest.mark.parametrize("size", list(SCREENS))
-def test_every_character_is_legible_from_across_the_room(size, group, browser, server, world):
+def test_every_character_is_legible_from_across_the_room(size, group, browser, request, world):
+    """Every panel group at both sizes, with data and (empty-…) on a database with none yet."""
     width, height, floor, target = SCREENS[size]
+    if group.startswith("empty-"):
+        server, token = request.getfixturevalue("empty_wall")
+        query = GROUPS[group.removeprefix("empty-")]
+    else:
+        server, token, query = request.getfixturevalue("server"), world["token"], f"&{FILTERS}{GROUPS[group]}"
     with offline_context(browser, server.url, {"width": width, "height": height}) as offline:
         page = offline.new_page()
-        open_wall(page, f"{server.url}/?token={world['token']}&mode=screen&{FILTERS}{GROUPS[group]}", width / 1920)
+        open_wall(page, f"{server.url}/?token={token}&mode=screen{query}", width / 1920)
         sizes = type_sizes(page, floor)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"wall-{group}-{size}.png"))
@@ -80,6 +107,7 @@ def test_every_character_is_legible_from_across_the_room(size, group, browser, s
         assert sizes.smallest >= floor - 0.01, sizes.small[:10]
         assert sizes.share_at_least(target) >= 0.8, sizes.summary(floor, target)
         assert unlabelled_bars(page) == []
+        assert clipped_text(page) == []
         scroll = scrolling(page)
         assert scroll['[data-testid="stMain"]']["scrollTop"] == 0
         assert not any(v["scrollable"] and v["overflow"] > 1 for k, v in scroll.items() if k != "content"), scroll

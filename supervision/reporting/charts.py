@@ -195,6 +195,9 @@ def finish(fig: go.Figure, caption: Caption, look: Look, *, legend: bool = True)
 def empty(caption: Caption, look: Look, message: str = "当前筛选条件下没有数据") -> go.Figure:
     """A figure that says there is nothing to draw (instead of blank axes), and why when the as-of date is the
     reason (rows dated after it are not counted)."""
+    if look.wall:
+        # Read from across the room: the statement only; how to fill the ledger is for the office pages.
+        message = message.split("（")[0]
     if caption.pending:
         message = f"{message}<br>{caption.pending}"
     fig = go.Figure()
@@ -910,6 +913,9 @@ def burndown(weeks: pd.DataFrame, caption: Caption, look: Look = Look()) -> go.F
     """Open findings at each week's end (line) and the findings closed in that week (bars)."""
     if weeks.empty:
         return empty(caption, look, "尚无可绘制的周")
+    if int(weeks["open"].max()) == 0 and int(weeks["closed_in_week"].sum()) == 0:
+        # Weeks of zeros would read as "all put right"; there was nothing to put right.
+        return empty(caption, look, "问题台账中暂无问题")
     days = [d.isoformat() for d in weeks["week_end"]]
     fig = go.Figure()
     fig.add_bar(x=days, y=[int(v) for v in weeks["closed_in_week"]], name="本周销号", marker_color=GREEN,
