@@ -3,9 +3,9 @@
 The frames behind a figure are cached (components/data.py), but building a plotly figure from
 them still costs 10–60 ms (property validation and template copies): a page of four figures
 spent most of its warm run there, and a wall screen pays it on every refresh for every viewer.
-So the figure itself is kept, keyed by everything it is drawn from: the data version, the
-signed-in principal (every query is scoped by it), the filters, the look and what else the call
-site names. st.cache_data would pickle the figure and plotly re-validates it on every unpickle,
+So the figure itself is kept, keyed by everything it is drawn from: the data version, what the
+signed-in principal may read (every query is scoped by it), the filters, the look and what else the
+call site names. st.cache_data would pickle the figure and plotly re-validates it on every unpickle,
 which is the cost we avoid; the objects are therefore shared between sessions, and nothing may
 change a figure it got from here (st.plotly_chart and the exports only read it).
 """
@@ -23,7 +23,9 @@ import streamlit as st
 
 from components.filters import Filters
 from components.session import current_principal
+from supervision.access.scope import reader
 from supervision.core.metrics import counted_cache
+from supervision.core.principal import Principal
 from supervision.reporting.charts import Look
 
 _count = counted_cache("figures")
@@ -62,7 +64,12 @@ def _store() -> _Store:
 
 
 def memo(key: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> go.Figure:
-    """The figure for `key`, built by `build` once per process (two sessions may both build it once)."""
+    """The figure for `key`, built by `build` once per process (two sessions may both build it once).
+
+    A principal in the key stands for what it may read (supervision.access.scope.reader): every figure is drawn
+    from scoped reads only, so all city-wide accounts share one figure, and each township's officers theirs.
+    """
+    key = tuple(reader(part) if isinstance(part, Principal) else part for part in key)
     store = _store()
     fig = store.get(key)
     _count(fig is not None)

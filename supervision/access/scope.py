@@ -53,6 +53,20 @@ def reads_business_data(principal: Principal) -> bool:
     return principal.role is not Role.ADMIN or is_system(principal)
 
 
+def reader(principal: Principal) -> tuple[str, str | None]:
+    """Which rows a principal may read, as a key: principals with the same key see exactly the same rows.
+
+    Every business read goes through scoped(), which looks at nothing but reads_business_data() and the
+    township scope, so a read's result can be cached per reader instead of per account: every leader, bureau
+    officer and wall screen shares the city-wide entries, and a township's officers share theirs. (The
+    lifecycle's to-do list also depends on the role and department: it is not a business read keyed so.)
+    """
+    if not reads_business_data(principal):
+        return ("none", None)
+    township = principal.township_scope
+    return ("township", township) if township is not None else ("all", None)
+
+
 def scoped(stmt: Select[*_Row], model: type[Any], principal: Principal,
            township: str | None = None) -> Select[*_Row]:
     """Restrict a select on `model` to the principal's township, and to `township` if one is asked for."""
