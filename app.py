@@ -23,7 +23,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.navigation.page import StreamlitPage
 
-from components import filters, screen, session
+from components import filters, screen, session, warmup
 from components.db import DATABASE_AWAY, current_data_version, database_unavailable, settings, stop_on_bad_settings
 from supervision.access.permissions import may_open
 from supervision.core.guide import PAGE_HELP
@@ -39,6 +39,7 @@ st.set_page_config(page_title="稀土整顿监管平台", page_icon=str(Path(__f
 # would skip the formula neutralisation that every download of the project applies.
 st.set_option("client.disableDataExport", True)
 stop_on_bad_settings()
+warmup.start()  # once per process: re-reads the default views in the background after each change of the data
 try:
     screen.apply(wall)  # before sign-in, so a wall link that no longer works shows its notice in the wall's style
 except DATABASE_AWAY as exc:

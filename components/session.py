@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 import streamlit as st
@@ -260,8 +262,26 @@ def guard_refresh() -> None:
         st.rerun(scope="app")
 
 
+# Set only by a server thread that draws panels for nobody in particular (components/warmup.py): in such a
+# thread there is no browser session to ask.
+_ACTING: ContextVar[Principal | None] = ContextVar("acting_principal", default=None)
+
+
+@contextmanager
+def acting_as(principal: Principal) -> Iterator[None]:
+    """Within this block (in this thread), current_principal() is `principal`."""
+    token = _ACTING.set(principal)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
+
+
 def current_principal() -> Principal:
     """The principal this run acts for; a page reached without one stops (app.py routes it to sign-in)."""
+    acting = _ACTING.get()
+    if acting is not None:
+        return acting
     state: SignedIn | None = st.session_state.get(_STATE)
     if state is None:
         st.error("请先登录。")

@@ -178,7 +178,7 @@ PASSWORD = "Test-Passw0rd!"
 
 
 def fast_config(tmp: Path, extra: str = "") -> Path:
-    """A copy of config.toml with a cheap argon2 cost (and optional extra TOML appended)."""
+    """A copy of config.toml with a cheap argon2 cost, no background warm-up (and optional extra TOML appended)."""
     import re
 
     from supervision.core.config import DEFAULT_CONFIG
@@ -187,6 +187,10 @@ def fast_config(tmp: Path, extra: str = "") -> Path:
     for name, value in (("argon2_time_cost", 1), ("argon2_memory_kib", 1024), ("argon2_parallelism", 1)):
         text, n = re.subn(rf"(?m)^{name} = \d+", f"{name} = {value}", text)
         assert n == 1, name
+    # No background warm-up in tests: its thread would read the test's database while the test counts or
+    # changes it (tests/test_warmup.py runs it by itself).
+    text, n = re.subn(r"(?m)^warm_up = true", "warm_up = false", text)
+    assert n == 1, "warm_up"
     path = tmp / "config.toml"
     path.write_text(text + extra, encoding="utf-8")
     return path

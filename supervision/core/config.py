@@ -213,6 +213,15 @@ class ScreenSettings:
 
 
 @dataclass(frozen=True)
+class CacheSettings:
+    """The server's background warm-up: after each change of the data, the default year's overview, wall and
+    check run are read once, so the first viewer does not pay the cold cost (components/warmup.py)."""
+
+    warm_up: bool = True
+    poll_seconds: int = 10  # how often each server process looks at the data version (one tiny query)
+
+
+@dataclass(frozen=True)
 class MonitoringSettings:
     """Who may read /metrics and /healthz: addresses or networks (the peer, or a trusted proxy's client)."""
 
@@ -236,6 +245,7 @@ class Settings:
     findings: FindingSettings = field(default_factory=FindingSettings)
     screen: ScreenSettings = field(default_factory=ScreenSettings)
     monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
@@ -410,6 +420,18 @@ class _ScreenFile(_Section):
     night_until: dt.time | None = None
 
 
+class _CacheFile(_Section):
+    warm_up: bool = CacheSettings.warm_up
+    poll_seconds: int = CacheSettings.poll_seconds
+
+    @field_validator("poll_seconds")
+    @classmethod
+    def _interval(cls, value: int) -> int:
+        if not 2 <= value <= 3600:
+            raise ValueError(f"应在2到3600秒之间（当前：{value}）")
+        return value
+
+
 class _AppFile(_Section):
     """config.toml as a file: one model per section, every key known, every value of its type."""
 
@@ -424,6 +446,7 @@ class _AppFile(_Section):
     findings: _FindingsFile = _FindingsFile()
     screen: _ScreenFile = _ScreenFile()
     monitoring: _MonitoringFile = _MonitoringFile()
+    cache: _CacheFile = _CacheFile()
 
 
 _TYPE_NAMES = {
@@ -593,6 +616,7 @@ def parse_settings(raw: dict[str, Any], source: str = "config.toml") -> Settings
         findings=_findings(f.findings),
         screen=_screen(f.screen),
         monitoring=MonitoringSettings(allowed=tuple(f.monitoring.allowed)),
+        cache=CacheSettings(warm_up=f.cache.warm_up, poll_seconds=f.cache.poll_seconds),
         raw=raw,
     )
 

@@ -56,6 +56,8 @@ FAMILIES = {f.name: f for f in (
     _Family("supervision_import_seconds", "histogram", "Duration of a package import (upload confirm).",
             JOB_BUCKETS),
     _Family("supervision_check_seconds", "histogram", "Duration of one run of the checks.", JOB_BUCKETS),
+    _Family("supervision_warm_up_seconds", "histogram",
+            "Duration of one background warm-up after a change of the data (components/warmup.py).", JOB_BUCKETS),
     _Family("supervision_database_errors_total", "counter",
             "Database errors seen by the app, by where (run, health, session, wall)."),
     _Family("supervision_sessions_active", "gauge",
