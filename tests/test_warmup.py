@@ -57,10 +57,10 @@ def business_reads(copied: str, fast_settings_file: Path, monkeypatch: pytest.Mo
 
 
 def _app(url: str, **params: str) -> Any:
+    from page_support import APP, LEADER, signed_in
     from streamlit.testing.v1 import AppTest
 
     from components import session
-    from page_support import APP, LEADER, signed_in
 
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(params)
