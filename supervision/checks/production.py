@@ -179,15 +179,22 @@ def r04(ctx: CheckContext) -> list[Finding]:
     """
     m = MonthlyReport
     e, mt = ctx.enterprises(), ctx.monthly_totals()
-    before = (select(m.uscc.label("uscc"), func.max(m.period).label("period"))
-              .where(m.period < ctx.first_period, asof.month_ended(m.period, ctx.as_of))
-              .group_by(m.uscc).subquery("before"))
+    # The one earlier report R04 needs: per enterprise, a seek on the (uscc, period) key for its latest period
+    # before Y, not a GROUP BY over every earlier year (whose cost grew with the years held, issue 21).
+    last_before = (select(func.max(m.period)).where(m.uscc == e.c.uscc, m.period < ctx.first_period,
+                                                    asof.month_ended(m.period, ctx.as_of))
+                   .correlate(e).scalar_subquery())
+    before = select(e.c.uscc.label("uscc"), last_before.label("period")).cte("before").prefix_with("MATERIALIZED")
     latest = (select(m.uscc.label("uscc"), func.max(m.period).label("period"))
               .where(ctx.in_year_periods(m.period)).group_by(m.uscc).subquery("latest"))
+    # Both stocks materialised, one row per enterprise read by its (uscc, period) key: folded into the join,
+    # SQLite read every report of each enterprise (all years) to find the one it needed.
     opening = (select(m.uscc, m.period, m.raw_inventory_t.label("stock"))
-               .join(before, and_(before.c.uscc == m.uscc, before.c.period == m.period)).subquery("opening"))
+               .join(before, and_(before.c.uscc == m.uscc, before.c.period == m.period))
+               .cte("opening").prefix_with("MATERIALIZED"))
     closing = (select(m.uscc, m.period, m.raw_inventory_t.label("stock"))
-               .join(latest, and_(latest.c.uscc == m.uscc, latest.c.period == m.period)).subquery("closing"))
+               .join(latest, and_(latest.c.uscc == m.uscc, latest.c.period == m.period))
+               .cte("closing").prefix_with("MATERIALIZED"))
     purchases = mt.c.ore_domestic + mt.c.ore_imported + mt.c.compound + mt.c.scrap
     sources = purchases + zero_if_null(opening.c.stock) - zero_if_null(closing.c.stock)
     p, q = ratio(ctx.tol.raw_material_factor)

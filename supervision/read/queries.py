@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, Select, and_, case, extract, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Integer, Select, String, and_, case, cast, extract, func, or_, select
 
 from supervision.access.scope import scoped
 from supervision.core.asof import AsOf, closed_by, dated_counts
@@ -258,6 +258,17 @@ def later_rows(engine: Engine, principal: Principal, tables: tuple[str, ...], ye
     return n
 
 
+def _report_years(principal: Principal) -> Select[str]:
+    """The years of the monthly reports by skipping through the period index: the first period, then the first
+    one of a later year, and so on, one index seek a year (a DISTINCT read every report of every year held)."""
+    m = MonthlyReport
+    found = scoped(select(func.min(m.period).label("period")), m, principal).cte("report_years", recursive=True)
+    next_year = cast(cast(func.substr(found.c.period, 1, 4), Integer) + 1, String) + "-01"
+    later = scoped(select(func.min(m.period)).where(m.period >= next_year), m, principal).scalar_subquery()
+    found = found.union_all(select(later).where(found.c.period.is_not(None)))
+    return select(func.substr(found.c.period, 1, 4)).where(found.c.period.is_not(None))
+
+
 def data_years(engine: Engine, principal: Principal) -> list[int]:
     """Every year for which any yearly data exists (quotas, reports, self-checks, scores)."""
     years: set[int] = set()
@@ -265,8 +276,7 @@ def data_years(engine: Engine, principal: Principal) -> list[int]:
         for model in (Quota, SelfCheck, TownshipReport, InspectionScore):
             stmt = scoped(select(model.year).distinct(), model, principal)
             years.update(int(y) for y in conn.execute(stmt).scalars() if y is not None)
-        stmt = scoped(select(func.substr(MonthlyReport.period, 1, 4)).distinct(), MonthlyReport, principal)
-        years.update(int(y) for y in conn.execute(stmt).scalars() if y)
+        years.update(int(y) for y in conn.execute(_report_years(principal)).scalars() if y)
         stmt = scoped(select(ScoringItem.year).distinct(), ScoringItem, principal)
         years.update(int(y) for y in conn.execute(stmt).scalars())
     return sorted(years)
