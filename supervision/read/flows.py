@@ -213,10 +213,14 @@ def _monthly(conn: Any, window: AsOf, chosen: Any) -> dict[str, dict[str, Decima
                func.sum(m.purchase_compound_t), func.sum(m.purchase_scrap_t), func.sum(m.production_t),
                func.sum(m.sales_t))
         .where(counts.periods_in_year(m.period, window), m.uscc.in_(chosen)).group_by(m.uscc)).all()
-    # Opening stock: the latest report before Y (R04's rule); closing: the latest of Y that counts at D.
-    before = (select(m.uscc.label("uscc"), func.max(m.period).label("period"))
-              .where(m.period < window.first_period, counts.month_ended(m.period, window.date), m.uscc.in_(chosen))
-              .group_by(m.uscc).subquery("before"))
+    # Opening stock: the latest report before Y (R04's rule), one seek per enterprise on the (uscc, period) key,
+    # materialised so the planner does not fold it into the join (a GROUP BY read every earlier year, issue 21);
+    # closing: the latest of Y that counts at D.
+    ids = chosen.subquery("chosen_ids")
+    last_before = (select(func.max(m.period)).where(m.uscc == ids.c.uscc, m.period < window.first_period,
+                                                    counts.month_ended(m.period, window.date))
+                   .correlate(ids).scalar_subquery())
+    before = select(ids.c.uscc.label("uscc"), last_before.label("period")).cte("before").prefix_with("MATERIALIZED")
     latest = (select(m.uscc.label("uscc"), func.max(m.period).label("period"))
               .where(counts.periods_in_year(m.period, window), m.uscc.in_(chosen)).group_by(m.uscc).subquery("latest"))
     stocks: dict[str, dict[str, Decimal]] = defaultdict(dict)

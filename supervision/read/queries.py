@@ -12,6 +12,7 @@ are `supervision.storage.asof`, the same the checks use, so a page and `check` n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -258,27 +259,28 @@ def later_rows(engine: Engine, principal: Principal, tables: tuple[str, ...], ye
     return n
 
 
-def _report_years(principal: Principal) -> Select[str]:
-    """The years of the monthly reports by skipping through the period index: the first period, then the first
-    one of a later year, and so on, one index seek a year (a DISTINCT read every report of every year held)."""
-    m = MonthlyReport
-    found = scoped(select(func.min(m.period).label("period")), m, principal).cte("report_years", recursive=True)
-    next_year = cast(cast(func.substr(found.c.period, 1, 4), Integer) + 1, String) + "-01"
-    later = scoped(select(func.min(m.period)).where(m.period >= next_year), m, principal).scalar_subquery()
-    found = found.union_all(select(later).where(found.c.period.is_not(None)))
-    return select(func.substr(found.c.period, 1, 4)).where(found.c.period.is_not(None))
+def _distinct_by_seeks(column: Any, model: type[Any], principal: Principal,
+                       after: Callable[[Any], Any]) -> Select[Any]:
+    """The distinct values of an indexed column by skipping through its index: the smallest value, then the
+    smallest one at or past `after(previous)`, and so on, one index seek a value (a DISTINCT read every row of
+    every year held). A recursive CTE: one statement, on SQLite and PostgreSQL alike."""
+    found = scoped(select(func.min(column).label("value")), model, principal).cte("seek", recursive=True)
+    later = scoped(select(func.min(column)).where(column >= after(found.c.value)), model, principal)
+    found = found.union_all(select(later.scalar_subquery()).where(found.c.value.is_not(None)))
+    return select(found.c.value).where(found.c.value.is_not(None))
 
 
 def data_years(engine: Engine, principal: Principal) -> list[int]:
     """Every year for which any yearly data exists (quotas, reports, self-checks, scores)."""
     years: set[int] = set()
     with engine.connect() as conn:
-        for model in (Quota, SelfCheck, TownshipReport, InspectionScore):
-            stmt = scoped(select(model.year).distinct(), model, principal)
-            years.update(int(y) for y in conn.execute(stmt).scalars() if y is not None)
-        years.update(int(y) for y in conn.execute(_report_years(principal)).scalars() if y)
-        stmt = scoped(select(ScoringItem.year).distinct(), ScoringItem, principal)
-        years.update(int(y) for y in conn.execute(stmt).scalars())
+        for model in (Quota, SelfCheck, TownshipReport, InspectionScore, ScoringItem):
+            stmt = _distinct_by_seeks(model.year, model, principal, lambda year: year + 1)
+            years.update(int(y) for y in conn.execute(stmt).scalars())
+        # Monthly periods "YYYY-MM": from one year's first report to the next year's January.
+        periods = _distinct_by_seeks(MonthlyReport.period, MonthlyReport, principal,
+                                     lambda p: cast(cast(func.substr(p, 1, 4), Integer) + 1, String) + "-01")
+        years.update(int(str(p)[:4]) for p in conn.execute(periods).scalars())
     return sorted(years)
 
 

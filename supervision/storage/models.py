@@ -100,7 +100,7 @@ class Quota(Versioned, Base):
     kind: Mapped[str] = mapped_column(String(8), primary_key=True, default="冶炼分离")
     quota_t: Mapped[Decimal] = mapped_column(Tonnes)
 
-    __table_args__ = (Index("ix_quotas_uscc_year", "uscc", "year"),)
+    __table_args__ = (Index("ix_quotas_uscc_year", "uscc", "year"), Index("ix_quotas_year", "year"))
 
 
 class MonthlyReport(Versioned, Base):
@@ -166,7 +166,8 @@ class ResourceTax(Versioned, Base):
     ore_t: Mapped[Decimal] = mapped_column(Tonnes)
     tax_yuan: Mapped[Decimal | None] = mapped_column(Yuan)
 
-    __table_args__ = (Index("ix_resource_tax_uscc_issued", "uscc", "issued_on"),)
+    __table_args__ = (Index("ix_resource_tax_uscc_issued", "uscc", "issued_on"),
+                      Index("ix_resource_tax_issued_on", "issued_on"))
 
 
 class License(Versioned, Base):
@@ -177,7 +178,7 @@ class License(Versioned, Base):
     direction: Mapped[str] = mapped_column(String(2))
     hs_code: Mapped[str] = mapped_column(String(10))
     quantity_t: Mapped[Decimal] = mapped_column(Tonnes)
-    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_from: Mapped[dt.date] = mapped_column(Date, index=True)
     valid_to: Mapped[dt.date] = mapped_column(Date)
 
 
@@ -207,7 +208,7 @@ class EnvironmentRecord(Versioned, Base):
 
     record_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     uscc: Mapped[str] = mapped_column(_uscc_fk(), index=True)
-    recorded_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_on: Mapped[dt.date] = mapped_column(Date, index=True)
     kind: Mapped[str] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(Text)
     resolved_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -217,7 +218,7 @@ class SelfCheck(Versioned, Base):
     __tablename__ = "self_checks"
 
     uscc: Mapped[str] = mapped_column(_uscc_fk(), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
     submitted_on: Mapped[dt.date | None] = mapped_column(Date)
     problems_found: Mapped[int | None] = mapped_column(Integer)
     problems_rectified: Mapped[int | None] = mapped_column(Integer)
@@ -228,7 +229,7 @@ class TownshipReport(Versioned, Base):
     __tablename__ = "township_reports"
 
     township: Mapped[str] = mapped_column(ForeignKey("townships.name"), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
     submitted_on: Mapped[dt.date | None] = mapped_column(Date)
     enterprises_total: Mapped[int | None] = mapped_column(Integer)
     enterprises_checked: Mapped[int | None] = mapped_column(Integer)
@@ -251,7 +252,7 @@ class InspectionScore(Versioned, Base):
     __tablename__ = "inspection_scores"
 
     township: Mapped[str] = mapped_column(ForeignKey("townships.name"), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
     item_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     score: Mapped[Decimal] = mapped_column(Points)
     inspected_on: Mapped[dt.date | None] = mapped_column(Date)
