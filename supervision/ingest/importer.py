@@ -58,7 +58,6 @@ from supervision.storage.models import DATA_MODELS, AuditEntry, Enterprise, Impo
 from supervision.storage.townships import TownshipDirectory, directory
 
 CHUNK = 5000
-_T = TypeVar("_T")
 ANALYZE_AFTER_ROWS = 10_000  # a write this large refreshes the table's planner statistics
 IMPORT_LOCK_KEY = 0x52454944  # "REID": the PostgreSQL advisory lock that serialises imports
 IMPORT_WAIT_S = 120.0  # how long an import queues behind another before it gives up with BUSY
@@ -68,6 +67,7 @@ LOOKUP_BATCH = 2000  # keys per "which of these exist" query: 8000 parameters at
 MAX_PROBLEMS = 200_000
 MAX_CHANGE_SAMPLES = 1000
 _TABLE_ORDER = {t.key: i for i, t in enumerate(TABLES)}
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -468,8 +468,7 @@ class _SeenKeys:
         records = [r for _, r in chunk]
         first, second = self._hashes(records)
         distinct, where = np.unique(first, return_index=True)  # sorted; where: each one's first row in the chunk
-        hit, earlier_second, earlier_row = self._earlier(distinct) if self.runs else (
-            np.zeros(len(distinct), dtype=bool), None, None)
+        hit, earlier_second, earlier_row = self._earlier(distinct)
         own = np.searchsorted(distinct, first)
         # A row needs a look when its first hash was met before: in an earlier chunk, or earlier in this one.
         suspect = hit[own] | (where[own] != np.arange(len(chunk)))
@@ -479,7 +478,7 @@ class _SeenKeys:
             for i in np.flatnonzero(suspect):
                 j = own[i]
                 if hit[j]:
-                    seen_second, seen_row = int(earlier_second[j]), int(earlier_row[j])  # type: ignore[index]
+                    seen_second, seen_row = int(earlier_second[j]), int(earlier_row[j])
                 else:
                     seen_second, seen_row = int(second[where[j]]), int(numbers[where[j]])
                 record = records[i]
