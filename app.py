@@ -77,7 +77,6 @@ STATIC = Path(__file__).parent / "static"
 FILTERED = {"overview", "map", "quota", "flows", "progress", "scoring", "enterprises", "findings", "meeting"}
 
 
-
 def switch_page(page: StreamlitPage, query: dict[str, str]) -> None:
     """Open `page` with these URL parameters; one already bound to a filter of this session travels by itself."""
     try:
