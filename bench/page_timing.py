@@ -123,7 +123,8 @@ def measure(page: str, params: dict[str, str], repeat: int, warm_runs: int, cloc
                 raise RuntimeError(f"{page}: the timed run did not draw the page")
             into.append(seconds)
             sql_into.append(sql)
-    return {"cold_s": round(statistics.median(cold), 3), "cold_max_s": round(max(cold), 3),
+    return {"cold_s": round(statistics.median(cold), 3), "cold_min_s": round(min(cold), 3),
+            "cold_max_s": round(max(cold), 3),
             "cold_sql_s": round(statistics.median(cold_sql), 3), "warm_s": round(statistics.median(warm), 3),
             "warm_p95_s": round(p95(warm), 3), "warm_sql_s": round(statistics.median(warm_sql), 3),
             "runs": [len(cold), len(warm)]}
