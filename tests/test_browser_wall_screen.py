@@ -27,7 +27,7 @@ from page_support import seed
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from devtools.browser import Server, chromium, offline_context, start_server, stop_server
+from devtools.browser import Offline, Server, chromium, offline_context, start_server, stop_server
 from devtools.wall import clipped_text, open_wall, scrolling, type_sizes, unlabelled_bars
 from supervision.access import wall_links
 from supervision.core.config import Settings
@@ -116,20 +116,43 @@ def test_every_character_is_legible_from_across_the_room(size, group, browser, r
         assert offline.blocked == []
 
 
+class Restartable:
+    """A server the test stops and starts again on the same port, with a wall page open on it."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.logs = env, logs
+        self.servers = [start_server(env, logs / "first.log")]
+        self.port = int(self.servers[0].url.rsplit(":", 1)[1])
+
+    @property
+    def url(self) -> str:
+        return self.servers[0].url
+
+    def open_wall(self, offline: Offline, token: str) -> Any:
+        """The wall, drawn, with a marker that a reload would lose (redrawn in place, or reloaded?)."""
+        page = offline.new_page()
+        page.goto(f"{self.url}/?token={token}&mode=screen&refresh=5&{FILTERS}")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        page.evaluate("() => { window.__sameDocument = true; }")
+        return page
+
+    def restart(self) -> None:
+        stop_server(self.servers[-1])
+        self.servers.append(start_server(self.env, self.logs / "second.log", port=self.port))
+
+    def stop(self) -> None:
+        for server in self.servers:
+            if server.process.poll() is None:
+                stop_server(server)
+
+
 def test_wall_redraws_after_a_server_restart(browser, world, tmp_path):
     """Streamlit's page reconnects by itself; the new server's session redraws the wall (no page reload)."""
-    env = {"DATABASE_URL": world["url"], "SUPERVISION_CONFIG": str(world["config"])}
-    first = start_server(env, tmp_path / "first.log")
-    port = int(first.url.rsplit(":", 1)[1])
-    second: Server | None = None
+    servers = Restartable({"DATABASE_URL": world["url"], "SUPERVISION_CONFIG": str(world["config"])}, tmp_path)
     try:
-        with offline_context(browser, first.url, {"width": 1920, "height": 1080}) as offline:
-            page = offline.new_page()
-            page.goto(f"{first.url}/?token={world['token']}&mode=screen&refresh=5&{FILTERS}")
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-            page.evaluate("() => { window.__sameDocument = true; }")
-            stop_server(first)
-            second = start_server(env, tmp_path / "second.log", port=port)
+        with offline_context(browser, servers.url, {"width": 1920, "height": 1080}) as offline:
+            page = servers.open_wall(offline, world["token"])
+            servers.restart()
             before = page.evaluate(STAMP)
             page.wait_for_function(f"() => ({STAMP})() !== {before!r} && ({STAMP})() !== ''", timeout=90_000)
             page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
@@ -137,9 +160,7 @@ def test_wall_redraws_after_a_server_restart(browser, world, tmp_path):
             assert page.locator("[data-testid='stException']").count() == 0
             assert offline.blocked == []
     finally:
-        stop_server(first) if first.process.poll() is None else None
-        if second is not None:
-            stop_server(second)
+        servers.stop()
 
 
 def _allow_connections(admin: Any, name: str, allow: bool) -> None:
@@ -206,18 +227,12 @@ def test_wall_recovers_from_a_server_restart_while_the_database_is_down(browser,
     """The worst night: the database goes away, the server restarts meanwhile (its new session has no figures
     to keep), and the database comes back. The wall says the database is unreachable, probes, and redraws by
     itself when it returns: no reload, no traceback, nobody at the screen."""
-    first = start_server(pg_wall.env, tmp_path / "first.log")
-    port = int(first.url.rsplit(":", 1)[1])
-    second: Server | None = None
+    servers = Restartable(pg_wall.env, tmp_path)
     try:
-        with offline_context(browser, first.url, {"width": 1920, "height": 1080}) as offline:
-            page = offline.new_page()
-            page.goto(f"{first.url}/?token={pg_wall.token}&mode=screen&refresh=5&{FILTERS}")
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-            page.evaluate("() => { window.__sameDocument = true; }")
+        with offline_context(browser, servers.url, {"width": 1920, "height": 1080}) as offline:
+            page = servers.open_wall(offline, pg_wall.token)
             _allow_connections(pg_wall.admin, pg_wall.name, False)
-            stop_server(first)
-            second = start_server(pg_wall.env, tmp_path / "second.log", port=port)
+            servers.restart()
             page.get_by_text("数据库暂时无法连接").first.wait_for(timeout=90_000)
             assert page.locator("[data-testid='stException']").count() == 0
             _allow_connections(pg_wall.admin, pg_wall.name, True)
@@ -228,6 +243,4 @@ def test_wall_recovers_from_a_server_restart_while_the_database_is_down(browser,
             assert page.locator("[data-testid='stException']").count() == 0
             assert offline.blocked == []
     finally:
-        stop_server(first) if first.process.poll() is None else None
-        if second is not None:
-            stop_server(second)
+        servers.stop()
