@@ -11,8 +11,9 @@ right after, with the caches filled. The figures are wall-clock seconds of one A
 of the page (entry script included; for pages other than 总览 a first, untimed run registers
 the pages): the median of --repeat cold runs, and the median and 95th percentile of --warm warm
 runs. "sql" is the time spent in the database driver's execute during the run (SQLAlchemy
-cursor events), the page's own queries. The baseline is an empty Streamlit page (bench/empty_page.py)
-timed the same way in the same process.
+cursor events), the page's own queries; "statements" counts them (a cold run's, the most of
+--repeat). The baseline is an empty Streamlit page (bench/empty_page.py) timed the same way in the
+same process.
 Results go to --json (default bench/results/page_timing.json).
 """
 
@@ -63,25 +64,29 @@ def _signed_in() -> object:
 
 
 class SqlClock:
-    """Seconds spent in the driver's execute, summed over every engine in the process (the page's queries)."""
+    """Seconds spent in the driver's execute, and the statements executed, summed over every engine in the process
+    (the page's queries)."""
 
     def __init__(self) -> None:
         from sqlalchemy import Engine, event
 
         self.total = 0.0
+        self.statements = 0
         event.listen(Engine, "before_cursor_execute", self._before)
         event.listen(Engine, "after_cursor_execute", self._after)
 
     def _before(self, conn: Any, *_: Any) -> None:
+        self.statements += 1
         conn.info.setdefault("bench_started", []).append(time.perf_counter())
 
     def _after(self, conn: Any, *_: Any) -> None:
         self.total += time.perf_counter() - conn.info["bench_started"].pop()
 
 
-def _app(page: str, params: dict[str, str], cold: bool, clock: SqlClock) -> tuple[Any, float, float]:
+def _app(page: str, params: dict[str, str], cold: bool, clock: SqlClock) -> tuple[Any, float, float, int]:
     """Run `page` in a new, signed-in session and time that run alone (for other pages, after the entry run
-    that registers them; caches are cleared just before the timed run when `cold`); also its SQL seconds."""
+    that registers them; caches are cleared just before the timed run when `cold`); also its SQL seconds and
+    statements."""
     from dataclasses import replace
 
     from streamlit.testing.v1 import AppTest
@@ -99,10 +104,10 @@ def _app(page: str, params: dict[str, str], cold: bool, clock: SqlClock) -> tupl
             at.switch_page(f"app_pages/{page}.py")
     if cold:
         _clear()
-    sql0 = clock.total
+    sql0, statements0 = clock.total, clock.statements
     started = time.perf_counter()
     at.run()
-    return at, time.perf_counter() - started, clock.total - sql0
+    return at, time.perf_counter() - started, clock.total - sql0, clock.statements - statements0
 
 
 def p95(values: list[float]) -> float:
@@ -110,12 +115,13 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def measure(page: str, params: dict[str, str], repeat: int, warm_runs: int, clock: SqlClock) -> dict[str, float]:
+def measure(page: str, params: dict[str, str], repeat: int, warm_runs: int, clock: SqlClock) -> dict[str, Any]:
     cold, cold_sql, warm, warm_sql = [], [], [], []
+    cold_statements: list[int] = []
     for i in range(max(repeat, warm_runs)):
         runs = ([(True, cold, cold_sql)] if i < repeat else []) + [(False, warm, warm_sql)] * (i < warm_runs)
         for is_cold, into, sql_into in runs:
-            at, seconds, sql = _app(page, params, is_cold, clock)
+            at, seconds, sql, statements = _app(page, params, is_cold, clock)
             if at.exception:
                 raise RuntimeError(f"{page}: {[e.value for e in at.exception]}")
             if page != "empty" and (any(w.key == "login_username" for w in at.text_input)
@@ -123,9 +129,12 @@ def measure(page: str, params: dict[str, str], repeat: int, warm_runs: int, cloc
                 raise RuntimeError(f"{page}: the timed run did not draw the page")
             into.append(seconds)
             sql_into.append(sql)
+            if is_cold:
+                cold_statements.append(statements)
     return {"cold_s": round(statistics.median(cold), 3), "cold_min_s": round(min(cold), 3),
             "cold_max_s": round(max(cold), 3),
-            "cold_sql_s": round(statistics.median(cold_sql), 3), "warm_s": round(statistics.median(warm), 3),
+            "cold_sql_s": round(statistics.median(cold_sql), 3), "cold_statements": max(cold_statements),
+            "warm_s": round(statistics.median(warm), 3),
             "warm_p95_s": round(p95(warm), 3), "warm_sql_s": round(statistics.median(warm_sql), 3),
             "runs": [len(cold), len(warm)]}
 
@@ -165,6 +174,11 @@ def main(argv: list[str] | None = None) -> int:
             accounts.create_user(engine, SYSTEM, settings.security, username=USERNAME, display_name="计时用领导",
                                  role=Role.LEADER, password=PASSWORD, must_change_password=False)
         engine.dispose()
+        # The pages' own cold cost is measured: the server's background warm-up (components/warmup.py) would fill
+        # the caches a cold run has just cleared, and its queries would be counted as the page's.
+        import components.warmup
+
+        components.warmup.start = lambda: None
         clock = SqlClock()
         results = {}
         for page in ("empty",) + chosen:
@@ -172,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
             if page == "enterprise":
                 params["uscc"] = args.uscc
             r = results[page] = measure(page, params, args.repeat, args.warm, clock)
-            print(f"{page:<11} cold {r['cold_s']:6.3f} s (sql {r['cold_sql_s']:.3f})   warm {r['warm_s']:6.3f} s "
+            print(f"{page:<11} cold {r['cold_s']:6.3f} s (sql {r['cold_sql_s']:.3f}, {r['cold_statements']} "
+                  f"statements)   warm {r['warm_s']:6.3f} s "
                   f"p95 {r['warm_p95_s']:6.3f} s (sql {r['warm_sql_s']:.3f})", flush=True)
     record = {"load_average_1_5_15": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
               "database": "demo (SQLite)" if not args.db else args.db.split("@")[-1], "year": args.year,
