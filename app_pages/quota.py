@@ -16,6 +16,7 @@ principal = current_principal()
 version = current_data_version()
 f = filters.current(version, principal)
 warning = settings().tolerances.quota_warning
+trend_years = settings().display.trend_years
 
 st.title("配额执行")
 st.caption(md_escape(f.describe()))
@@ -77,8 +78,9 @@ downloads.show_chart(fig, key="quota_flows")
 st.caption("发票开具量：企业作为销方开具的稀土专用发票折REO合计（作废不计，红冲按负数计）；"
            "完税证明覆盖矿量：当年开具的资源税完税证明所载矿产品数量。")
 
-years = data.quota_years(version, principal, f.as_of, f.township, f.category, uscc, group)
-c = sources.caption(version, principal, f, f"{scope}：历年指标与产量", ("quotas", "monthly_reports"))
+years = data.quota_years(version, principal, f.year, f.as_of, f.township, f.category, uscc, group)
+c = sources.caption(version, principal, f, f"{scope}：{f.year - trend_years + 1}–{f.year}年指标与产量",
+                    ("quotas", "monthly_reports"))
 fig = figures.memo(("quota_years", version, principal, f, group, uscc),
                   lambda: charts.quota_years(years, c, Look(height=380)))
 downloads.show_chart(fig, key="quota_years")

@@ -123,9 +123,10 @@ def material_flow(version: int, principal: Principal, year: int, as_of: dt.date,
 
 
 @cached
-def quota_years(version: int, principal: Principal, as_of: dt.date, township: str | None, category: str | None,
-                uscc: str | None = None, group: str | None = None) -> pd.DataFrame:
-    return queries.quota_years(engine(), principal, township, category, uscc, group, as_of=as_of)
+def quota_years(version: int, principal: Principal, year: int, as_of: dt.date, township: str | None,
+                category: str | None, uscc: str | None = None, group: str | None = None) -> pd.DataFrame:
+    return queries.quota_years(engine(), principal, township, category, uscc, group, year=year,
+                               years=settings().display.trend_years, as_of=as_of)
 
 
 @cached

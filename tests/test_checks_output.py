@@ -129,6 +129,38 @@ def test_evidence_is_capped_and_the_full_count_kept(db, settings):
     assert invoices[0].key == "INV000001" and invoices[0].label.startswith(f"{Y}-01-01 氧化物")
 
 
+def test_evidence_of_many_enterprises_is_one_statement_in_each_ones_order(db, settings):
+    """Three flagged sellers (two over the cap, one under): their invoices come from one statement and the capped
+    ones' totals from one more, not a query per enterprise (issue 21); each keeps its own date order."""
+    from sqlalchemy import event
+
+    d = Data()
+    buyer = d.enterprise("深加工应用")
+    sellers = {d.enterprise(): n for n in (EVIDENCE_LIMIT + 10, 3, EVIDENCE_LIMIT + 1)}
+    for seller, n in sellers.items():
+        d.months(seller, months=[1], sales_t="1000")
+        for i in reversed(range(n)):  # written newest first: the order comes from the query
+            d.invoice(seller, buyer, "1", issued_on=dt.date(Y, 1, 1) + dt.timedelta(days=i))
+    d.save(db)
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, text: str, *args: object) -> None:
+        statements.append(text)
+
+    event.listen(db, "before_cursor_execute", seen)
+    try:
+        found = {f.uscc: f for f in check(db, settings, ["R05"])}
+    finally:
+        event.remove(db, "before_cursor_execute", seen)
+    assert set(found) == set(sellers)
+    for seller, n in sellers.items():
+        invoices = [r for r in found[seller].rows if r.table == "invoices"]
+        assert len(invoices) == min(n, EVIDENCE_LIMIT) and found[seller].figures["invoices"] == n
+        dates = [r.label[:10] for r in invoices]
+        assert dates == sorted(dates) and dates[0] == f"{Y}-01-01"
+    assert sum("evidence_subject" in text for text in statements) == 2  # the rows, then the capped ones' totals
+
+
 def test_risk_ranking_weighs_violations_repeats_and_last_year(db, settings):
     d = Data()
     warned = d.enterprise(name="预警企业")

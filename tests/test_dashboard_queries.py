@@ -48,9 +48,16 @@ def test_monthly_flows_follow_the_invoice_and_tax_rules(seeded):
 
 
 def test_multi_year_counts_only_quota_holders(seeded):
-    years = queries.quota_years(seeded, LEADER, as_of=AS_OF).set_index("year")
+    years = queries.quota_years(seeded, LEADER, year=2019, years=5, as_of=AS_OF).set_index("year")
     assert years.loc[2018, "quota_t"] == Decimal("1400.000") and years.loc[2018, "production_t"] == Decimal("1320.000")
     assert years.loc[2019, "production_t"] == Decimal("1440.000")
+
+
+def test_the_year_by_year_chart_reads_only_its_window(seeded):
+    """trend_years years ending with the selected one: nothing before the window, nothing after the year."""
+    assert list(queries.quota_years(seeded, LEADER, year=2019, years=2, as_of=AS_OF)["year"]) == [2018, 2019]
+    assert list(queries.quota_years(seeded, LEADER, year=2019, years=1, as_of=AS_OF)["year"]) == [2019]
+    assert list(queries.quota_years(seeded, LEADER, year=2018, years=2, as_of=AS_OF)["year"]) == [2018]
 
 
 def test_submission_statuses(seeded, settings):

@@ -33,6 +33,14 @@ def test_an_implausible_default_year_is_refused_in_chinese():
         parse_settings(raw)
 
 
+@pytest.mark.parametrize("years", [1, 21])
+def test_a_trend_window_outside_two_to_twenty_years_is_refused_in_chinese(years):
+    raw = _raw()
+    raw["display"]["trend_years"] = years
+    with pytest.raises(ConfigError, match="trend_years.*2到20之间"):
+        parse_settings(raw)
+
+
 def test_the_app_opens_on_the_configured_year(demo_app):
     at = demo_app()
     no_exception(at)

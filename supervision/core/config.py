@@ -202,6 +202,9 @@ class Display:
     # Who users ask about the data and the campaign (the 帮助 page names it).
     help_contact: str = "市工信局（稀土行业秩序整顿牵头部门，各镇（区）自查材料的报送单位）"
     default_year: int | None = None
+    # How many years a year-by-year chart shows, ending with the selected year: a page reads only the years it
+    # shows, so its cost does not grow with the years the database holds.
+    trend_years: int = 5
 
 
 @dataclass(frozen=True)
@@ -370,6 +373,14 @@ class _DisplayFile(_Section):
     timezone: str = Display.timezone
     help_contact: str = Display.help_contact
     default_year: int | None = Display.default_year
+    trend_years: int = Display.trend_years
+
+    @field_validator("trend_years")
+    @classmethod
+    def _trend_window(cls, value: int) -> int:
+        if not 2 <= value <= 20:
+            raise ValueError(f"应为2到20之间的整数（逐年图表显示的年数），当前为 {value}")
+        return value
 
     @field_validator("default_year")
     @classmethod
@@ -612,7 +623,7 @@ def parse_settings(raw: dict[str, Any], source: str = "config.toml") -> Settings
         risk=_risk(f.risk),
         security=_security(f.security),
         display=Display(timezone=f.display.timezone, help_contact=f.display.help_contact,
-                        default_year=f.display.default_year),
+                        default_year=f.display.default_year, trend_years=f.display.trend_years),
         findings=_findings(f.findings),
         screen=_screen(f.screen),
         monitoring=MonitoringSettings(allowed=tuple(f.monitoring.allowed)),

@@ -464,17 +464,22 @@ def flows_by_enterprise(engine: Engine, principal: Principal, year: int, townshi
 
 
 def quota_years(engine: Engine, principal: Principal, township: str | None = None, category: str | None = None,
-                uscc: str | None = None, group: str | None = None, *, as_of: dt.date) -> pd.DataFrame:
-    """Per year: Σ quota and Σ production (months ended by `as_of`) of the selected enterprises that held a quota
-    that year."""
+                uscc: str | None = None, group: str | None = None, *, year: int, years: int,
+                as_of: dt.date) -> pd.DataFrame:
+    """Per year of the `years` ending with `year`: Σ quota and Σ production (months ended by `as_of`) of the
+    selected enterprises that held a quota that year. Only those years are read: the chart's cost does not grow
+    with the years the database holds."""
+    first = year - years + 1
     chosen = _selected_enterprises(principal, township, category, uscc, group)
     q = _frame(engine, scoped(
         select(Quota.uscc, Quota.year, func.sum(Quota.quota_t).label("quota_t"))
-        .where(Quota.kind == QUOTA_KIND, Quota.uscc.in_(chosen)).group_by(Quota.uscc, Quota.year), Quota, principal))
+        .where(Quota.kind == QUOTA_KIND, Quota.uscc.in_(chosen), Quota.year.between(first, year))
+        .group_by(Quota.uscc, Quota.year), Quota, principal))
     year_of = func.substr(MonthlyReport.period, 1, 4)
     p = _frame(engine, scoped(
         select(MonthlyReport.uscc, year_of.label("year"), func.sum(MonthlyReport.production_t).label("production_t"))
-        .where(MonthlyReport.uscc.in_(chosen), counts.month_ended(MonthlyReport.period, as_of))
+        .where(MonthlyReport.uscc.in_(chosen), MonthlyReport.period.between(f"{first:04d}-01", f"{year:04d}-12"),
+               counts.month_ended(MonthlyReport.period, as_of))
         .group_by(MonthlyReport.uscc, year_of), MonthlyReport, principal))
     if q.empty:
         return pd.DataFrame(columns=["year", "quota_t", "production_t", "utilisation"])
