@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import wraps
-from typing import Concatenate, ParamSpec
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -31,6 +31,7 @@ from supervision.reporting.charts import Look
 _count = counted_cache("figures")
 CAPACITY = 512  # figures; a few MB for a province's pages, and a new data version makes old ones unreachable
 P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class _Store:
@@ -38,18 +39,18 @@ class _Store:
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self.items: OrderedDict[Hashable, go.Figure] = OrderedDict()
+        self.items: OrderedDict[Hashable, Any] = OrderedDict()  # figures, and views made of them
         self.specs: dict[int, str] = {}  # id of a kept figure → its JSON, while the figure is kept
         self.lock = threading.Lock()
 
-    def get(self, key: Hashable) -> go.Figure | None:
+    def get(self, key: Hashable) -> Any:
         with self.lock:
             fig = self.items.get(key)
             if fig is not None:
                 self.items.move_to_end(key)
             return fig
 
-    def put(self, key: Hashable, fig: go.Figure) -> None:
+    def put(self, key: Hashable, fig: Any) -> None:
         with self.lock:
             self.items[key] = fig
             self.items.move_to_end(key)
@@ -69,14 +70,19 @@ def memo(key: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> go.Figure
     A principal in the key stands for what it may read (supervision.access.scope.reader): every figure is drawn
     from scoped reads only, so all city-wide accounts share one figure, and each township's officers theirs.
     """
+    return keep(key, build)
+
+
+def keep(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+    """As memo, for any finished object that nobody changes once built (a wall's panel group of such figures)."""
     key = tuple(reader(part) if isinstance(part, Principal) else part for part in key)
     store = _store()
-    fig = store.get(key)
-    _count(fig is not None)
-    if fig is None:
-        fig = build()
-        store.put(key, fig)
-    return fig
+    found = store.get(key)
+    _count(found is not None)
+    if found is None:
+        found = build()
+        store.put(key, found)
+    return cast(T, found)
 
 
 def spec(fig: go.Figure) -> str:

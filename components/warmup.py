@@ -55,9 +55,9 @@ def warm(version: int) -> Filters:
         data.table_freshness(version, WARM_UP, f.year, f.township, f.as_of)
         wall = screen.Screen(on=True)
         # The default wall draws the overview compact (two groups in two rows); a carousel draws each group whole.
-        screen.GROUPS["overview"](screen.Frame(version, f, wall, compact=True, visit=0))
+        screen.view("overview", screen.Frame(version, f, wall, compact=True, visit=0))
         for group in screen.GROUPS:
-            screen.GROUPS[group](screen.Frame(version, f, wall, compact=False, visit=0))
+            screen.view(group, screen.Frame(version, f, wall, compact=False, visit=0))
     return f
 
 

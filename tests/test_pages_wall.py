@@ -151,3 +151,36 @@ def test_the_admins_wall_link_carries_every_parameter():
                           "&refresh=30&theme=night&measure=")
     assert url.endswith("&year=2019&as_of=2019-08-13")
     assert screen.link("http://h", "t") == "http://h/?token=t&mode=screen"
+
+
+def test_a_refresh_with_nothing_changed_draws_the_kept_view(app, monkeypatch):
+    """The view of a panel group is kept per process: a refresh that finds the data, the lifecycle and the day
+    unchanged draws it again without building it; a change of any of them builds it afresh (issue 21)."""
+    at = app(mode="screen", **PARAMS)
+    no_exception(at)
+    first = shown(at)
+    built = []
+    original = screen.GROUPS["overview"]
+    monkeypatch.setitem(screen.GROUPS, "overview", lambda fr: built.append(fr) or original(fr))
+    at.run()
+    no_exception(at)
+    assert built == [] and shown(at) == first
+    lifecycle = screen.current_lifecycle_version()
+    monkeypatch.setattr(screen, "current_lifecycle_version", lambda: lifecycle + 1)
+    at.run()
+    assert len(built) == 1 and shown(at) == first
+    monkeypatch.setattr(screen, "today_local", lambda: dt.date(2031, 1, 1))
+    at.run()
+    no_exception(at)
+    assert len(built) == 2
+
+
+def test_streamlit_runs_no_full_garbage_collection_after_each_run():
+    """Streamlit's gc.collect(2) after every run was half of a busy server's CPU under 20 walls (py-spy, issue 21)."""
+    import tomllib
+
+    from devtools.browser import ROOT
+
+    with open(ROOT / ".streamlit" / "config.toml", "rb") as fh:
+        options = tomllib.load(fh)
+    assert options["runner"]["postScriptGC"] is False
