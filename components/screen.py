@@ -45,6 +45,8 @@ from supervision.reporting.charts import Look
 STATIC = Path(__file__).resolve().parent.parent / "static"
 DEFAULT_REFRESH = 60
 MIN_REFRESH = 5
+# Under load a wall refreshes less often, up to this multiple of its interval, and says so (issue 21).
+STRETCH_MAX = 8
 CAROUSEL_RANGE = (10, 60)
 # Panel groups a wall link can name in `panels`, in their default order. A group is a function below
 # (GROUPS maps its name to it); a new group (e.g. the rectifications' burn-down) is one more entry.
@@ -387,16 +389,18 @@ def _draw_columns(columns: tuple[tuple[float, Column], ...]) -> None:
                 st.plotly_chart(p.figure, key=f"wall_{p.key}", theme=None, config=p.config)
 
 
-def draw(view: View, stale: bool = False) -> None:
-    """Draw a view; `stale` adds the outage banner with the time the view was read."""
+def draw(view: View, stale: bool = False) -> Any:
+    """Draw a view; `stale` adds the outage banner with the time the view was read. Returns the slot of the
+    "最后更新" line, which the caller may rewrite (stretched_note)."""
     head, side = st.columns([3, 2], vertical_alignment="center")
     head.title(md_escape(view.title), anchor=False)
     with side:
         st.markdown(f"**{md_escape(view.context)}**")
         if stale:
             st.error(f"数据暂不可用，显示的是 {view.built_at:%H:%M} 的数据", icon=":material/cloud_off:")
-        else:
-            st.caption(md_escape(updated_text(view.changed_at)))
+        status = st.empty()
+        if not stale:
+            status.caption(md_escape(updated_text(view.changed_at)))
     if view.metrics:
         for col, m in zip(st.columns(len(view.metrics)), view.metrics, strict=True):
             if m.note:
@@ -407,14 +411,62 @@ def draw(view: View, stale: bool = False) -> None:
         st.caption(md_escape(view.metrics_source))
     for row in view.rows or (view.columns,):
         _draw_columns(row)
+    return status
+
+
+# ---- refreshing under load ------------------------------------------------------------------
+
+_INTERVAL = "wall_interval"
+
+
+def stretched(base: int, current: int, took: float) -> int:
+    """The wall's next refresh interval after a refresh that took `took` seconds: doubled, up to STRETCH_MAX
+    times `base`, when it took over a quarter of the interval (the server is busy: a screen that asks again
+    before it is served only queues behind itself); halved back towards `base` once one takes under a
+    twentieth. The gap between the two keeps it from flapping."""
+    if took > current / 4 and current < base * STRETCH_MAX:
+        return min(current * 2, base * STRETCH_MAX)
+    if current > base and took < current / 20:
+        return max(base, current // 2)
+    return current
+
+
+def stretched_note(base: int, current: int) -> str:
+    return f"　刷新间隔已自动延长至{current}秒（服务器繁忙）" if current > base else ""
+
+
+def _retime(seconds: int) -> None:
+    """Give this fragment's timer in the browser a new interval, without a full run.
+
+    Streamlit 1.67 sends a fragment's auto-rerun interval only when the fragment is declared, in a full run;
+    a full run per change cost more than the refreshes it saved (README). The frontend replaces a fragment's
+    timer whenever an auto_rerun message for that fragment names another interval, so the same message is
+    sent from the fragment's own run (private API, checked against 1.67: tests/test_pages_wall.py).
+    """
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState, get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    fragment_id = ThreadState.get().fragment_id
+    if ctx is None or fragment_id is None:
+        return
+    msg = ForwardMsg()
+    msg.auto_rerun.interval = seconds
+    msg.auto_rerun.fragment_id = fragment_id
+    ctx.enqueue(msg)
 
 
 def show(screen: Screen, default: tuple[str, ...]) -> None:
-    """The wall: the chosen panel groups (in turn with a carousel), redrawn every `run_every` seconds."""
+    """The wall: the chosen panel groups (in turn with a carousel), redrawn every `run_every` seconds, less often
+    while the server is busy (stretched)."""
     components.html((STATIC / "wall-scale.html").read_text(encoding="utf-8"), height=0)
+    base = screen.run_every
+    # A full run declares the fragment again with the interval in force, so it does not undo a stretch.
+    interval = st.session_state.get(_INTERVAL, {}).get(base, base)
 
-    @st.fragment(run_every=screen.run_every)
+    @st.fragment(run_every=interval)
     def wall() -> None:
+        started = time.perf_counter()
         groups = screen.groups(default)
         now = _now()
         index = screen.carousel_index(len(groups), now)
@@ -439,6 +491,19 @@ def show(screen: Screen, default: tuple[str, ...]) -> None:
                 draw(last, stale=True)
             return
         snapshots[group] = shown
-        draw(shown)
+        status = draw(shown)
+        intervals: dict[int, int] = st.session_state.setdefault(_INTERVAL, {})
+        current = intervals.get(base, base)
+        following = stretched(base, current, _took(started))
+        if following != current:
+            intervals[base] = following
+            _retime(following)
+        if following != base:
+            status.caption(md_escape(updated_text(shown.changed_at) + stretched_note(base, following)))
 
     wall()
+
+
+def _took(started: float) -> float:
+    """Seconds since `started` (a seam for tests)."""
+    return time.perf_counter() - started

@@ -184,3 +184,43 @@ def test_streamlit_runs_no_full_garbage_collection_after_each_run():
     with open(ROOT / ".streamlit" / "config.toml", "rb") as fh:
         options = tomllib.load(fh)
     assert options["runner"]["postScriptGC"] is False
+
+
+@pytest.mark.parametrize(("current", "took", "following"), [
+    (10, 1.0, 10),    # a quick refresh keeps the interval
+    (10, 2.6, 20),    # over a quarter of it: doubled
+    (40, 11.0, 80),   # doubled again
+    (80, 30.0, 80),   # no further than STRETCH_MAX times the link's interval
+    (80, 3.9, 40),    # under a twentieth: halved back
+    (20, 0.5, 10),    # down to the link's interval
+    (20, 2.0, 20),    # between the two: kept (no flapping)
+])
+def test_the_interval_stretches_under_load_and_comes_back(current, took, following):
+    assert screen.stretched(10, current, took) == following
+
+
+def test_a_slow_refresh_stretches_the_walls_timer_and_says_so(app, monkeypatch):
+    """A refresh that took 5 s of a 10 s interval doubles it: the browser's timer gets the new interval in an
+    auto_rerun message for the same fragment (no full run), and the wall says so; quick ones bring it back."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+
+    sent = []
+    enqueue = ScriptRunContext.enqueue
+
+    def recording(self, msg):
+        if msg.WhichOneof("type") == "auto_rerun":
+            sent.append((msg.auto_rerun.fragment_id, msg.auto_rerun.interval))
+        return enqueue(self, msg)
+
+    monkeypatch.setattr(ScriptRunContext, "enqueue", recording)
+    monkeypatch.setattr(screen, "_took", lambda started: 5.0)
+    at = app(mode="screen", refresh="10", **PARAMS)
+    no_exception(at)
+    (declared, first), (retimed, second) = sent[-2:]
+    assert (first, second) == (10, 20) and declared == retimed
+    assert "刷新间隔已自动延长至20秒（服务器繁忙）" in "".join(c.value for c in at.caption)
+    monkeypatch.setattr(screen, "_took", lambda started: 0.2)
+    at.run()
+    no_exception(at)
+    assert sent[-1] == (declared, 10)  # the full run declared 20 (kept), the quick refresh set 10 again
+    assert "刷新间隔已自动延长" not in "".join(c.value for c in at.caption)
