@@ -342,6 +342,7 @@ class _Run:
     heading: str | None = None
     metrics: int = 0
     charts: int = 0
+    said: str = ""  # the first alert, caption or markdown of the run: what a run without the heading showed
 
 
 class Session:
@@ -460,6 +461,8 @@ class Session:
                     self.run.heading = element.heading.body
                 elif which == "metric":
                     self.run.metrics += 1
+                elif not self.run.said and which in ("alert", "markdown"):
+                    self.run.said = getattr(element, which).body[:80]
                 elif which == "plotly_chart":
                     self.run.charts += 1
         elif kind == "script_finished":
@@ -491,7 +494,8 @@ class Session:
         if len(run.requests) > 1:
             self.stats.coalesced += len(run.requests)
         if run.heading is None:
-            self.stats.error(self.index, f"a {kind} run finished without the heading “{HEADING}”")
+            self.stats.error(self.index, f"a {kind} run finished without the heading “{HEADING}”"
+                                         + (f" (it showed “{run.said}”)" if run.said else ""))
         elif status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
             # Every session shows the same wall: what one complete run draws, all do.
             self.stats.complete_charts = max(self.stats.complete_charts or 0, run.charts)
