@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -371,7 +371,10 @@ def view(group: str, fr: Frame) -> View:
     what the principal may read, the lifecycle's counter, the day and the map's fixed measure. A refresh that
     finds none of them changed draws the kept view without reading a cache: under 20 walls py-spy found the
     refreshes spending a fifth of their time unpickling cached frames whose figures were already kept (issue 21)."""
-    key = ("wall_view", group, fr, current_principal(), current_lifecycle_version(), today_local(),
+    # Only the map reads the carousel's round (its measure steps on with it). Keyed by the round itself, every
+    # group would be kept again each round and push the pages' figures out of the shared store.
+    rounds = replace(fr, visit=fr.visit % len(mapview.MEASURE_TABLES) if group == "map" else 0)
+    key = ("wall_view", group, rounds, current_principal(), current_lifecycle_version(), today_local(),
            param("measure"))
     return figures.keep(key, lambda: GROUPS[group](fr))
 

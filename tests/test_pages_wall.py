@@ -224,3 +224,17 @@ def test_a_slow_refresh_stretches_the_walls_timer_and_says_so(app, monkeypatch):
     no_exception(at)
     assert sent[-1] == (declared, 10)  # the full run declared 20 (kept), the quick refresh set 10 again
     assert "刷新间隔已自动延长" not in "".join(c.value for c in at.caption)
+
+
+def test_a_carousels_rounds_keep_one_view_a_group(app, monkeypatch):
+    """Each round of the carousel draws the same kept view of a group (only the map's measure steps on with the
+    rounds): a view a round would fill the store the pages' figures share."""
+    built = []
+    original = screen.GROUPS["lights"]
+    monkeypatch.setitem(screen.GROUPS, "lights", lambda fr: built.append(fr.visit) or original(fr))
+    for round_ in range(3):
+        monkeypatch.setattr(screen, "_now", lambda r=round_: 1_700_000_000 // 20 * 20 + 20 * r)  # lights' turn
+        at = app(mode="screen", carousel="10", panels="lights,map", **PARAMS)
+        no_exception(at)
+        assert shown(at) == GROUP_CHARTS["lights"]
+    assert len(built) == 1
