@@ -456,13 +456,15 @@ class Session:
                 self.stats.error(self.index, f"exception: {element.exception.type}: {element.exception.message}")
             elif which == "alert" and element.alert.format == Alert.ERROR:
                 self.stats.error(self.index, f"st.error: {element.alert.body}")
+            elif self.run is not None and which == "alert":
+                self.run.said = element.alert.body[:80]  # a notice says more than the markdown before it
             elif self.run is not None:
                 if which == "heading" and HEADING in element.heading.body:
                     self.run.heading = element.heading.body
                 elif which == "metric":
                     self.run.metrics += 1
-                elif not self.run.said and which in ("alert", "markdown"):
-                    self.run.said = getattr(element, which).body[:80]
+                elif not self.run.said and which == "markdown":
+                    self.run.said = element.markdown.body[:80]
                 elif which == "plotly_chart":
                     self.run.charts += 1
         elif kind == "script_finished":
