@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
@@ -30,18 +32,47 @@ from supervision.reporting.charts import Look
 
 _count = counted_cache("figures")
 CAPACITY = 512  # figures; a few MB for a province's pages, and a new data version makes old ones unreachable
+# How long a thread waits for another to finish building the same object before it builds its own: far above a
+# cold build at province scale, and a bound should a build hang on the database (no worse than no waiting).
+WAIT_S = 120.0
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
+@dataclass
+class _Gate:
+    """Whoever holds `lock` builds the key's object; `users` counts the threads at this gate."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    users: int = 0
+
+
 class _Store:
-    """A small LRU map, safe for the server's script threads."""
+    """A small LRU map, safe for the server's script threads, that builds each missing object once."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.items: OrderedDict[Hashable, Any] = OrderedDict()  # figures, and views made of them
         self.specs: dict[int, str] = {}  # id of a kept figure → its JSON, while the figure is kept
+        self.gates: dict[Hashable, _Gate] = {}  # keys being built now
         self.lock = threading.Lock()
+
+    @contextmanager
+    def turn(self, key: Hashable, wait_s: float) -> Iterator[None]:
+        """Build `key` one thread at a time: the others wait here (up to `wait_s`) and then find it kept."""
+        with self.lock:
+            gate = self.gates.setdefault(key, _Gate())
+            gate.users += 1
+        held = gate.lock.acquire(timeout=wait_s)
+        try:
+            yield
+        finally:
+            if held:
+                gate.lock.release()
+            with self.lock:
+                gate.users -= 1
+                if not gate.users:
+                    del self.gates[key]
 
     def get(self, key: Hashable) -> Any:
         with self.lock:
@@ -65,7 +96,7 @@ def _store() -> _Store:
 
 
 def memo(key: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> go.Figure:
-    """The figure for `key`, built by `build` once per process (two sessions may both build it once).
+    """The figure for `key`, built by `build` once per process (sessions that ask meanwhile wait for it).
 
     A principal in the key stands for what it may read (supervision.access.scope.reader): every figure is drawn
     from scoped reads only, so all city-wide accounts share one figure, and each township's officers theirs.
@@ -74,14 +105,25 @@ def memo(key: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> go.Figure
 
 
 def keep(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
-    """As memo, for any finished object that nobody changes once built (a wall's panel group of such figures)."""
+    """As memo, for any finished object that nobody changes once built (a wall's panel group of such figures).
+
+    Built once: when a hundred walls open together after a restart, each of them building the same view at the
+    same time kept 88 script threads busy with one picture (py-spy, issue 21) and their first screens came
+    after 24 s. A failed build lets the next waiter try. Gates nest one way only (a view's, then its figures'),
+    so they cannot deadlock.
+    """
     key = tuple(reader(part) if isinstance(part, Principal) else part for part in key)
     store = _store()
     found = store.get(key)
-    _count(found is not None)
     if found is None:
-        found = build()
-        store.put(key, found)
+        with store.turn(key, WAIT_S):
+            found = store.get(key)  # built by the thread this one waited for
+            if found is None:
+                _count(False)
+                built = build()
+                store.put(key, built)
+                return built
+    _count(True)
     return cast(T, found)
 
 
